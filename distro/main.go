@@ -1,0 +1,27 @@
+// Command coredns is the hostdns distribution of CoreDNS: every stock plugin plus ours, in the
+// order plugin.cfg gives. Flags are CoreDNS's own; only -version says more.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/coredns/coredns/coremain"
+
+	_ "github.com/hostdns/hostdns/distro/plugins" // every plugin, and the chain order
+	"github.com/hostdns/hostdns/distro/version"
+)
+
+func main() {
+	version.Identify()
+
+	// coremain.Run parses the same flags again; parsing first lets -version name hostdns and
+	// the CoreDNS release inside, which CoreDNS's own -version cannot.
+	flag.Parse()
+	if v := flag.Lookup("version"); v != nil && v.Value.String() == "true" {
+		fmt.Print(version.Text())
+		os.Exit(0)
+	}
+	coremain.Run()
+}
