@@ -59,6 +59,7 @@ var Directives = []string{
 	"file",
 	"auto",
 	"secondary",
+	"sqlbackend",
 	"etcd",
 	"loop",
 	"forward",

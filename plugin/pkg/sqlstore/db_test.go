@@ -1,0 +1,138 @@
+package sqlstore_test
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	. "github.com/hostdns/hostdns/plugin/pkg/sqlstore"
+	"github.com/hostdns/hostdns/test/harness"
+)
+
+// stores returns a fresh store of each dialect, with the full schema.
+func stores(t *testing.T) map[Dialect]*Store {
+	t.Helper()
+	ctx := context.Background()
+	m := harness.NewMariaDB(t)
+	my, err := Open(MySQL, m.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { my.Close() })
+	if err := my.CreatePowerDNSSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "zones.db")
+	if err := SeedSQLite(ctx, path, ""); err != nil {
+		t.Fatal(err)
+	}
+	lite, err := Open(SQLite, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lite.Close() })
+	return map[Dialect]*Store{MySQL: my, SQLite: lite}
+}
+
+func TestChangeLogTriggers(t *testing.T) {
+	ctx := context.Background()
+	for d, s := range stores(t) {
+		t.Run(string(d), func(t *testing.T) {
+			// Ensuring twice is harmless and keeps the triggers.
+			if err := s.EnsureSchema(ctx); err != nil {
+				t.Fatalf("second EnsureSchema: %v", err)
+			}
+			exec := func(q string, args ...any) {
+				t.Helper()
+				if _, err := s.DB.ExecContext(ctx, q, args...); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			exec(`INSERT INTO domains (id, name, type) VALUES (7, 'example.org', 'NATIVE')`)
+			exec(`INSERT INTO records (id, domain_id, name, type, content, ttl, disabled) VALUES (1, 7, 'example.org', 'SOA', 'ns1.example.org hostmaster.example.org 1 2 3 4 5', 300, 0)`)
+			exec(`INSERT INTO records (id, domain_id, name, type, content, ttl, disabled) VALUES (2, 7, 'www.example.org', 'A', '192.0.2.1', 300, 1)`)
+			exec(`INSERT INTO records (id, domain_id, name, type, content, ttl, disabled) VALUES (3, 7, 'ent.example.org', NULL, NULL, NULL, 0)`)
+			exec(`UPDATE records SET content = '192.0.2.2' WHERE id = 2`)
+			exec(`DELETE FROM records WHERE id = 2`)
+			exec(`INSERT INTO domains (id, name, type) VALUES (8, 'example.net', 'NATIVE')`)
+			exec(`DELETE FROM domains WHERE id = 8`)
+
+			changes, err := s.Changes(ctx, 0, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doms []int64
+			for _, c := range changes {
+				doms = append(doms, c.DomainID)
+				if c.At.IsZero() {
+					t.Errorf("change %d has no time", c.ID)
+				}
+			}
+			want := []int64{7, 7, 7, 7, 7, 7, 7, 8, 8}
+			if !reflect.DeepEqual(doms, want) {
+				t.Errorf("changed domains %v, want %v", doms, want)
+			}
+			max, err := s.MaxChangeID(ctx)
+			if err != nil || max != changes[len(changes)-1].ID {
+				t.Errorf("MaxChangeID %d %v, want %d", max, err, changes[len(changes)-1].ID)
+			}
+
+			rows, err := s.ZoneRows(ctx, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != 2 || rows[0].Type != "SOA" || rows[1].Type != "" || rows[1].TTL != -1 {
+				t.Errorf("rows %+v, want the SOA and the ENT row", rows)
+			}
+			d, ok, err := s.Domain(ctx, 7)
+			if err != nil || !ok || d.Name != "example.org." {
+				t.Errorf("Domain(7) = %v %v %v", d, ok, err)
+			}
+			if _, ok, err := s.Domain(ctx, 8); ok || err != nil {
+				t.Errorf("Domain(8) = %v %v, want gone", ok, err)
+			}
+			if n, err := s.Prune(ctx, max); err != nil || n != int64(len(changes)-1) {
+				t.Errorf("Prune = %d %v, want %d", n, err, len(changes)-1)
+			}
+			if min, err := s.MinChangeID(ctx); err != nil || min != max {
+				t.Errorf("MinChangeID = %d %v, want %d", min, err, max)
+			}
+		})
+	}
+}
+
+func TestSeedSQLite(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	seed := harness.WriteFile(t, dir, "seed.sql", `BEGIN TRANSACTION;
+INSERT INTO domains (id, name, type) VALUES (1, 'example.org', 'NATIVE');
+INSERT INTO records (domain_id, name, type, content, ttl) VALUES (1, 'example.org', 'SOA', 'a b 1 2 3 4 5', 60);
+COMMIT;
+`)
+	path := filepath.Join(dir, "z.db")
+	if err := SeedSQLite(ctx, path, seed); err != nil {
+		t.Fatal(err)
+	}
+	// A second start does not seed again over the data.
+	if err := SeedSQLite(ctx, path, seed); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(SQLite, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	doms, err := s.Domains(ctx)
+	if err != nil || len(doms) != 1 || doms[0].Name != "example.org." {
+		t.Fatalf("domains %v %v", doms, err)
+	}
+
+	bad := harness.WriteFile(t, dir, "bad.sql", "INSERT INTO nosuchtable VALUES (1);")
+	if err := SeedSQLite(ctx, filepath.Join(dir, "bad.db"), bad); err == nil {
+		t.Fatal("a bad seed file did not fail")
+	}
+	if _, err := Open(SQLite, filepath.Join(dir, "bad.db")); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,150 @@
+package sqlstore
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hostdns/hostdns/plugin/pkg/rrtypes"
+	"github.com/miekg/dns"
+)
+
+func TestToRR(t *testing.T) {
+	tests := []struct {
+		row  Row
+		want string // "" with wantErr false: no record (ENT)
+		err  string // substring of the error
+	}{
+		{row: Row{ID: 1, Name: "example.org", Type: "SOA", Content: "ns1.example.org hostmaster.example.org 2024010101 10800 3600 604800 300", TTL: 3600},
+			want: "example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 2024010101 10800 3600 604800 300"},
+		{row: Row{ID: 2, Name: "example.org", Type: "SOA", Content: "ns1.example.org. hostmaster.example.org.", TTL: 60},
+			want: "example.org. 60 IN SOA ns1.example.org. hostmaster.example.org. 0 10800 3600 604800 3600"},
+		{row: Row{ID: 3, Name: "www.example.org", Type: "A", Content: "192.0.2.1", TTL: -1},
+			want: "www.example.org. 3600 IN A 192.0.2.1"},
+		{row: Row{ID: 4, Name: "example.org", Type: "MX", Content: "mail.example.org", Prio: 10, TTL: 300},
+			want: "example.org. 300 IN MX 10 mail.example.org."},
+		{row: Row{ID: 5, Name: "example.org", Type: "MX", Content: "20 mx2.example.net", Prio: 99, TTL: 300},
+			want: "example.org. 300 IN MX 20 mx2.example.net."},
+		{row: Row{ID: 6, Name: "_sip._tcp.example.org", Type: "SRV", Content: "5 5060 sip.example.org", Prio: 10, TTL: 300},
+			want: "_sip._tcp.example.org. 300 IN SRV 10 5 5060 sip.example.org."},
+		{row: Row{ID: 7, Name: "_sip._udp.example.org", Type: "SRV", Content: "1 2 5060 sip.example.org.", TTL: 300},
+			want: "_sip._udp.example.org. 300 IN SRV 1 2 5060 sip.example.org."},
+		{row: Row{ID: 8, Name: "*.example.org", Type: "CNAME", Content: "www.example.org", TTL: 300},
+			want: "*.example.org. 300 IN CNAME www.example.org."},
+		{row: Row{ID: 9, Name: "ent.example.org", Type: "", TTL: 300}},
+		{row: Row{ID: 10, Name: "example.org", Type: "TXT", Content: `"v=spf1 mx -all"`, TTL: 300},
+			want: `example.org. 300 IN TXT "v=spf1 mx -all"`},
+		{row: Row{ID: 11, Name: "example.org", Type: "ALIAS", Content: "lb.example.net", TTL: 300},
+			want: "example.org. 300 IN ALIAS lb.example.net."},
+		{row: Row{ID: 12, Name: "www.example.org", Type: "POOL", Content: "h1.example.net 10", TTL: 300},
+			want: "www.example.org. 300 IN POOL h1.example.net. 10"},
+		{row: Row{ID: 13, Name: "go.example.org", Type: "URL", Content: `"https://example.com/x" 302`, TTL: 300},
+			want: `go.example.org. 300 IN URL "https://example.com/x" 302`},
+		{row: Row{ID: 14, Name: "sub.example.org", Type: "NS", Content: "ns.sub.example.org", TTL: 300},
+			want: "sub.example.org. 300 IN NS ns.sub.example.org."},
+		{row: Row{ID: 15, Name: "example.org", Type: "caa", Content: `0 issue "letsencrypt.org"`, TTL: 300},
+			want: `example.org. 300 IN CAA 0 issue "letsencrypt.org"`},
+		{row: Row{ID: 16, Name: "x.example.org", Type: "TYPE65401", Content: `\# 3 016100`, TTL: 300},
+			want: "x.example.org. 300 IN ALIAS a."},
+		{row: Row{ID: 17, Name: "root.example.org", Type: "CNAME", Content: ".", TTL: 300},
+			want: "root.example.org. 300 IN CNAME ."},
+		{row: Row{ID: 18, Name: "Mixed.Example.ORG", Type: "A", Content: "192.0.2.9", TTL: 1},
+			want: "Mixed.Example.ORG. 1 IN A 192.0.2.9"},
+
+		{row: Row{ID: 100, Name: "www.example.org", Type: "A", Content: "not-an-ip", TTL: 1}, err: "record 100"},
+		{row: Row{ID: 101, Name: "www.example.net", Type: "A", Content: "192.0.2.1", TTL: 1}, err: "not in zone"},
+		{row: Row{ID: 102, Name: "www.example.org", Type: "BOGUS", Content: "1", TTL: 1}, err: "unknown type"},
+		{row: Row{ID: 103, Name: "www.example.org", Type: "A", Content: "192.0.2.1\nevil 1 IN A 192.0.2.2", TTL: 1}, err: "line break"},
+		{row: Row{ID: 104, Name: "www example.org", Type: "A", Content: "192.0.2.1", TTL: 1}, err: "separator"},
+		{row: Row{ID: 105, Name: "example.org", Type: "MX", Content: "1 2 3", TTL: 1}, err: "preference"},
+		{row: Row{ID: 106, Name: "example.org", Type: "SOA", Content: "ns1", TTL: 1}, err: "mname"},
+		{row: Row{ID: 107, Name: "www.example.org", Type: "ALIAS", Content: "a b c", TTL: 1}, err: "target"},
+		{row: Row{ID: 108, Name: "www.example.org", Type: "A", Content: "192.0.2.1", TTL: 1 << 40}, err: "ttl"},
+		{row: Row{ID: 109, Name: "www.example.org", Type: "OPT", Content: "", TTL: 1}, err: "cannot be stored"},
+		{row: Row{ID: 110, Name: "www.example.org", Type: "URL", Content: `"ftp://x/"`, TTL: 1}, err: "record 110"},
+		{row: Row{ID: 111, Name: "www.example.org", Type: "CNAME", Content: "a b", TTL: 1}, err: "one name"},
+	}
+	for _, tc := range tests {
+		rr, err := ToRR("example.org", tc.row)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("row %d: got %v, %v; want error with %q", tc.row.ID, rr, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("row %d: %v", tc.row.ID, err)
+			continue
+		}
+		if tc.want == "" {
+			if rr != nil {
+				t.Errorf("row %d: got %s, want no record", tc.row.ID, rr)
+			}
+			continue
+		}
+		want, err := dns.NewRR(tc.want)
+		if err != nil {
+			t.Fatalf("row %d: bad want: %v", tc.row.ID, err)
+		}
+		if rr == nil || rr.String() != want.String() {
+			t.Errorf("row %d: got %v, want %s", tc.row.ID, rr, want)
+		}
+	}
+}
+
+func TestToRRSpecialTypes(t *testing.T) {
+	rr, err := ToRR("example.org.", Row{ID: 1, Name: "example.org", Type: "ALIAS", Content: "Target.Example.NET", TTL: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, ok := rrtypes.AsALIAS(rr)
+	if !ok || a.Target != "Target.Example.NET." {
+		t.Errorf("got %v %v, want ALIAS to Target.Example.NET.", a, ok)
+	}
+	rr, err = ToRR("example.org.", Row{ID: 2, Name: "www.example.org", Type: "POOL", Content: "h.example.net", TTL: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := rrtypes.AsPOOL(rr); !ok || p.Weight != 1 || p.Target != "h.example.net." {
+		t.Errorf("got %v, want POOL h.example.net. 1", rr)
+	}
+}
+
+func TestFqdn(t *testing.T) {
+	for in, want := range map[string]string{
+		"": ".", ".": ".", "a": "a.", "a.": "a.", `a\.`: `a\..`, `a\\.`: `a\\.`, "a.b": "a.b.",
+	} {
+		if got := fqdn(in); got != want {
+			t.Errorf("fqdn(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzToRR checks that no row, however malformed, panics, and that a row
+// that converts gives a record inside the zone that survives a round trip
+// through its own text.
+func FuzzToRR(f *testing.F) {
+	f.Add("www.example.org", "A", "192.0.2.1", int64(300), int64(0))
+	f.Add("example.org", "MX", "mail.example.org", int64(300), int64(10))
+	f.Add("_s._tcp.example.org", "SRV", "1 2 mail", int64(-1), int64(3))
+	f.Add("example.org", "SOA", "a b 1 2 3 4 5", int64(1), int64(0))
+	f.Add("*.example.org", "TXT", `"a" "b"`, int64(1), int64(0))
+	f.Add("example.org", "ALIAS", "x.example.net", int64(1), int64(0))
+	f.Add("example.org", "POOL", "x 0", int64(1), int64(0))
+	f.Add("example.org", "URL", `"https://a/" 303`, int64(1), int64(0))
+	f.Add("x.example.org", "", "", int64(1), int64(0))
+	f.Add("x.example.org", "TYPE1", `\# 4 c0000201`, int64(1), int64(0))
+	f.Add(`a\.b.example.org`, "NAPTR", `1 1 "s" "x" "" .`, int64(1), int64(0))
+	f.Add("example.org", "HTTPS", `1 . alpn=h2`, int64(1), int64(0))
+	f.Fuzz(func(t *testing.T, name, typ, content string, ttl, prio int64) {
+		rr, err := ToRR("example.org", Row{ID: 1, Name: name, Type: typ, Content: content, TTL: ttl, Prio: prio})
+		if err != nil || rr == nil {
+			return
+		}
+		if !dns.IsSubDomain("example.org.", dns.CanonicalName(rr.Header().Name)) {
+			t.Fatalf("%q gave %s outside the zone", name, rr)
+		}
+		if _, err := dns.NewRR(rr.String()); err != nil {
+			t.Fatalf("%s does not parse back: %v", rr, err)
+		}
+	})
+}

@@ -1,0 +1,44 @@
+-- hostdns change log for MariaDB / MySQL: a table and six triggers added to a
+-- PowerDNS generic schema (see mysql.sql). Safe to run again: the table is
+-- created only if missing and each trigger is dropped and created anew.
+--
+-- Each row says "zone domain_id changed". The primary key is the cursor every
+-- hostdns node polls (SELECT id, domain_id FROM hostdns_changes WHERE id > ?),
+-- so a poll with nothing new reads one index page. Old rows are pruned by the
+-- nodes themselves (sqlbackend's "keep" option).
+--
+-- The trigger bodies are single statements, so the mysql command line needs no
+-- DELIMITER change:   mysql pdns < plugin/pkg/sqlstore/schema/changes.mysql.sql
+-- Creating triggers needs the TRIGGER privilege (and SUPER or
+-- log_bin_trust_function_creators=1 when binary logging is on).
+
+CREATE TABLE IF NOT EXISTS hostdns_changes (
+  id                    BIGINT AUTO_INCREMENT,
+  domain_id             INT DEFAULT NULL,
+  changed_at            TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  PRIMARY KEY (id)
+) Engine=InnoDB;
+
+DROP TRIGGER IF EXISTS hostdns_records_ai;
+CREATE TRIGGER hostdns_records_ai AFTER INSERT ON records FOR EACH ROW
+  INSERT INTO hostdns_changes (domain_id) VALUES (NEW.domain_id);
+
+DROP TRIGGER IF EXISTS hostdns_records_au;
+CREATE TRIGGER hostdns_records_au AFTER UPDATE ON records FOR EACH ROW
+  INSERT INTO hostdns_changes (domain_id) VALUES (OLD.domain_id), (NEW.domain_id);
+
+DROP TRIGGER IF EXISTS hostdns_records_ad;
+CREATE TRIGGER hostdns_records_ad AFTER DELETE ON records FOR EACH ROW
+  INSERT INTO hostdns_changes (domain_id) VALUES (OLD.domain_id);
+
+DROP TRIGGER IF EXISTS hostdns_domains_ai;
+CREATE TRIGGER hostdns_domains_ai AFTER INSERT ON domains FOR EACH ROW
+  INSERT INTO hostdns_changes (domain_id) VALUES (NEW.id);
+
+DROP TRIGGER IF EXISTS hostdns_domains_au;
+CREATE TRIGGER hostdns_domains_au AFTER UPDATE ON domains FOR EACH ROW
+  INSERT INTO hostdns_changes (domain_id) VALUES (OLD.id), (NEW.id);
+
+DROP TRIGGER IF EXISTS hostdns_domains_ad;
+CREATE TRIGGER hostdns_domains_ad AFTER DELETE ON domains FOR EACH ROW
+  INSERT INTO hostdns_changes (domain_id) VALUES (OLD.id);

@@ -1,0 +1,285 @@
+package sqlbackend
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coredns/coredns/plugin/file"
+
+	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
+	"github.com/miekg/dns"
+)
+
+// Lazy mode (max_records set): memory is bounded by loading zones on first
+// use and evicting the least recently used ones. Only the index of zone names
+// is always in memory, so a name in no zone is still refused, and a name in a
+// loaded zone still answered, without asking the database. The first query
+// for a cold zone waits for one database round trip (two indexed queries);
+// while the database is down, cold zones cannot be answered (SERVFAIL).
+
+// lazyState is the part of source that only lazy mode uses; all maps are
+// guarded by source.mu, loading by loadMu.
+type lazyState struct {
+	index  map[string]int64         // every domain by zone name
+	absent map[string]bool          // in the index but without an enabled SOA
+	used   map[string]*atomic.Int64 // last use of each loaded zone, coarse clock
+	epoch  map[string]int           // bumped by the feed, so a load racing a change is redone
+	clock  atomic.Int64             // coarse time, set by the feed: cheap on the query path
+	total  int                      // records held
+
+	loadMu  sync.Mutex
+	loading map[string]*loadWait
+}
+
+func newLazyState() lazyState {
+	return lazyState{index: map[string]int64{}, absent: map[string]bool{}, used: map[string]*atomic.Int64{},
+		epoch: map[string]int{}, loading: map[string]*loadWait{}}
+}
+
+type loadWait struct {
+	done chan struct{}
+	z    *file.Zone
+	err  error
+}
+
+func (s *source) lazy() bool { return s.cfg.maxRecords > 0 }
+
+// get returns the zone named name if it is loaded; cold says it exists in
+// the database but is not loaded yet.
+func (s *source) get(name string) (z *file.Zone, cold bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if z, ok := s.zones[name]; ok {
+		if u := s.lz.used[name]; u != nil {
+			u.Store(s.lz.clock.Load())
+		}
+		return z, false
+	}
+	if !s.lazy() || s.lz.absent[name] {
+		return nil, false
+	}
+	_, cold = s.lz.index[name]
+	return nil, cold
+}
+
+// matchLazy is match for lazy mode: the longest zone that holds qname,
+// loading it if it is cold.
+func (s *source) matchLazy(ctx context.Context, qname string) (string, *file.Zone, error) {
+	try := func(name string) (*file.Zone, error) {
+		z, cold := s.get(name)
+		if z != nil || !cold {
+			return z, nil
+		}
+		return s.loadCold(ctx, name)
+	}
+	off := 0
+	for {
+		z, err := try(qname[off:])
+		if err != nil || z != nil {
+			return qname[off:], z, err
+		}
+		next, end := dns.NextLabel(qname, off)
+		if end {
+			break
+		}
+		off = next
+	}
+	z, err := try(".")
+	if err != nil || z != nil {
+		return ".", z, err
+	}
+	return "", nil, nil
+}
+
+// loadCold loads zone name from the database, once however many queries ask
+// for it at the same time.
+func (s *source) loadCold(ctx context.Context, name string) (*file.Zone, error) {
+	s.lz.loadMu.Lock()
+	if w, ok := s.lz.loading[name]; ok {
+		s.lz.loadMu.Unlock()
+		select {
+		case <-w.done:
+			return w.z, w.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	w := &loadWait{done: make(chan struct{})}
+	s.lz.loading[name] = w
+	s.lz.loadMu.Unlock()
+
+	w.z, w.err = s.load(ctx, name)
+
+	s.lz.loadMu.Lock()
+	delete(s.lz.loading, name)
+	s.lz.loadMu.Unlock()
+	close(w.done)
+	return w.z, w.err
+}
+
+func (s *source) load(ctx context.Context, name string) (*file.Zone, error) {
+	for attempt := 0; attempt < 3; attempt++ {
+		s.mu.RLock()
+		id, ok := s.lz.index[name]
+		epoch := s.lz.epoch[name]
+		s.mu.RUnlock()
+		if !ok {
+			return nil, nil
+		}
+		var rows []sqlstore.Row
+		if err := timed("zone", func() (err error) { rows, err = s.store.ZoneRows(ctx, id); return err }); err != nil {
+			return nil, err
+		}
+		b := buildZone(name, rows)
+		s.mu.Lock()
+		if s.lz.epoch[name] != epoch {
+			s.mu.Unlock()
+			continue // changed while we read it: read it again
+		}
+		if b.zone == nil {
+			s.lz.absent[name] = true
+		} else {
+			s.installLazy(id, name, b.zone, b.records)
+			s.evict(name)
+		}
+		s.mu.Unlock()
+		return b.zone, nil
+	}
+	return nil, nil
+}
+
+// installLazy puts a loaded zone in; s.mu must be held.
+func (s *source) installLazy(id int64, name string, z *file.Zone, records int) {
+	if _, ok := s.zones[name]; !ok {
+		zonesLoaded.Inc()
+	}
+	s.lz.total += records - s.recs[name]
+	recordsLoaded.Add(float64(records - s.recs[name]))
+	s.zones[name], s.recs[name] = z, records
+	u := new(atomic.Int64)
+	u.Store(s.lz.clock.Load())
+	s.lz.used[name] = u
+}
+
+// unloadLazy drops a loaded zone; s.mu must be held.
+func (s *source) unloadLazy(name string) {
+	if _, ok := s.zones[name]; ok {
+		zonesLoaded.Dec()
+		recordsLoaded.Sub(float64(s.recs[name]))
+		s.lz.total -= s.recs[name]
+	}
+	delete(s.zones, name)
+	delete(s.recs, name)
+	delete(s.lz.used, name)
+}
+
+// evict drops the least recently used zones, but never keep, until the
+// records held are at most 90% of max_records: evicting a tenth at a time
+// keeps the sorting cost rare. s.mu must be held.
+func (s *source) evict(keep string) {
+	if s.lz.total <= s.cfg.maxRecords {
+		return
+	}
+	type lru struct {
+		name string
+		used int64
+	}
+	all := make([]lru, 0, len(s.zones))
+	for name := range s.zones {
+		if name != keep {
+			all = append(all, lru{name, s.lz.used[name].Load()})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].used < all[j].used })
+	target := s.cfg.maxRecords * 9 / 10
+	for _, e := range all {
+		if s.lz.total <= target {
+			break
+		}
+		s.unloadLazy(e.name)
+		evictions.Inc()
+	}
+}
+
+// fullLoadLazy reads the index of zones only. Loaded zones are dropped: they
+// are loaded again, fresh, when next asked for.
+func (s *source) fullLoadLazy(doms map[int64]string) []string {
+	index := make(map[string]int64, len(doms))
+	for id, name := range doms {
+		index[name] = id
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var changed []string
+	for name := range s.zones {
+		changed = append(changed, name)
+		s.unloadLazy(name)
+	}
+	for name := range index {
+		s.lz.epoch[name]++
+	}
+	s.lz.index, s.ids, s.lz.absent = index, doms, map[string]bool{}
+	return changed
+}
+
+// reloadLazy applies a change to domain id: the index always, the zone's
+// records only if the zone is loaded.
+func (s *source) reloadLazy(ctx context.Context, id int64) ([]string, error) {
+	var (
+		d  sqlstore.Domain
+		ok bool
+	)
+	if err := timed("zone", func() (err error) { d, ok, err = s.store.Domain(ctx, id); return err }); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	old, had := s.ids[id]
+	var changed []string
+	if had {
+		changed = append(changed, old)
+		s.lz.epoch[old]++
+		delete(s.lz.absent, old)
+		if !ok || old != d.Name {
+			delete(s.lz.index, old)
+			delete(s.ids, id)
+			s.unloadLazy(old)
+		}
+	}
+	_, loaded := s.zones[d.Name]
+	if ok {
+		s.lz.index[d.Name], s.ids[id] = id, d.Name
+		s.lz.epoch[d.Name]++
+		delete(s.lz.absent, d.Name)
+		if d.Name != old {
+			changed = append(changed, d.Name)
+		}
+	}
+	s.mu.Unlock()
+	if ok && loaded {
+		// Rebuild it now rather than on next use: it is in use.
+		var rows []sqlstore.Row
+		if err := timed("zone", func() (err error) { rows, err = s.store.ZoneRows(ctx, id); return err }); err != nil {
+			return nil, err
+		}
+		b := buildZone(d.Name, rows)
+		s.mu.Lock()
+		switch {
+		case b.zone != nil:
+			s.installLazy(id, d.Name, b.zone, b.records)
+			s.evict(d.Name)
+		case b.badSOA:
+			log.Errorf("Zone %s: SOA record does not parse, keeping the zone as it was", d.Name)
+		default:
+			s.unloadLazy(d.Name)
+			s.lz.absent[d.Name] = true
+		}
+		s.mu.Unlock()
+	}
+	return changed, nil
+}
+
+// tick advances the coarse clock used for LRU.
+func (s *source) tick() { s.lz.clock.Store(time.Now().UnixNano()) }

@@ -1,0 +1,202 @@
+package sqlbackend
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coredns/caddy"
+	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/plugin"
+	"github.com/coredns/coredns/plugin/transfer"
+
+	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
+)
+
+func init() { plugin.Register("sqlbackend", setup) }
+
+// config is what the Corefile says. Instances with equal configs share one
+// source (see acquire).
+type config struct {
+	dialect      sqlstore.Dialect
+	dsn          string
+	seed         string
+	ensureSchema bool
+	poll         time.Duration
+	gapTimeout   time.Duration
+	keep         int64
+	redisAddr    string
+	redisChannel string
+	maxRecords   int // 0: every zone in memory; else lazy load and LRU eviction
+}
+
+// Defaults; see README.md for why.
+const (
+	defaultPoll       = 200 * time.Millisecond
+	defaultGapTimeout = 5 * time.Second
+	defaultKeep       = 100000
+	defaultChannel    = "hostdns:sqlbackend:changes"
+)
+
+func setup(c *caddy.Controller) error {
+	b, cfg, err := parse(c)
+	if err != nil {
+		return plugin.Error("sqlbackend", err)
+	}
+
+	acquired := false
+	c.OnStartup(func() error {
+		if t, ok := dnsserver.GetConfig(c).Handler("transfer").(*transfer.Transfer); ok {
+			b.xfer.Store(t)
+		}
+		src, err := acquire(cfg, b)
+		if err != nil {
+			return plugin.Error("sqlbackend", err)
+		}
+		acquired = true
+		b.src.Store(src)
+		return nil
+	})
+	c.OnShutdown(func() error {
+		if !acquired {
+			return nil
+		}
+		acquired = false
+		src := b.src.Load()
+		src.unsubscribe(b)
+		src.release()
+		return nil
+	})
+
+	dnsserver.GetConfig(c).AddPlugin(func(next plugin.Handler) plugin.Handler {
+		b.Next = next
+		return b
+	})
+	return nil
+}
+
+// parse reads
+//
+//	sqlbackend [ZONES...] {
+//	    driver mysql|sqlite
+//	    dsn DSN
+//	    ...
+//	}
+func parse(c *caddy.Controller) (*SQLBackend, config, error) {
+	cfg := config{
+		ensureSchema: true,
+		poll:         defaultPoll,
+		gapTimeout:   defaultGapTimeout,
+		keep:         defaultKeep,
+	}
+	b := &SQLBackend{}
+	seen := false
+	for c.Next() {
+		if seen {
+			return nil, cfg, plugin.ErrOnce
+		}
+		seen = true
+		b.Origins = plugin.OriginsFromArgsOrServerBlock(c.RemainingArgs(), c.ServerBlockKeys)
+		for c.NextBlock() {
+			prop := c.Val()
+			args := c.RemainingArgs()
+			one := func() (string, error) {
+				if len(args) != 1 {
+					return "", c.ArgErr()
+				}
+				return args[0], nil
+			}
+			dur := func() (time.Duration, error) {
+				s, err := one()
+				if err != nil {
+					return 0, err
+				}
+				d, err := time.ParseDuration(s)
+				if err != nil || d <= 0 {
+					return 0, c.Errf("%s: want a positive duration, got %q", prop, s)
+				}
+				return d, nil
+			}
+			var err error
+			switch prop {
+			case "driver":
+				var s string
+				if s, err = one(); err == nil {
+					if cfg.dialect, err = sqlstore.ParseDialect(s); err != nil {
+						err = c.Errf("%v", err)
+					}
+				}
+			case "dsn":
+				cfg.dsn, err = one()
+			case "seed":
+				cfg.seed, err = one()
+			case "schema":
+				var s string
+				if s, err = one(); err == nil {
+					switch s {
+					case "ensure":
+						cfg.ensureSchema = true
+					case "none":
+						cfg.ensureSchema = false
+					default:
+						err = c.Errf("schema: want ensure or none, got %q", s)
+					}
+				}
+			case "poll":
+				cfg.poll, err = dur()
+			case "gap_timeout":
+				cfg.gapTimeout, err = dur()
+			case "keep":
+				var s string
+				if s, err = one(); err == nil {
+					cfg.keep, err = strconv.ParseInt(s, 10, 64)
+					if err != nil || cfg.keep < 0 {
+						err = c.Errf("keep: want a number of changes >= 0, got %q", s)
+					}
+				}
+			case "max_records":
+				var s string
+				if s, err = one(); err == nil {
+					cfg.maxRecords, err = strconv.Atoi(s)
+					if err != nil || cfg.maxRecords < 1 {
+						err = c.Errf("max_records: want a number of records >= 1, got %q", s)
+					}
+				}
+			case "redis":
+				if len(args) < 1 || len(args) > 2 {
+					err = c.ArgErr()
+					break
+				}
+				cfg.redisAddr, cfg.redisChannel = args[0], defaultChannel
+				if len(args) == 2 {
+					cfg.redisChannel = args[1]
+				}
+				if !strings.Contains(cfg.redisAddr, ":") {
+					err = c.Errf("redis: want host:port, got %q", cfg.redisAddr)
+				}
+			case "fallthrough":
+				b.Fall.SetZonesFromArgs(args)
+			default:
+				err = c.Errf("unknown property '%s'", prop)
+			}
+			if err != nil {
+				return nil, cfg, err
+			}
+		}
+	}
+	if cfg.dialect == "" {
+		return nil, cfg, c.Err("missing 'driver' (mysql or sqlite)")
+	}
+	if cfg.dsn == "" {
+		return nil, cfg, c.Err("missing 'dsn'")
+	}
+	if cfg.seed != "" && cfg.dialect != sqlstore.SQLite {
+		return nil, cfg, c.Err("'seed' is only for driver sqlite: load a MySQL database with the mysql client")
+	}
+	if cfg.dialect == sqlstore.MySQL {
+		if _, err := mysqlDSN(cfg.dsn); err != nil {
+			return nil, cfg, c.Errf("dsn: %v", err)
+		}
+	}
+	return b, cfg, nil
+}

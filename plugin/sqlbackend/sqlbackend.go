@@ -1,0 +1,146 @@
+// Package sqlbackend serves zones kept in SQL, in the PowerDNS generic
+// schema, from memory. Every zone is loaded into a plugin/file Zone, so
+// answers are the file plugin's; a change log filled by database triggers is
+// polled to rebuild only the zones that changed. See README.md.
+package sqlbackend
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/coredns/coredns/plugin"
+	"github.com/coredns/coredns/plugin/file"
+	"github.com/coredns/coredns/plugin/metrics"
+	"github.com/coredns/coredns/plugin/pkg/fall"
+	clog "github.com/coredns/coredns/plugin/pkg/log"
+	"github.com/coredns/coredns/plugin/transfer"
+	"github.com/coredns/coredns/request"
+
+	"github.com/miekg/dns"
+)
+
+var log = clog.NewWithPlugin("sqlbackend")
+
+// SQLBackend is the plugin: one per server block, sharing its source (the
+// zones in memory) with every other block and instance that names the same
+// database.
+type SQLBackend struct {
+	Next    plugin.Handler
+	Origins []string // zones of this block: answers only for zones inside them
+	Fall    fall.F
+
+	src  atomic.Pointer[source]
+	xfer atomic.Pointer[transfer.Transfer]
+}
+
+// ServeDNS implements plugin.Handler. Its answers are the file plugin's:
+// zone.Lookup does the work, and the result is turned into a message the
+// same way file.ServeDNS does.
+func (b *SQLBackend) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+	state := request.Request{W: w, Req: r}
+	qname := state.Name()
+	server := metrics.WithServer(ctx)
+
+	src := b.src.Load()
+	if src == nil || !src.loaded.Load() {
+		// Not loaded yet (database down at start): we cannot tell NXDOMAIN
+		// from an unknown zone. The ready plugin reports us not ready.
+		if b.Fall.Through(qname) {
+			return plugin.NextOrFailure(b.Name(), b.Next, ctx, w, r)
+		}
+		answersCount.WithLabelValues(server, "notready").Inc()
+		return dns.RcodeServerFailure, nil
+	}
+
+	zone, z, err := src.match(ctx, qname)
+	if err != nil {
+		// A cold zone (max_records) that the database cannot give us now.
+		log.Errorf("Loading the zone of %s: %v", qname, err)
+		answersCount.WithLabelValues(server, "servfail").Inc()
+		return dns.RcodeServerFailure, nil
+	}
+	if z == nil || plugin.Zones(b.Origins).Matches(zone) == "" {
+		if b.Fall.Through(qname) {
+			return plugin.NextOrFailure(b.Name(), b.Next, ctx, w, r)
+		}
+		answersCount.WithLabelValues(server, "refused").Inc()
+		return dns.RcodeRefused, nil
+	}
+
+	// The transfer plugin above us serves AXFR/IXFR; without it, none.
+	if state.QType() == dns.TypeAXFR || state.QType() == dns.TypeIXFR {
+		return dns.RcodeRefused, nil
+	}
+	// We are the primary: a NOTIFY for one of our zones is dropped, as file does.
+	if r.Opcode == dns.OpcodeNotify {
+		log.Infof("Dropping notify from %s for %s", state.IP(), zone)
+		return dns.RcodeSuccess, nil
+	}
+
+	answer, ns, extra, result := z.Lookup(ctx, state, qname)
+
+	// As in file: only an empty NXDOMAIN (or ENT NOERROR) falls through.
+	if len(answer) == 0 && (result == file.NameError || result == file.Success) && b.Fall.Through(qname) {
+		return plugin.NextOrFailure(b.Name(), b.Next, ctx, w, r)
+	}
+
+	m := new(dns.Msg)
+	m.SetReply(r)
+	m.Authoritative = true
+	m.Answer, m.Ns, m.Extra = answer, ns, extra
+
+	label := "success"
+	switch result {
+	case file.Success:
+	case file.NoData:
+		label = "nodata"
+	case file.NameError:
+		m.Rcode = dns.RcodeNameError
+		label = "nxdomain"
+	case file.Delegation:
+		label = "delegation"
+		// A referral-only response is not authoritative.
+		if len(m.Answer) == 0 {
+			m.Authoritative = false
+		}
+	case file.ServerFailure:
+		label = "servfail"
+		// A CNAME whose external target failed: send the CNAME (RFC 6604, 3).
+		if len(m.Answer) == 0 {
+			answersCount.WithLabelValues(server, label).Inc()
+			return dns.RcodeServerFailure, nil
+		}
+		m.Rcode = dns.RcodeServerFailure
+	}
+	answersCount.WithLabelValues(server, label).Inc()
+	w.WriteMsg(m)
+	return dns.RcodeSuccess, nil
+}
+
+// Name implements plugin.Handler.
+func (b *SQLBackend) Name() string { return "sqlbackend" }
+
+// zonesChanged sends NOTIFY for the changed zones inside our origins, when the
+// transfer plugin is loaded. It does not wait: notifies retry for seconds.
+func (b *SQLBackend) zonesChanged(zones []string) {
+	x := b.xfer.Load()
+	if x == nil {
+		return
+	}
+	var mine []string
+	for _, z := range zones {
+		if plugin.Zones(b.Origins).Matches(z) != "" {
+			mine = append(mine, z)
+		}
+	}
+	if len(mine) == 0 {
+		return
+	}
+	go func() {
+		for _, z := range mine {
+			if err := x.Notify(z); err != nil {
+				log.Warningf("Notify for %s: %v", z, err)
+			}
+		}
+	}()
+}

@@ -1,0 +1,66 @@
+package sqlbackend
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/coredns/coredns/plugin/file"
+	"github.com/coredns/coredns/plugin/pkg/upstream"
+
+	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
+	"github.com/miekg/dns"
+)
+
+// up resolves CNAME targets outside the zone, as the file plugin does.
+var up = upstream.New()
+
+// built is a zone made from its rows, with what the loader needs to decide
+// whether to serve it.
+type built struct {
+	zone    *file.Zone // nil when the zone has no usable SOA
+	records int
+	bad     int  // rows skipped
+	badSOA  bool // an enabled SOA row was there but did not parse
+}
+
+// buildZone makes a file.Zone for domain name out of its enabled rows. Bad
+// rows are logged with their id and skipped. A zone with no SOA (none, or
+// disabled) is not served: zone is nil.
+func buildZone(name string, rows []sqlstore.Row) built {
+	b := built{}
+	z := file.NewZone(name, "")
+	for _, r := range rows {
+		rr, err := sqlstore.ToRR(name, r)
+		if err == nil && rr != nil {
+			if soa, ok := rr.(*dns.SOA); ok && dns.CanonicalName(soa.Hdr.Name) != name {
+				err = fmt.Errorf("record %d: SOA owner %s is not the zone apex", r.ID, soa.Hdr.Name)
+			}
+		}
+		if err == nil && rr != nil {
+			err = z.Insert(rr)
+			if err != nil {
+				err = fmt.Errorf("record %d: %v", r.ID, err)
+			}
+		}
+		if err != nil {
+			b.bad++
+			badRecords.Inc()
+			if isSOA(r.Type) {
+				b.badSOA = true
+			}
+			log.Warningf("Zone %s: skipping %v", name, err)
+			continue
+		}
+		if rr != nil {
+			b.records++
+		}
+	}
+	if z.SOA == nil {
+		return b
+	}
+	z.Upstream = up
+	b.zone = z
+	return b
+}
+
+func isSOA(t string) bool { return strings.EqualFold(strings.TrimSpace(t), "SOA") }

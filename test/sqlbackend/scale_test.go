@@ -1,0 +1,92 @@
+package sqlbackend_test
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hostdns/hostdns/test/harness"
+	"github.com/miekg/dns"
+)
+
+// generatorSQL fills an empty PowerDNS database (MariaDB) with N zones named
+// zone1.test ... zoneN.test, ten records each, with plain SQL (seq_1_to_N is
+// MariaDB's built-in Sequence engine): the same
+// statements docs/sqlbackend-performance.md gives for loading benchmark data.
+const generatorSQL = `
+INSERT INTO domains (id, name, type)
+  SELECT seq, CONCAT('zone', seq, '.test'), 'NATIVE' FROM seq_1_to_@@N@@;
+INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+  SELECT id, name, 'SOA', CONCAT('ns1.', name, ' hostmaster.', name, ' 1 7200 3600 1209600 300'), 3600, 0, 0, 1 FROM domains;
+INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+  SELECT id, name, 'NS', CONCAT('ns1.', name), 3600, 0, 0, 1 FROM domains;
+INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+  SELECT id, name, 'NS', 'ns2.example.net', 3600, 0, 0, 1 FROM domains;
+INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+  SELECT id, name, 'MX', CONCAT('mail.', name), 3600, 10, 0, 1 FROM domains;
+INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+  SELECT id, name, 'TXT', '"v=spf1 mx -all"', 3600, 0, 0, 1 FROM domains;
+INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+  SELECT id, CONCAT('ns1.', name), 'A', CONCAT('10.', id DIV 65536 % 256, '.', id DIV 256 % 256, '.', id % 256), 3600, 0, 0, 1 FROM domains;
+INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+  SELECT id, CONCAT('mail.', name), 'A', '192.0.2.25', 3600, 0, 0, 1 FROM domains;
+INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+  SELECT id, CONCAT('www.', name), 'A', '192.0.2.80', 3600, 0, 0, 1 FROM domains;
+INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+  SELECT id, CONCAT('www.', name), 'AAAA', '2001:db8::80', 3600, 0, 0, 1 FROM domains;
+INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+  SELECT id, CONCAT('*.', name), 'A', '192.0.2.99', 3600, 0, 0, 1 FROM domains;
+`
+
+func heap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// TestScale loads HOSTDNS_SCALE_ZONES zones (ten records each) and reports
+// start-up time and memory. It is skipped unless that variable is set:
+//
+//	HOSTDNS_SCALE_ZONES=100000 go test ./test/sqlbackend -run TestScale -v -timeout 30m
+//
+// HOSTDNS_SCALE_MAX_RECORDS=N adds "max_records N" (lazy loading).
+func TestScale(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("HOSTDNS_SCALE_ZONES"))
+	if n <= 0 {
+		t.Skip("set HOSTDNS_SCALE_ZONES to run")
+	}
+	d := newMariaDB(t)
+	start := time.Now()
+	for _, stmt := range strings.Split(strings.ReplaceAll(generatorSQL, "@@N@@", strconv.Itoa(n)), ";\n") {
+		if strings.TrimSpace(stmt) != "" {
+			d.exec(t, stmt)
+		}
+	}
+	t.Logf("generated %d zones, %d records in %s", n, 10*n, time.Since(start).Round(time.Millisecond))
+
+	before := heap()
+	start = time.Now()
+	var extra []string
+	if m := os.Getenv("HOSTDNS_SCALE_MAX_RECORDS"); m != "" {
+		extra = append(extra, "max_records "+m)
+	}
+	s := harness.StartServer(t, ".:0 {\n\t"+d.corefileBlock(extra...)+"\n}")
+	waitFor(t, s.UDP, "zone1.test.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 10*time.Minute)
+	elapsed := time.Since(start)
+	after := heap()
+	waitFor(t, s.UDP, fmt.Sprintf("www.zone%d.test.", n), dns.TypeA, hasA("192.0.2.80"), time.Second)
+	t.Logf("start-up with %d zones / %d records: %s to first answer; heap %d MiB (%d bytes per record)",
+		n, 10*n, elapsed.Round(time.Millisecond), (after-before)>>20, (after-before)/uint64(10*n))
+
+	// One change among them still shows fast.
+	d.exec(t, fmt.Sprintf(`UPDATE records SET content = '192.0.2.81' WHERE name = 'www.zone%d.test' AND type = 'A'`, n/2))
+	c0 := time.Now()
+	waitFor(t, s.UDP, fmt.Sprintf("www.zone%d.test.", n/2), dns.TypeA, hasA("192.0.2.81"), 2*time.Second)
+	t.Logf("one change among %d zones: %s", n, time.Since(c0).Round(time.Millisecond))
+}
