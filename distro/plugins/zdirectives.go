@@ -49,6 +49,8 @@ var Directives = []string{
 	"minimal",
 	"template",
 	"transfer",
+	"alias",
+	"pool",
 	"dynupdate",
 	"hosts",
 	"route53",

@@ -66,6 +66,8 @@ import (
 	_ "github.com/coredns/coredns/plugin/view"
 	_ "github.com/coredns/coredns/plugin/whoami"
 
+	_ "github.com/hostdns/hostdns/plugin/alias"
+	_ "github.com/hostdns/hostdns/plugin/pool"
 	_ "github.com/hostdns/hostdns/plugin/sqlbackend"
 
 	// Private record types, registered in every build.

@@ -1,0 +1,46 @@
+package pool
+
+import (
+	"github.com/coredns/coredns/plugin"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+// Metrics of the pool plugin, all under coredns_pool_.
+var (
+	lookupCount = promauto.NewCounterVec(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "pool",
+		Name:      "lookups_total",
+		Help:      "Counter of A/AAAA/CNAME queries answered with a pool member.",
+	}, []string{"server"})
+
+	pickCount = promauto.NewCounterVec(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "pool",
+		Name:      "picks_total",
+		Help:      "Counter of answers per pool (owner name) and member (target).",
+	}, []string{"server", "pool", "member"})
+
+	memoHitCount = promauto.NewCounterVec(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "pool",
+		Name:      "memo_hits_total",
+		Help:      "Counter of pool answers made from the memo, without asking the data plugin.",
+	}, []string{"server"})
+
+	memberHealthy = promauto.NewGaugeVec(prometheus.GaugeOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "pool",
+		Name:      "member_healthy",
+		Help:      "1 if the last health check of the member passed, 0 if it failed.",
+	}, []string{"member"})
+
+	allDownCount = promauto.NewCounterVec(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "pool",
+		Name:      "all_down_total",
+		Help:      "Counter of picks made among all members because every member failed its health check.",
+	}, []string{"server", "pool"})
+)
