@@ -1,0 +1,348 @@
+// Package gobench benchmarks hostdns' data plugins in-process, side by side in one run: the
+// stock file plugin (the baseline), the stock auto plugin and sqlbackend (on SQLite, when it
+// is in plugin.cfg), all on the same generated zones (test/bench/benchdata) and the same queries, through the
+// whole plugin chain's ServeDNS with a dnstest.Recorder: no sockets, no dnsperf.
+//
+//	go test -run '^$' -bench . -benchtime 20000x ./test/bench/gobench
+//
+// Each BenchmarkCompare/<mix> iteration sends the same query to every backend in turn and
+// times each one, so machine noise (other builds on the box) hits all backends alike. The
+// metrics are <backend>-ns/q and <backend>/file, the ratio of that backend's queries per
+// second to file's (1.00 = as fast as file, 0.5 = half as fast).
+//
+// The plain `go test` run only checks that the generated zones load and that the backends give
+// the same answers, on a small data set.
+package gobench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coredns/caddy"
+	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/plugin"
+	"github.com/coredns/coredns/plugin/pkg/dnstest"
+	clog "github.com/coredns/coredns/plugin/pkg/log"
+	"github.com/coredns/coredns/plugin/test"
+	"github.com/miekg/dns"
+
+	"github.com/hostdns/hostdns/test/bench/benchdata"
+	"github.com/hostdns/hostdns/test/harness"
+)
+
+// The benchcapture directive, put first in the chain for this test binary only, hands the
+// real plugin chain below it to the test: `benchcapture LABEL` stores it under LABEL.
+var (
+	capturedMu sync.Mutex
+	captured   = map[string]plugin.Handler{}
+)
+
+func init() {
+	clog.Discard() // auto logs one line per zone it loads
+	caddy.RegisterPlugin("benchcapture", caddy.Plugin{ServerType: "dns", Action: setupCapture})
+	if err := dnsserver.SetDirectives(append([]string{"benchcapture"}, dnsserver.Directives...)); err != nil {
+		panic(err)
+	}
+}
+
+func setupCapture(c *caddy.Controller) error {
+	c.Next()
+	if !c.NextArg() {
+		return c.ArgErr()
+	}
+	label := c.Val()
+	dnsserver.GetConfig(c).AddPlugin(func(next plugin.Handler) plugin.Handler {
+		capturedMu.Lock()
+		captured[label] = next
+		capturedMu.Unlock()
+		return next
+	})
+	return nil
+}
+
+// dataset is one generated data directory and what the backends need from it.
+type dataset struct {
+	dir     string
+	origins []string
+}
+
+func generate(tb testing.TB, o benchdata.Options) *dataset {
+	tb.Helper()
+	dir, err := os.MkdirTemp("", "hostdns-gobench-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { os.RemoveAll(dir) })
+	if err := benchdata.Generate(dir, o); err != nil {
+		tb.Fatal(err)
+	}
+	list, err := os.ReadFile(filepath.Join(dir, benchdata.ZoneList))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &dataset{dir: dir, origins: strings.Fields(string(list))}
+}
+
+// keys is the server block key: every zone, on port 0.
+func (d *dataset) keys() string {
+	var sb strings.Builder
+	for _, o := range d.origins {
+		sb.WriteString(o + ":0 ")
+	}
+	return sb.String()
+}
+
+// backend is one data plugin configuration under test. corefile returns the body of the
+// server block (the plugin lines); ok reports whether it can run here (plugin built in), with
+// the reason when not. allZones says the server block key is "." instead of every zone.
+type backend struct {
+	name     string
+	corefile func(tb testing.TB, d *dataset) string
+	ok       func() (bool, string)
+	allZones bool
+}
+
+func always() (bool, string) { return true, "" }
+
+func built(directive string) func() (bool, string) {
+	return func() (bool, string) {
+		if !hasDirective(directive) {
+			return false, directive + " is not in plugin.cfg"
+		}
+		return true, ""
+	}
+}
+
+// backends: file first, it is the baseline of every ratio.
+var backends = []backend{
+	{name: "file", ok: always, corefile: func(_ testing.TB, d *dataset) string {
+		var sb strings.Builder
+		for _, o := range d.origins {
+			fmt.Fprintf(&sb, "file %s %s\n", filepath.Join(d.dir, benchdata.ZoneDir, "db."+strings.TrimSuffix(o, ".")), o)
+		}
+		return sb.String()
+	}},
+	{name: "auto", ok: always, corefile: func(_ testing.TB, d *dataset) string {
+		return fmt.Sprintf("auto {\n directory %s\n}\n", filepath.Join(d.dir, benchdata.ZoneDir))
+	}},
+	// sqlbackend on SQLite, seeded from the generator's PowerDNS-schema SQL by sqlbackend
+	// itself (plugin/sqlbackend: driver, dsn, seed). Served under ".", as a DNS host runs
+	// it: it serves whatever zones the database holds. MariaDB is measured by run.sh,
+	// which has the database to hand.
+	{name: "sqlbackend", ok: built("sqlbackend"), allZones: true, corefile: func(tb testing.TB, d *dataset) string {
+		db := filepath.Join(d.dir, fmt.Sprintf("sqlbackend-%d.sqlite", time.Now().UnixNano()))
+		return fmt.Sprintf("sqlbackend {\n driver sqlite\n dsn %s\n seed %s\n}\n", db, filepath.Join(d.dir, benchdata.SQLData))
+	}},
+}
+
+func hasDirective(name string) bool { return slices.Contains(dnsserver.Directives, name) }
+
+// chain starts CoreDNS in-process with backend be on d and returns its plugin chain.
+func chain(tb testing.TB, be backend, d *dataset) plugin.Handler {
+	tb.Helper()
+	label := fmt.Sprintf("%s-%p", be.name, d)
+	keys := d.keys()
+	if be.allZones {
+		keys = ".:0"
+	}
+	cf := fmt.Sprintf("%s {\nbenchcapture %s\n%s}\n", keys, label, be.corefile(tb, d))
+	harness.StartServer(tb, cf)
+	capturedMu.Lock()
+	h := captured[label]
+	capturedMu.Unlock()
+	if h == nil {
+		tb.Fatalf("%s: no plugin chain captured", be.name)
+	}
+	// A backend may load its zones after start-up (sqlbackend does): wait, at most 60 s,
+	// until the last zone answers its SOA.
+	m := new(dns.Msg)
+	m.SetQuestion(d.origins[len(d.origins)-1], dns.TypeSOA)
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if rec := serve(h, m.Copy()); rec.Rcode == dns.RcodeSuccess && rec.Msg != nil && len(rec.Msg.Answer) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s: %s SOA not answered within 60 s", be.name, d.origins[len(d.origins)-1])
+		}
+	}
+	return h
+}
+
+// queries reads a dnsperf query file into messages.
+func queries(tb testing.TB, d *dataset, mix string, limit int) []*dns.Msg {
+	tb.Helper()
+	text, err := os.ReadFile(filepath.Join(d.dir, benchdata.QueryDir, mix+".txt"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var msgs []*dns.Msg
+	for l := range strings.Lines(string(text)) {
+		f := strings.Fields(l)
+		if len(f) != 2 {
+			continue
+		}
+		m := new(dns.Msg)
+		m.SetQuestion(f[0], dns.StringToType[f[1]])
+		msgs = append(msgs, m)
+		if limit > 0 && len(msgs) == limit {
+			break
+		}
+	}
+	return msgs
+}
+
+func serve(h plugin.Handler, m *dns.Msg) *dnstest.Recorder {
+	rec := dnstest.NewRecorder(&test.ResponseWriter{})
+	rc, _ := h.ServeDNS(context.Background(), rec, m)
+	if rec.Msg == nil {
+		// The handler left writing the answer to the server (an error rcode).
+		rec.Rcode = rc
+	}
+	return rec
+}
+
+// TestBackendsAgree loads a small generated data set into every available backend and checks
+// that each answers the file plugin's way on every query of every mix: the generator's zones
+// parse, and the benchmark compares backends that do the same work.
+func TestBackendsAgree(t *testing.T) {
+	d := generate(t, benchdata.Options{Zones: 20, Seed: 3, Queries: true, SQL: true, RandomQ: 300, MixedQ: 600})
+	var hs []plugin.Handler
+	var names []string
+	for _, be := range backends {
+		if ok, why := be.ok(); !ok {
+			t.Logf("%s skipped: %s", be.name, why)
+			continue
+		}
+		hs = append(hs, chain(t, be, d))
+		names = append(names, be.name)
+	}
+
+	t.Logf("backends compared: %s", strings.Join(names, ", "))
+
+	// Spot checks on the baseline.
+	rec := serve(hs[0], queries(t, d, "plain-a", 1)[0])
+	if rec.Msg == nil || rec.Rcode != dns.RcodeSuccess || len(rec.Msg.Answer) != 1 || !rec.Msg.Authoritative {
+		t.Fatalf("file: www A: %v", rec.Msg)
+	}
+	m := new(dns.Msg)
+	m.SetQuestion("x1.wild."+d.origins[0], dns.TypeA)
+	if rec = serve(hs[0], m); rec.Msg == nil || len(rec.Msg.Answer) != 1 {
+		t.Fatalf("file: wildcard: %v", rec.Msg)
+	}
+	m.SetQuestion("nope."+d.origins[0], dns.TypeA)
+	if rec = serve(hs[0], m); rec.Rcode != dns.RcodeNameError {
+		t.Fatalf("file: nonexistent name: rcode %d", rec.Rcode)
+	}
+
+	rcodes := map[int]int{}
+	for _, mix := range []string{"hot", "mixed", "random", "plain-a"} {
+		for _, q := range queries(t, d, mix, 0) {
+			want := serve(hs[0], q.Copy())
+			rcodes[want.Rcode]++
+			for i := 1; i < len(hs); i++ {
+				got := serve(hs[i], q.Copy())
+				if got.Rcode != want.Rcode || (got.Msg == nil) != (want.Msg == nil) ||
+					(got.Msg != nil && (len(got.Msg.Answer) != len(want.Msg.Answer) || len(got.Msg.Ns) != len(want.Msg.Ns))) {
+					t.Errorf("%s %s: %s answers %v, file answers %v", mix, q.Question[0].String(), names[i], got.Msg, want.Msg)
+				}
+			}
+		}
+	}
+	if rcodes[dns.RcodeSuccess] == 0 || rcodes[dns.RcodeNameError] == 0 || len(rcodes) != 2 {
+		t.Errorf("rcodes over all mixes: %v; want NOERROR and NXDOMAIN only", rcodes)
+	}
+}
+
+// Benchmark data: 1,000 zones, generated once per test binary run.
+var (
+	benchOnce sync.Once
+	benchData *dataset
+	benchHs   []plugin.Handler
+	benchNms  []string
+)
+
+// benchSetup generates the data and starts every backend once. It runs inside the first
+// benchmark, whose testing.B owns the cleanups; later benchmarks reuse the servers.
+func benchSetup(b *testing.B) {
+	benchOnce.Do(func() {
+		// Not b: its cleanups would run when the first sub-benchmark ends.
+		tb := &keepAlive{B: b}
+		benchData = generate(tb, benchdata.Options{Zones: 1000, Seed: 1, Queries: true, SQL: true, RandomQ: 50000, MixedQ: 50000})
+		for _, be := range backends {
+			if ok, why := be.ok(); !ok {
+				b.Logf("%s skipped: %s", be.name, why)
+				continue
+			}
+			benchHs = append(benchHs, chain(tb, be, benchData))
+			benchNms = append(benchNms, be.name)
+		}
+	})
+	if benchData == nil || len(benchHs) == 0 {
+		b.Fatal("benchmark setup failed")
+	}
+}
+
+// keepAlive is a testing.TB whose cleanups run when every test and benchmark is done
+// (TestMain), not when the benchmark that set the servers up ends: the servers and data of
+// the benchmarks are shared by all of them.
+type keepAlive struct{ *testing.B }
+
+var (
+	lateMu       sync.Mutex
+	lateCleanups []func()
+)
+
+func (k *keepAlive) Cleanup(f func()) {
+	lateMu.Lock()
+	lateCleanups = append(lateCleanups, f)
+	lateMu.Unlock()
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	lateMu.Lock()
+	for i := len(lateCleanups) - 1; i >= 0; i-- {
+		lateCleanups[i]()
+	}
+	lateMu.Unlock()
+	os.Exit(code)
+}
+
+// BenchmarkCompare runs every mix on every backend, interleaved query by query, and reports
+// each backend's ns per query and its QPS relative to file's.
+func BenchmarkCompare(b *testing.B) {
+	for _, mix := range []string{"hot", "mixed", "random"} {
+		b.Run(mix, func(b *testing.B) {
+			benchSetup(b)
+			msgs := queries(b, benchData, mix, 0)
+			spent := make([]time.Duration, len(benchHs))
+			ctx := context.Background()
+			w := &test.ResponseWriter{}
+			i := 0
+			for ; b.Loop(); i++ {
+				q := msgs[i%len(msgs)]
+				for j, h := range benchHs {
+					m := q.Copy()
+					rec := dnstest.NewRecorder(w)
+					t0 := time.Now()
+					h.ServeDNS(ctx, rec, m)
+					spent[j] += time.Since(t0)
+				}
+			}
+			n := float64(max(i, 1))
+			for j, name := range benchNms {
+				b.ReportMetric(float64(spent[j].Nanoseconds())/n, name+"-ns/q")
+				if j > 0 && spent[j] > 0 {
+					b.ReportMetric(float64(spent[0])/float64(spent[j]), name+"/file")
+				}
+			}
+		})
+	}
+}
