@@ -10,6 +10,7 @@ import (
 	"github.com/coredns/coredns/plugin"
 	"github.com/coredns/coredns/plugin/transfer"
 
+	"github.com/hostdns/hostdns/plugin/pkg/chainlookup"
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 )
 
@@ -96,7 +97,7 @@ func parse(c *caddy.Controller) (*SQLBackend, config, error) {
 			return nil, cfg, plugin.ErrOnce
 		}
 		seen = true
-		b.Origins = plugin.OriginsFromArgsOrServerBlock(c.RemainingArgs(), c.ServerBlockKeys)
+		b.Origins = chainlookup.NewZones(plugin.OriginsFromArgsOrServerBlock(c.RemainingArgs(), c.ServerBlockKeys))
 		for c.NextBlock() {
 			prop := c.Val()
 			args := c.RemainingArgs()

@@ -19,8 +19,8 @@ func TestParse(t *testing.T) {
 			if c.dialect != sqlstore.SQLite || c.dsn != "zones.db" || c.poll != defaultPoll || !c.ensureSchema || c.keep != defaultKeep {
 				t.Errorf("got %+v", c)
 			}
-			if len(b.Origins) != 1 || b.Origins[0] != "example.org." {
-				t.Errorf("origins %v, want the server block's", b.Origins)
+			if o := b.Origins.Names(); len(o) != 1 || o[0] != "example.org." {
+				t.Errorf("origins %v, want the server block's", b.Origins.Names())
 			}
 		}},
 		{input: "sqlbackend example.org example.net {\n driver mysql\n dsn root@tcp(127.0.0.1:3306)/pdns\n poll 1s\n gap_timeout 2s\n keep 10\n schema none\n redis 127.0.0.1:6379 chan\n fallthrough\n}",
@@ -29,8 +29,8 @@ func TestParse(t *testing.T) {
 					c.redisAddr != "127.0.0.1:6379" || c.redisChannel != "chan" {
 					t.Errorf("got %+v", c)
 				}
-				if len(b.Origins) != 2 || !b.Fall.Through("x.example.org.") {
-					t.Errorf("origins %v fall %v", b.Origins, b.Fall)
+				if len(b.Origins.Names()) != 2 || !b.Fall.Through("x.example.org.") {
+					t.Errorf("origins %v fall %v", b.Origins.Names(), b.Fall)
 				}
 			}},
 		{input: "sqlbackend {\n driver sqlite\n dsn z.db\n seed seed.sql\n redis 127.0.0.1:6379\n}", check: func(t *testing.T, b *SQLBackend, c config) {

@@ -16,6 +16,7 @@ import (
 	"github.com/coredns/coredns/plugin/transfer"
 	"github.com/coredns/coredns/request"
 
+	"github.com/hostdns/hostdns/plugin/pkg/chainlookup"
 	"github.com/miekg/dns"
 )
 
@@ -25,8 +26,10 @@ var log = clog.NewWithPlugin("sqlbackend")
 // zones in memory) with every other block and instance that names the same
 // database.
 type SQLBackend struct {
-	Next    plugin.Handler
-	Origins []string // zones of this block: answers only for zones inside them
+	Next plugin.Handler
+	// Origins are the zones of this block: it answers only inside them. A set, not a
+	// slice, because a block may list thousands of zones and this runs on every query.
+	Origins *chainlookup.Zones
 	Fall    fall.F
 
 	src  atomic.Pointer[source]
@@ -59,7 +62,7 @@ func (b *SQLBackend) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.
 		answersCount.WithLabelValues(server, "servfail").Inc()
 		return dns.RcodeServerFailure, nil
 	}
-	if z == nil || plugin.Zones(b.Origins).Matches(zone) == "" {
+	if z == nil || b.Origins.Match(zone) == "" {
 		if b.Fall.Through(qname) {
 			return plugin.NextOrFailure(b.Name(), b.Next, ctx, w, r)
 		}
@@ -129,7 +132,7 @@ func (b *SQLBackend) zonesChanged(zones []string) {
 	}
 	var mine []string
 	for _, z := range zones {
-		if plugin.Zones(b.Origins).Matches(z) != "" {
+		if b.Origins.Match(z) != "" {
 			mine = append(mine, z)
 		}
 	}

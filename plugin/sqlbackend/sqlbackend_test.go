@@ -8,6 +8,7 @@ import (
 
 	"github.com/coredns/coredns/plugin/pkg/dnstest"
 	"github.com/coredns/coredns/plugin/test"
+	"github.com/hostdns/hostdns/plugin/pkg/chainlookup"
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 	"github.com/miekg/dns"
 )
@@ -22,7 +23,7 @@ func newTestBackend(t *testing.T, origins []string, seed string) (*SQLBackend, *
 	if err := writeFile(seedFile, seed); err != nil {
 		t.Fatal(err)
 	}
-	b := &SQLBackend{Origins: origins}
+	b := &SQLBackend{Origins: chainlookup.NewZones(origins)}
 	src, err := acquire(config{dialect: sqlstore.SQLite, dsn: path, seed: seedFile, ensureSchema: true, poll: 20 * time.Millisecond, gapTimeout: time.Second}, b)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +123,7 @@ func TestServeDNS(t *testing.T) {
 }
 
 func TestNotReadyIsServfail(t *testing.T) {
-	b := &SQLBackend{Origins: []string{"."}}
+	b := &SQLBackend{Origins: chainlookup.NewZones([]string{"."})}
 	if b.Ready() {
 		t.Fatal("ready before any load")
 	}

@@ -3,7 +3,6 @@ package sqlbackend
 import (
 	"context"
 
-	"github.com/coredns/coredns/plugin"
 	"github.com/coredns/coredns/plugin/transfer"
 
 	"github.com/miekg/dns"
@@ -14,7 +13,7 @@ import (
 // records go out as they are stored, as private types.
 func (b *SQLBackend) Transfer(zone string, serial uint32) (<-chan []dns.RR, error) {
 	src := b.src.Load()
-	if src == nil || plugin.Zones(b.Origins).Matches(zone) == "" {
+	if src == nil || b.Origins.Match(zone) == "" {
 		return nil, transfer.ErrNotAuthoritative
 	}
 	z, err := src.zone(context.Background(), dns.CanonicalName(zone))
