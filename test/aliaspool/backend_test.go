@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hostdns/hostdns/plugin/pkg/rrtypes"
 	"github.com/hostdns/hostdns/test/harness"
 
 	"github.com/miekg/dns"
@@ -36,16 +35,16 @@ func dataPlugin(t *testing.T, backend string, zones map[string]string) string {
 	case "auto":
 		dir := t.TempDir()
 		for _, o := range origins {
-			harness.WriteFile(t, dir, "db."+nodot(o), zones[o])
+			harness.WriteFile(t, dir, "db."+harness.NoDot(o), zones[o])
 		}
 		return fmt.Sprintf("    auto {\n        directory %s\n    }\n", dir)
 	case "sqlbackend":
 		var sql strings.Builder
 		for i, o := range origins {
-			fmt.Fprintf(&sql, "INSERT INTO domains (id, name, type) VALUES (%d, '%s', 'NATIVE');\n", i+1, nodot(o))
+			fmt.Fprintf(&sql, "INSERT INTO domains (id, name, type) VALUES (%d, '%s', 'NATIVE');\n", i+1, harness.NoDot(o))
 			zp := dns.NewZoneParser(strings.NewReader(zones[o]), o, "")
 			for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-				name, typ, content, prio := pdnsRow(rr)
+				name, typ, content, prio := harness.PowerDNSRow(rr)
 				fmt.Fprintf(&sql, "INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (%d, '%s', '%s', '%s', %d, %d, 0, 1);\n",
 					i+1, name, typ, strings.ReplaceAll(content, "'", "''"), rr.Header().Ttl, prio)
 			}
@@ -59,38 +58,6 @@ func dataPlugin(t *testing.T, backend string, zones map[string]string) string {
 	}
 	t.Fatalf("unknown backend %s", backend)
 	return ""
-}
-
-func nodot(s string) string {
-	if s == "." {
-		return s
-	}
-	return strings.TrimSuffix(s, ".")
-}
-
-// pdnsRow returns the records-table columns PowerDNS tools would store for rr: names
-// without the trailing dot, MX priority in prio.
-func pdnsRow(rr dns.RR) (name, typ, content string, prio int) {
-	name = nodot(rr.Header().Name)
-	typ = dns.Type(rr.Header().Rrtype).String()
-	content = strings.TrimPrefix(rr.String(), rr.Header().String())
-	switch x := rr.(type) {
-	case *dns.MX:
-		return name, typ, nodot(x.Mx), int(x.Preference)
-	case *dns.CNAME:
-		content = nodot(x.Target)
-	case *dns.NS:
-		content = nodot(x.Ns)
-	case *dns.SOA:
-		content = fmt.Sprintf("%s %s %d %d %d %d %d", nodot(x.Ns), nodot(x.Mbox), x.Serial, x.Refresh, x.Retry, x.Expire, x.Minttl)
-	}
-	if a, ok := rrtypes.AsALIAS(rr); ok {
-		content = nodot(a.Target)
-	}
-	if p, ok := rrtypes.AsPOOL(rr); ok {
-		content = fmt.Sprintf("%s %d", nodot(p.Target), p.Weight)
-	}
-	return name, typ, content, 0
 }
 
 // forBackends runs f as a subtest per backend.

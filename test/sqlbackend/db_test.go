@@ -72,42 +72,13 @@ func loadZone(t testing.TB, d *testDB, id int, origin, text string) {
 	d.exec(t, `INSERT INTO domains (id, name, type) VALUES (?, ?, 'NATIVE')`, id, strings.TrimSuffix(origin, "."))
 	zp := dns.NewZoneParser(strings.NewReader(text), origin, "")
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		name, typ, content, prio := pdnsRow(rr)
+		name, typ, content, prio := harness.PowerDNSRow(rr)
 		d.exec(t, `INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (?, ?, ?, ?, ?, ?, 0, 1)`,
 			id, name, typ, content, rr.Header().Ttl, prio)
 	}
 	if err := zp.Err(); err != nil {
 		t.Fatalf("zone %s: %v", origin, err)
 	}
-}
-
-func nodot(s string) string {
-	if s == "." {
-		return s
-	}
-	return strings.TrimSuffix(s, ".")
-}
-
-// pdnsRow returns the records-table columns PowerDNS would store for rr.
-func pdnsRow(rr dns.RR) (name, typ, content string, prio int) {
-	name = nodot(rr.Header().Name)
-	typ = dns.TypeToString[rr.Header().Rrtype]
-	content = strings.TrimPrefix(rr.String(), rr.Header().String())
-	switch x := rr.(type) {
-	case *dns.MX:
-		return name, typ, nodot(x.Mx), int(x.Preference)
-	case *dns.SRV:
-		return name, typ, fmt.Sprintf("%d %d %s", x.Weight, x.Port, nodot(x.Target)), int(x.Priority)
-	case *dns.CNAME:
-		content = nodot(x.Target)
-	case *dns.NS:
-		content = nodot(x.Ns)
-	case *dns.PTR:
-		content = nodot(x.Ptr)
-	case *dns.SOA:
-		content = fmt.Sprintf("%s %s %d %d %d %d %d", nodot(x.Ns), nodot(x.Mbox), x.Serial, x.Refresh, x.Retry, x.Expire, x.Minttl)
-	}
-	return name, typ, content, 0
 }
 
 // setupZones loads every corpus zone into d, plus rows the file plugin has no

@@ -1,0 +1,49 @@
+package harness
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/miekg/dns"
+
+	"github.com/hostdns/hostdns/plugin/pkg/rrtypes"
+)
+
+// PowerDNSRow returns the columns of PowerDNS's records table that its tools would store for
+// rr: names without the trailing dot, MX and SRV priority in prio, SOA in full. Tests use it to
+// load zone-file text into SQL, so that sqlbackend sees data shaped like a real PowerDNS
+// database's.
+func PowerDNSRow(rr dns.RR) (name, typ, content string, prio int) {
+	name = NoDot(rr.Header().Name)
+	typ = dns.TypeToString[rr.Header().Rrtype]
+	content = strings.TrimPrefix(rr.String(), rr.Header().String())
+	switch x := rr.(type) {
+	case *dns.MX:
+		return name, typ, NoDot(x.Mx), int(x.Preference)
+	case *dns.SRV:
+		return name, typ, fmt.Sprintf("%d %d %s", x.Weight, x.Port, NoDot(x.Target)), int(x.Priority)
+	case *dns.CNAME:
+		content = NoDot(x.Target)
+	case *dns.NS:
+		content = NoDot(x.Ns)
+	case *dns.PTR:
+		content = NoDot(x.Ptr)
+	case *dns.SOA:
+		content = fmt.Sprintf("%s %s %d %d %d %d %d", NoDot(x.Ns), NoDot(x.Mbox), x.Serial, x.Refresh, x.Retry, x.Expire, x.Minttl)
+	}
+	if a, ok := rrtypes.AsALIAS(rr); ok {
+		content = NoDot(a.Target)
+	}
+	if p, ok := rrtypes.AsPOOL(rr); ok {
+		content = fmt.Sprintf("%s %d", NoDot(p.Target), p.Weight)
+	}
+	return name, typ, content, 0
+}
+
+// NoDot writes a name as PowerDNS stores it: without the trailing dot, except the root.
+func NoDot(name string) string {
+	if name == "." {
+		return name
+	}
+	return strings.TrimSuffix(name, ".")
+}
