@@ -2,11 +2,14 @@ package harness
 
 import (
 	"fmt"
+	"os"
 	"strings"
+	"testing"
 
 	"github.com/miekg/dns"
 
 	"github.com/hostdns/hostdns/plugin/pkg/rrtypes"
+	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 )
 
 // PowerDNSRow returns the columns of PowerDNS's records table that its tools would store for
@@ -46,4 +49,23 @@ func NoDot(name string) string {
 		return name
 	}
 	return strings.TrimSuffix(name, ".")
+}
+
+// NewPowerDNSDatabase is NewMariaDB holding a PowerDNS gmysql database: the generic schema
+// sqlbackend ships (plugin/pkg/sqlstore/schema/mysql.sql), then the rows of seedFile, as the
+// Corefile examples tell users to load them.
+func NewPowerDNSDatabase(t testing.TB, seedFile string) *MariaDB {
+	t.Helper()
+	seed, err := os.ReadFile(seedFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMariaDB(t)
+	if _, err := m.DB.Exec(sqlstore.SchemaSQL(sqlstore.MySQL)); err != nil {
+		t.Fatalf("loading the PowerDNS schema: %v", err)
+	}
+	if _, err := m.DB.Exec(string(seed)); err != nil {
+		t.Fatalf("loading %s: %v", seedFile, err)
+	}
+	return m
 }

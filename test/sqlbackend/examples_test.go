@@ -48,14 +48,7 @@ func TestExampleSQLite(t *testing.T) {
 }
 
 func TestExampleMariaDBRedis(t *testing.T) {
-	m := harness.NewMariaDB(t)
-	seed, err := os.ReadFile(filepath.Join(harness.ModuleRoot(t), "corefile-examples/mariadb-redis/seed.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.DB.Exec(string(seed)); err != nil {
-		t.Fatalf("loading seed.sql: %v", err)
-	}
+	m := harness.NewPowerDNSDatabase(t, filepath.Join(harness.ModuleRoot(t), "corefile-examples/mariadb-redis/seed.sql"))
 	r := harness.NewRedis(t)
 	t.Setenv("HOSTDNS_MYSQL_DSN", m.DSN)
 	t.Setenv("HOSTDNS_REDIS_ADDR", r.Addr)
