@@ -291,6 +291,16 @@ func TestFreePort(t *testing.T) {
 		t.Fatalf("UDP port %d not free: %v", p1, err)
 	}
 	ul.Close()
+
+	// Another test process (go test runs packages side by side) must not get p1 as well,
+	// and no socket bound to port 0 may be given it by the kernel.
+	if p1 < firstFreePort || p1 > lastFreePort || p1 >= 32768 {
+		t.Errorf("FreePort returned %d, outside %d-%d or inside the kernel's ephemeral range", p1, firstFreePort, lastFreePort)
+	}
+	if f, err := lockPort(filepath.Join(os.TempDir(), "hostdns-test-ports"), p1); err == nil {
+		f.Close()
+		t.Errorf("port %d could be claimed again while this process holds it", p1)
+	}
 }
 
 func TestFirstAddress(t *testing.T) {
