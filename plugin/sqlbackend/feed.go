@@ -33,7 +33,7 @@ func (s *source) run() {
 		downAt  time.Time          // start of the current outage, zero when up
 		backoff time.Duration
 	)
-	dbUp.Set(0)
+	s.g.dbUp.Set(0)
 	// base is cancelled on shutdown, so a query in flight does not hold it up.
 	base, cancelAll := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -49,6 +49,10 @@ func (s *source) run() {
 	if s.cfg.keep > 0 {
 		wg.Add(1)
 		go func() { defer wg.Done(); s.pruneLoop(base) }()
+	}
+	if s.snap != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.snap.run(base) }()
 	}
 	for {
 		var err error
@@ -90,22 +94,27 @@ func (s *source) run() {
 			}
 			if downAt.IsZero() {
 				downAt = time.Now()
-				dbUp.Set(0)
-				if s.loaded.Load() {
+				s.down.Store(true)
+				s.g.dbUp.Set(0)
+				switch {
+				case s.loaded.Load():
 					log.Errorf("Database unreachable, serving the zones in memory until it is back: %v", err)
-				} else {
+				case s.startFromSnapshot(base):
+					log.Errorf("Database unreachable at start, serving the zones of snapshot %s until it is back: %v", s.cfg.snapshot, err)
+				default:
 					log.Errorf("Database unreachable, not ready until the first load: %v", err)
 				}
 			}
-			staleness.Set(time.Since(downAt).Seconds())
+			s.g.stale.Set(time.Since(downAt).Seconds())
 			backoff = nextBackoff(backoff)
 		} else {
 			if !downAt.IsZero() {
 				log.Infof("Database is back after %s", time.Since(downAt).Round(time.Millisecond))
 				downAt = time.Time{}
+				s.down.Store(false)
 			}
-			dbUp.Set(1)
-			staleness.Set(0)
+			s.g.dbUp.Set(1)
+			s.g.stale.Set(0)
 			backoff = 0
 		}
 
@@ -169,6 +178,9 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 	}
 	if s.lazy() {
 		changed := s.fullLoadLazy(doms)
+		if s.snap != nil {
+			s.snap.copyAll()
+		}
 		if !s.loaded.Swap(true) {
 			log.Infof("Indexed %d zones in %s; zones load on first use (max_records %d)", len(doms), time.Since(start).Round(time.Millisecond), s.cfg.maxRecords)
 		} else {
@@ -183,16 +195,17 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 	ids := make(map[int64]string, len(doms))
 	recs := make(map[string]int, len(doms))
 	var (
-		cur  int64 = -1
-		rows []sqlstore.Row
-		bad  int
+		cur    int64 = -1
+		rows   []sqlstore.Row
+		bad    int
+		shared = names{}
 	)
 	flush := func() {
 		name, ok := doms[cur]
 		if cur < 0 || !ok {
 			return
 		}
-		b := buildZone(name, rows)
+		b := buildZone(name, rows, shared)
 		bad += b.bad
 		if b.zone == nil {
 			log.Warningf("Zone %s (domain %d) has no enabled SOA record: not served", name, cur)
@@ -320,7 +333,7 @@ func (s *source) reload(ctx context.Context, id int64) ([]string, error) {
 		}
 		return nil, nil
 	}
-	b := buildZone(d.Name, rows)
+	b := buildZone(d.Name, rows, nil)
 	if b.zone == nil {
 		if z, _ := s.get(d.Name); b.badSOA && z != nil {
 			// Never let one bad row empty a zone: keep serving the last good copy.

@@ -2,6 +2,8 @@ package sqlbackend
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -18,7 +20,8 @@ import (
 // is always in memory, so a name in no zone is still refused, and a name in a
 // loaded zone still answered, without asking the database. The first query
 // for a cold zone waits for one database round trip (two indexed queries);
-// while the database is down, cold zones cannot be answered (SERVFAIL).
+// while the database is down, cold zones are read from the snapshot when
+// there is one (snapshot.go), and cannot be answered (SERVFAIL) when not.
 
 // lazyState is the part of source that only lazy mode uses; all maps are
 // guarded by source.mu, loading by loadMu.
@@ -129,11 +132,11 @@ func (s *source) load(ctx context.Context, name string) (*file.Zone, error) {
 		if !ok {
 			return nil, nil
 		}
-		var rows []sqlstore.Row
-		if err := timed("zone", func() (err error) { rows, err = s.store.ZoneRows(ctx, id); return err }); err != nil {
+		rows, err := s.coldRows(ctx, id)
+		if err != nil {
 			return nil, err
 		}
-		b := buildZone(name, rows)
+		b := buildZone(name, rows, nil)
 		s.mu.Lock()
 		if s.lz.epoch[name] != epoch {
 			s.mu.Unlock()
@@ -151,13 +154,39 @@ func (s *source) load(ctx context.Context, name string) (*file.Zone, error) {
 	return nil, nil
 }
 
+// coldRows reads the rows of a zone that is not in memory: from the database,
+// or from the snapshot when the database does not answer. During an outage
+// the feed has seen, the database is not even tried: a connection to a host
+// that is gone can take far longer to fail than a client waits.
+func (s *source) coldRows(ctx context.Context, id int64) ([]sqlstore.Row, error) {
+	var (
+		rows []sqlstore.Row
+		err  error
+	)
+	if s.snap == nil || !s.down.Load() {
+		err = timed("zone", func() (err error) { rows, err = s.store.ZoneRows(ctx, id); return err })
+		if err == nil || s.snap == nil {
+			return rows, err
+		}
+	}
+	rows, serr := s.snap.zoneRows(ctx, id)
+	if serr != nil {
+		if err == nil {
+			err = errors.New("database unreachable")
+		}
+		return nil, fmt.Errorf("%w; from the snapshot: %v", err, serr)
+	}
+	snapshotLoads.Inc()
+	return rows, nil
+}
+
 // installLazy puts a loaded zone in; s.mu must be held.
 func (s *source) installLazy(id int64, name string, z *file.Zone, records int) {
 	if _, ok := s.zones[name]; !ok {
-		zonesLoaded.Inc()
+		s.g.zones.Inc()
 	}
 	s.lz.total += records - s.recs[name]
-	recordsLoaded.Add(float64(records - s.recs[name]))
+	s.g.records.Add(float64(records - s.recs[name]))
 	s.zones[name], s.recs[name] = z, records
 	u := new(atomic.Int64)
 	u.Store(s.lz.clock.Load())
@@ -167,8 +196,8 @@ func (s *source) installLazy(id int64, name string, z *file.Zone, records int) {
 // unloadLazy drops a loaded zone; s.mu must be held.
 func (s *source) unloadLazy(name string) {
 	if _, ok := s.zones[name]; ok {
-		zonesLoaded.Dec()
-		recordsLoaded.Sub(float64(s.recs[name]))
+		s.g.zones.Dec()
+		s.g.records.Sub(float64(s.recs[name]))
 		s.lz.total -= s.recs[name]
 	}
 	delete(s.zones, name)
@@ -235,6 +264,9 @@ func (s *source) reloadLazy(ctx context.Context, id int64) ([]string, error) {
 	if err := timed("zone", func() (err error) { d, ok, err = s.store.Domain(ctx, id); return err }); err != nil {
 		return nil, err
 	}
+	if s.snap != nil {
+		s.snap.copyZone(id)
+	}
 	s.mu.Lock()
 	old, had := s.ids[id]
 	var changed []string
@@ -264,7 +296,7 @@ func (s *source) reloadLazy(ctx context.Context, id int64) ([]string, error) {
 		if err := timed("zone", func() (err error) { rows, err = s.store.ZoneRows(ctx, id); return err }); err != nil {
 			return nil, err
 		}
-		b := buildZone(d.Name, rows)
+		b := buildZone(d.Name, rows, nil)
 		s.mu.Lock()
 		switch {
 		case b.zone != nil:

@@ -42,18 +42,18 @@ var (
 	}, []string{"kind"})
 
 	// zonesLoaded and recordsLoaded describe what is in memory.
-	zonesLoaded = promauto.NewGauge(prometheus.GaugeOpts{
+	zonesLoaded = promauto.NewGaugeVec(prometheus.GaugeOpts{
 		Namespace: plugin.Namespace,
 		Subsystem: "sqlbackend",
 		Name:      "zones",
-		Help:      "Zones held in memory.",
-	})
-	recordsLoaded = promauto.NewGauge(prometheus.GaugeOpts{
+		Help:      "Zones held in memory, by database.",
+	}, []string{"database"})
+	recordsLoaded = promauto.NewGaugeVec(prometheus.GaugeOpts{
 		Namespace: plugin.Namespace,
 		Subsystem: "sqlbackend",
 		Name:      "records",
-		Help:      "Records held in memory.",
-	})
+		Help:      "Records held in memory, by database.",
+	}, []string{"database"})
 
 	// badRecords counts rows that were skipped because they do not parse.
 	badRecords = promauto.NewCounter(prometheus.CounterOpts{
@@ -83,28 +83,57 @@ var (
 	})
 
 	// staleness is how long the database has been unreachable; 0 while it answers.
-	staleness = promauto.NewGauge(prometheus.GaugeOpts{
+	staleness = promauto.NewGaugeVec(prometheus.GaugeOpts{
 		Namespace: plugin.Namespace,
 		Subsystem: "sqlbackend",
 		Name:      "stale_seconds",
 		Help:      "Seconds since the database last answered, while it is unreachable; 0 when it is up.",
-	})
+	}, []string{"database"})
 
 	// dbUp is 1 while the database answers, 0 during an outage.
-	dbUp = promauto.NewGauge(prometheus.GaugeOpts{
+	dbUp = promauto.NewGaugeVec(prometheus.GaugeOpts{
 		Namespace: plugin.Namespace,
 		Subsystem: "sqlbackend",
 		Name:      "db_up",
 		Help:      "1 while the database answers, 0 during an outage.",
-	})
+	}, []string{"database"})
 )
 
 // redisUp is 1 while Redis pub/sub works, 0 when it does not (polling alone).
-var redisUp = promauto.NewGauge(prometheus.GaugeOpts{
+var redisUp = promauto.NewGaugeVec(prometheus.GaugeOpts{
 	Namespace: plugin.Namespace,
 	Subsystem: "sqlbackend",
 	Name:      "redis_up",
 	Help:      "1 while change notifications go through Redis, 0 when nodes fall back to polling alone.",
+}, []string{"database"})
+
+// gauges are the gauges of one source, labelled with its database (driver and
+// DSN, password masked), so that a Corefile naming two databases shows each.
+type gauges struct {
+	label                                string
+	zones, records, dbUp, stale, redisUp prometheus.Gauge
+}
+
+func newGauges(label string) gauges {
+	return gauges{label: label,
+		zones: zonesLoaded.WithLabelValues(label), records: recordsLoaded.WithLabelValues(label),
+		dbUp: dbUp.WithLabelValues(label), stale: staleness.WithLabelValues(label), redisUp: redisUp.WithLabelValues(label)}
+}
+
+// remove drops the source's series once it is released.
+func (g gauges) remove() {
+	for _, v := range []*prometheus.GaugeVec{zonesLoaded, recordsLoaded, dbUp, staleness, redisUp} {
+		v.DeleteLabelValues(g.label)
+	}
+}
+
+// snapshotLoads counts cold zones loaded from the snapshot because the
+// database did not answer.
+var snapshotLoads = promauto.NewCounter(prometheus.CounterOpts{
+	Namespace: plugin.Namespace,
+	Subsystem: "sqlbackend",
+	Name:      "snapshot_zone_loads_total",
+	Help:      "Zones loaded from the local snapshot because the database did not answer (max_records with snapshot).",
 })
 
 // evictions counts zones dropped from memory to stay within max_records.

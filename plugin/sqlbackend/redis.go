@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -23,6 +24,7 @@ type notifier struct {
 	channel string
 	self    string
 	onMsg   func()
+	up      prometheus.Gauge // redis_up of the source
 
 	once sync.Once
 	ps   *redis.PubSub // set by start
@@ -30,7 +32,7 @@ type notifier struct {
 	down atomic.Bool
 }
 
-func newNotifier(addr, channel string, onMsg func()) *notifier {
+func newNotifier(addr, channel string, onMsg func(), up prometheus.Gauge) *notifier {
 	id := make([]byte, 8)
 	rand.Read(id)
 	return &notifier{
@@ -47,6 +49,7 @@ func newNotifier(addr, channel string, onMsg func()) *notifier {
 		channel: channel,
 		self:    hex.EncodeToString(id),
 		onMsg:   onMsg,
+		up:      up,
 		done:    make(chan struct{}),
 	}
 }
@@ -84,13 +87,13 @@ func (n *notifier) setDown(down bool, err error) {
 	was := n.down.Swap(down)
 	switch {
 	case down && !was:
-		redisUp.Set(0)
+		n.up.Set(0)
 		log.Warningf("Redis unreachable, nodes fall back to polling alone: %v", err)
 	case !down && was:
-		redisUp.Set(1)
+		n.up.Set(1)
 		log.Infof("Redis is back")
 	case !down:
-		redisUp.Set(1)
+		n.up.Set(1)
 	}
 }
 

@@ -1,6 +1,7 @@
 package sqlbackend
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +29,8 @@ type config struct {
 	keep         int64
 	redisAddr    string
 	redisChannel string
-	maxRecords   int // 0: every zone in memory; else lazy load and LRU eviction
+	maxRecords   int    // 0: every zone in memory; else lazy load and LRU eviction
+	snapshot     string // with maxRecords: a local copy to load cold zones from during an outage
 }
 
 // Defaults; see README.md for why.
@@ -50,6 +52,7 @@ func setup(c *caddy.Controller) error {
 		if t, ok := dnsserver.GetConfig(c).Handler("transfer").(*transfer.Transfer); ok {
 			b.xfer.Store(t)
 		}
+		b.shutdown, b.cancelShutdown = context.WithCancel(context.Background())
 		src, err := acquire(cfg, b)
 		if err != nil {
 			return plugin.Error("sqlbackend", err)
@@ -63,6 +66,7 @@ func setup(c *caddy.Controller) error {
 			return nil
 		}
 		acquired = false
+		b.cancelShutdown()
 		src := b.src.Load()
 		src.unsubscribe(b)
 		src.release()
@@ -79,7 +83,7 @@ func setup(c *caddy.Controller) error {
 // parse reads
 //
 //	sqlbackend [ZONES...] {
-//	    driver mysql|sqlite
+//	    driver mysql|postgres|sqlite
 //	    dsn DSN
 //	    ...
 //	}
@@ -128,7 +132,13 @@ func parse(c *caddy.Controller) (*SQLBackend, config, error) {
 					}
 				}
 			case "dsn":
-				cfg.dsn, err = one()
+				// Not c.ArgErr(): it would quote the last word, which may
+				// be a password ("dsn host=db user=pdns password=s3cret").
+				if len(args) != 1 {
+					err = c.Errf("dsn: want one argument, got %d words: quote a keyword/value DSN (dsn \"host=... dbname=...\")", len(args))
+					break
+				}
+				cfg.dsn = args[0]
 			case "seed":
 				cfg.seed, err = one()
 			case "schema":
@@ -163,6 +173,8 @@ func parse(c *caddy.Controller) (*SQLBackend, config, error) {
 						err = c.Errf("max_records: want a number of records >= 1, got %q", s)
 					}
 				}
+			case "snapshot":
+				cfg.snapshot, err = one()
 			case "redis":
 				if len(args) < 1 || len(args) > 2 {
 					err = c.ArgErr()
@@ -186,18 +198,19 @@ func parse(c *caddy.Controller) (*SQLBackend, config, error) {
 		}
 	}
 	if cfg.dialect == "" {
-		return nil, cfg, c.Err("missing 'driver' (mysql or sqlite)")
+		return nil, cfg, c.Err("missing 'driver' (mysql, postgres or sqlite)")
 	}
 	if cfg.dsn == "" {
 		return nil, cfg, c.Err("missing 'dsn'")
 	}
-	if cfg.seed != "" && cfg.dialect != sqlstore.SQLite {
-		return nil, cfg, c.Err("'seed' is only for driver sqlite: load a MySQL database with the mysql client")
+	if cfg.snapshot != "" && cfg.maxRecords == 0 {
+		return nil, cfg, c.Err("'snapshot' needs 'max_records': without it every zone is in memory already")
 	}
-	if cfg.dialect == sqlstore.MySQL {
-		if _, err := mysqlDSN(cfg.dsn); err != nil {
-			return nil, cfg, c.Errf("dsn: %v", err)
-		}
+	if cfg.seed != "" && cfg.dialect != sqlstore.SQLite {
+		return nil, cfg, c.Err("'seed' is only for driver sqlite: load a MySQL or PostgreSQL database with its own client")
+	}
+	if err := checkDSN(cfg.dialect, cfg.dsn); err != nil {
+		return nil, cfg, c.Errf("dsn: %v", err)
 	}
 	return b, cfg, nil
 }

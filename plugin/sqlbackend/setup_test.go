@@ -1,6 +1,7 @@
 package sqlbackend
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -38,10 +39,34 @@ func TestParse(t *testing.T) {
 				t.Errorf("got %+v", c)
 			}
 		}},
+		{input: "sqlbackend {\n driver postgres\n dsn postgres://pdns:s3cret@127.0.0.1:5432/pdns?sslmode=disable\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+			if c.dialect != sqlstore.Postgres || c.dsn != "postgres://pdns:s3cret@127.0.0.1:5432/pdns?sslmode=disable" || !c.ensureSchema {
+				t.Errorf("got %+v", c)
+			}
+		}},
+		{input: "sqlbackend {\n driver postgresql\n dsn \"host=127.0.0.1 user=pdns dbname=pdns\"\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+			if c.dialect != sqlstore.Postgres || c.dsn != "host=127.0.0.1 user=pdns dbname=pdns" {
+				t.Errorf("got %+v", c)
+			}
+		}},
+		{input: "sqlbackend {\n driver pgx\n dsn postgresql://db.example.net/pdns\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+			if c.dialect != sqlstore.Postgres {
+				t.Errorf("got %+v", c)
+			}
+		}},
+		{input: "sqlbackend {\n driver postgres\n dsn postgres://u:pw@h/d\n seed s.sql\n}", err: "only for driver sqlite"},
+		{input: "sqlbackend {\n driver postgres\n dsn postgres://u@h:port/d\n}", err: "dsn"},
+		{input: "sqlbackend {\n driver mysql\n dsn root@tcp(127.0.0.1:3306)/pdns\n max_records 100000\n snapshot /var/lib/coredns/snapshot.db\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+			if c.maxRecords != 100000 || c.snapshot != "/var/lib/coredns/snapshot.db" {
+				t.Errorf("got %+v", c)
+			}
+		}},
+		{input: "sqlbackend {\n driver mysql\n dsn root@tcp(127.0.0.1:3306)/pdns\n snapshot s.db\n}", err: "'snapshot' needs 'max_records'"},
+		{input: "sqlbackend {\n driver mysql\n dsn root@tcp(127.0.0.1:3306)/pdns\n max_records 10\n snapshot\n}", err: "Wrong argument count"},
 		{input: "sqlbackend", err: "missing 'driver'"},
 		{input: "sqlbackend {\n driver sqlite\n}", err: "missing 'dsn'"},
 		{input: "sqlbackend {\n driver oracle\n dsn x\n}", err: "unknown database driver"},
-		{input: "sqlbackend {\n driver sqlite\n dsn a b\n}", err: "Wrong argument count"},
+		{input: "sqlbackend {\n driver sqlite\n dsn a b\n}", err: "want one argument"},
 		{input: "sqlbackend {\n driver sqlite\n dsn a\n poll -1s\n}", err: "positive duration"},
 		{input: "sqlbackend {\n driver sqlite\n dsn a\n poll soon\n}", err: "positive duration"},
 		{input: "sqlbackend {\n driver sqlite\n dsn a\n keep -3\n}", err: "keep"},
@@ -70,6 +95,86 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// TestParseErrorsHidePassword: whatever is wrong with a dsn line, the error
+// does not show the password written in it.
+func TestParseErrorsHidePassword(t *testing.T) {
+	for _, line := range []string{
+		"driver postgres\n dsn postgres://pdns:s3cret@db:notaport/pdns",
+		"driver postgres\n dsn postgres://pdns:s3cret@db/pdns?sslmode=sometimes",
+		"driver postgres\n dsn postgres://pdns:s3cret@db:5432/pdns?connect_timeout=x",
+		"driver postgres\n dsn postgres://pdns:s3cret%zz@db/pdns",
+		"driver postgres\n dsn \"host=db port=x user=pdns password=s3cret\"",
+		"driver postgres\n dsn \"host=db sslmode=x password='s3cret'\"",
+		"driver postgres\n dsn host=db user=pdns password=s3cret",
+		"driver mysql\n dsn pdns:s3cret@tcp(db:3306)pdns",
+		"driver mysql\n dsn pdns:s3cret@tcp(db:3306)/pdns?timeout=never",
+	} {
+		c := caddy.NewTestController("dns", "sqlbackend {\n "+line+"\n}")
+		_, _, err := parse(c)
+		if err == nil {
+			t.Errorf("%q: no error", line)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3c") {
+			t.Errorf("%q: error shows the password: %v", line, err)
+		}
+	}
+}
+
+func TestMaskDSN(t *testing.T) {
+	for _, tc := range []struct {
+		d        sqlstore.Dialect
+		dsn, out string
+	}{
+		{sqlstore.MySQL, "pdns:s3cret@tcp(db:3306)/pdns?parseTime=true", "pdns:xxxxx@tcp(db:3306)/pdns?parseTime=true"},
+		{sqlstore.MySQL, "pdns:s3@c/ret@tcp(db:3306)/pdns", "pdns:xxxxx@tcp(db:3306)/pdns"},
+		{sqlstore.MySQL, "pdns@tcp(db:3306)/pdns", "pdns@tcp(db:3306)/pdns"},
+		{sqlstore.MySQL, "root@tcp(127.0.0.1:3306)/", "root@tcp(127.0.0.1:3306)/"},
+		{sqlstore.Postgres, "postgres://pdns:s3cret@db:5432/pdns?sslmode=disable", "postgres://pdns:xxxxx@db:5432/pdns?sslmode=disable"},
+		{sqlstore.Postgres, "postgresql://pdns@db/pdns?password=s3cret&sslmode=require", "postgresql://pdns@db/pdns?password=xxxxx&sslmode=require"},
+		{sqlstore.Postgres, "postgres://db/pdns?pass%77ord=s3cret&SSLPassword=k3y", "postgres://db/pdns?pass%77ord=xxxxx&SSLPassword=xxxxx"},
+		{sqlstore.Postgres, "postgres://pdns:s3c@ret@db/pdns", "postgres://pdns:xxxxx@db/pdns"},
+		{sqlstore.Postgres, "postgres://pdns@db:5432/pdns", "postgres://pdns@db:5432/pdns"},
+		{sqlstore.Postgres, "host=db user=pdns password=s3cret dbname=pdns", "host=db user=pdns password=xxxxx dbname=pdns"},
+		{sqlstore.Postgres, "password = 's3 \\' cret' host=db sslpassword=k3y", "password = xxxxx host=db sslpassword=xxxxx"},
+		{sqlstore.Postgres, "host=db password='unterminated s3cret", "host=db password=xxxxx"},
+		{sqlstore.SQLite, "zones.db", "zones.db"},
+	} {
+		if got := maskDSN(tc.d, tc.dsn); got != tc.out {
+			t.Errorf("maskDSN(%s, %q) = %q, want %q", tc.d, tc.dsn, got, tc.out)
+		}
+	}
+}
+
+// FuzzMaskDSN: a password is masked wherever it stands and whatever it holds.
+func FuzzMaskDSN(f *testing.F) {
+	f.Add("s3cret")
+	f.Add("s3:c@r/e?t")
+	f.Add("s3 c'r\\et")
+	f.Fuzz(func(t *testing.T, pw string) {
+		if len(pw) < 6 || strings.ContainsAny(pw, "\x00\n") {
+			return
+		}
+		for _, tc := range []struct {
+			d   sqlstore.Dialect
+			dsn string
+		}{
+			{sqlstore.MySQL, "pdns:" + pw + "@tcp(db:3306)/pdns"},
+			{sqlstore.Postgres, "postgres://pdns:" + pw + "@db:5432/pdns"},
+			{sqlstore.Postgres, "postgres://pdns:" + url.PathEscape(pw) + "@db:5432/pdns"},
+			{sqlstore.Postgres, "postgres://pdns@db/pdns?password=" + url.QueryEscape(pw)},
+			{sqlstore.Postgres, "host=db password='" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(pw) + "' dbname=pdns"},
+		} {
+			if strings.Contains(strings.Replace(tc.dsn, pw, "", 1), pw) {
+				continue // the password is also the rest of the DSN
+			}
+			if got := maskDSN(tc.d, tc.dsn); strings.Contains(got, pw) {
+				t.Errorf("maskDSN(%q) = %q shows the password", tc.dsn, got)
+			}
+		}
+	})
+}
+
 // TestParseErrorNamesLine checks that a Corefile error says where it is.
 func TestParseErrorNamesLine(t *testing.T) {
 	c := caddy.NewTestController("dns", "sqlbackend {\n driver sqlite\n dsn a\n poll never\n}")
@@ -84,6 +189,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("sqlbackend a.org {\n driver mysql\n dsn u@tcp(h:1)/d\n poll 1s\n redis h:1 c\n fallthrough b.org\n}")
 	f.Add("sqlbackend {\n keep 9\n schema none\n gap_timeout 1ms\n}")
 	f.Add("sqlbackend {\n seed\n}")
+	f.Add("sqlbackend {\n driver postgres\n dsn postgres://u:p@h:5432/d?sslmode=disable\n}")
 	f.Fuzz(func(t *testing.T, input string) {
 		c := caddy.NewTestController("dns", input)
 		c.ServerBlockKeys = []string{"example.org."}

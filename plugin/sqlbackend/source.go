@@ -21,7 +21,9 @@ type source struct {
 	key   string
 	cfg   config
 	store *sqlstore.Store
-	redis *notifier // nil without the redis option
+	redis *notifier    // nil without the redis option
+	snap  *snapshotter // nil without the snapshot option
+	g     gauges
 
 	mu    sync.RWMutex
 	zones map[string]*file.Zone // zone name (canonical) -> zone
@@ -30,6 +32,7 @@ type source struct {
 	lz    lazyState             // with max_records only
 
 	loaded atomic.Bool  // the first full load is done: ready
+	down   atomic.Bool  // the feed's last round failed: the database is unreachable
 	pos    atomic.Int64 // the feed's position in the change log, for pruning
 	wake   chan struct{}
 	stop   chan struct{}
@@ -44,6 +47,7 @@ type source struct {
 var (
 	sourcesMu sync.Mutex
 	sources   = map[string]*source{}
+	labelRefs = map[string]int{} // sources per gauge label: two configs may name one database
 )
 
 // acquire returns the running source for cfg, starting it if there is none,
@@ -74,10 +78,19 @@ func acquire(cfg config, b *SQLBackend) (*source, error) {
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 		subs: map[*SQLBackend]struct{}{}, refs: 1,
 	}
+	if cfg.snapshot != "" {
+		if s.snap, err = newSnapshotter(cfg.snapshot, st); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("snapshot %s: %w", cfg.snapshot, err)
+		}
+	}
+	// After the last step that can fail: a source that never ran leaves no series.
+	s.g = newGauges(string(cfg.dialect) + " " + maskDSN(cfg.dialect, cfg.dsn))
 	if cfg.redisAddr != "" {
-		s.redis = newNotifier(cfg.redisAddr, cfg.redisChannel, s.poke)
+		s.redis = newNotifier(cfg.redisAddr, cfg.redisChannel, s.poke, s.g.redisUp)
 	}
 	sources[key] = s
+	labelRefs[s.g.label]++
 	s.subscribe(b)
 	go s.run()
 	return s, nil
@@ -89,8 +102,13 @@ func (s *source) release() {
 	sourcesMu.Lock()
 	s.refs--
 	last := s.refs == 0
+	lastOfLabel := false
 	if last {
 		delete(sources, s.key)
+		labelRefs[s.g.label]--
+		if lastOfLabel = labelRefs[s.g.label] == 0; lastOfLabel {
+			delete(labelRefs, s.g.label)
+		}
 	}
 	sourcesMu.Unlock()
 	if !last {
@@ -101,11 +119,20 @@ func (s *source) release() {
 	if s.redis != nil {
 		s.redis.close()
 	}
+	if s.snap != nil {
+		s.snap.close()
+	}
 	s.store.Close()
 	s.mu.Lock()
-	zonesLoaded.Sub(float64(len(s.zones)))
-	for _, n := range s.recs {
-		recordsLoaded.Sub(float64(n))
+	if lastOfLabel {
+		// No series left behind for a database the Corefile no longer names:
+		// a db_up of 0 would read as an outage.
+		s.g.remove()
+	} else {
+		s.g.zones.Sub(float64(len(s.zones)))
+		for _, n := range s.recs {
+			s.g.records.Sub(float64(n))
+		}
 	}
 	s.zones, s.ids, s.recs = map[string]*file.Zone{}, map[int64]string{}, map[string]int{}
 	s.mu.Unlock()
@@ -172,12 +199,12 @@ func (s *source) replaceAll(zones map[string]*file.Zone, ids map[int64]string, r
 			changed = append(changed, name)
 		}
 	}
-	zonesLoaded.Add(float64(len(zones) - len(s.zones)))
+	s.g.zones.Add(float64(len(zones) - len(s.zones)))
 	for _, n := range s.recs {
-		recordsLoaded.Sub(float64(n))
+		s.g.records.Sub(float64(n))
 	}
 	for _, n := range recs {
-		recordsLoaded.Add(float64(n))
+		s.g.records.Add(float64(n))
 	}
 	s.zones, s.ids, s.recs = zones, ids, recs
 	s.mu.Unlock()
@@ -201,16 +228,16 @@ func (s *source) set(id int64, name string, z *file.Zone, records int) {
 		return
 	}
 	if _, ok := s.zones[name]; !ok {
-		zonesLoaded.Inc()
+		s.g.zones.Inc()
 	}
-	recordsLoaded.Add(float64(records - s.recs[name]))
+	s.g.records.Add(float64(records - s.recs[name]))
 	s.zones[name], s.ids[id], s.recs[name] = z, name, records
 }
 
 func (s *source) drop(name string) {
 	if _, ok := s.zones[name]; ok {
-		zonesLoaded.Dec()
-		recordsLoaded.Sub(float64(s.recs[name]))
+		s.g.zones.Dec()
+		s.g.records.Sub(float64(s.recs[name]))
 	}
 	delete(s.zones, name)
 	delete(s.recs, name)
@@ -252,5 +279,5 @@ func (s *source) changed(zones []string) {
 }
 
 func (c config) key() string {
-	return fmt.Sprintf("%s|%s|%s|%s|%t|%s|%s|%s|%d|%d", c.dialect, c.dsn, c.seed, c.poll, c.ensureSchema, c.gapTimeout, c.redisAddr, c.redisChannel, c.keep, c.maxRecords)
+	return fmt.Sprintf("%s|%s|%s|%s|%t|%s|%s|%s|%d|%d|%s", c.dialect, c.dsn, c.seed, c.poll, c.ensureSchema, c.gapTimeout, c.redisAddr, c.redisChannel, c.keep, c.maxRecords, c.snapshot)
 }

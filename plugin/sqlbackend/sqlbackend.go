@@ -34,6 +34,12 @@ type SQLBackend struct {
 
 	src  atomic.Pointer[source]
 	xfer atomic.Pointer[transfer.Transfer]
+
+	// shutdown ends the NOTIFY loops of this instance when a reload or a stop
+	// replaces it: each zone's NOTIFY can take seconds against a secondary that
+	// does not answer, and a long list must not outlive the instance.
+	shutdown       context.Context
+	cancelShutdown context.CancelFunc
 }
 
 // ServeDNS implements plugin.Handler. Its answers are the file plugin's:
@@ -139,8 +145,17 @@ func (b *SQLBackend) zonesChanged(zones []string) {
 	if len(mine) == 0 {
 		return
 	}
+	var done <-chan struct{} // nil, never closed, for an instance not started by setup
+	if b.shutdown != nil {
+		done = b.shutdown.Done()
+	}
 	go func() {
 		for _, z := range mine {
+			select {
+			case <-done:
+				return
+			default:
+			}
 			if err := x.Notify(z); err != nil {
 				log.Warningf("Notify for %s: %v", z, err)
 			}

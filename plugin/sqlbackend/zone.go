@@ -3,6 +3,7 @@ package sqlbackend
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/coredns/coredns/plugin/file"
 	"github.com/coredns/coredns/plugin/pkg/upstream"
@@ -25,10 +26,15 @@ type built struct {
 
 // buildZone makes a file.Zone for domain name out of its enabled rows. Bad
 // rows are logged with their id and skipped. A zone with no SOA (none, or
-// disabled) is not served: zone is nil.
-func buildZone(name string, rows []sqlstore.Row) built {
+// disabled) is not served: zone is nil. shared, when not nil, is the names
+// table of a load of many zones; without it the zone shares names within
+// itself only.
+func buildZone(name string, rows []sqlstore.Row, shared names) built {
 	b := built{}
 	z := file.NewZone(name, "")
+	if shared == nil {
+		shared = names{}
+	}
 	for _, r := range rows {
 		rr, err := sqlstore.ToRR(name, r)
 		if err == nil && rr != nil {
@@ -37,6 +43,7 @@ func buildZone(name string, rows []sqlstore.Row) built {
 			}
 		}
 		if err == nil && rr != nil {
+			shared.share(rr)
 			err = z.Insert(rr)
 			if err != nil {
 				err = fmt.Errorf("record %d: %v", r.ID, err)
@@ -48,7 +55,9 @@ func buildZone(name string, rows []sqlstore.Row) built {
 			if isSOA(r.Type) {
 				b.badSOA = true
 			}
-			log.Warningf("Zone %s: skipping %v", name, err)
+			if msg := fmt.Sprintf("Zone %s: skipping %v", name, err); firstReport(msg) {
+				log.Warning(msg)
+			}
 			continue
 		}
 		if rr != nil {
@@ -64,3 +73,28 @@ func buildZone(name string, rows []sqlstore.Row) built {
 }
 
 func isSOA(t string) bool { return strings.EqualFold(strings.TrimSpace(t), "SOA") }
+
+// reported holds the bad-row messages already logged: a zone is rebuilt at
+// every change, and a zone that changes every second would otherwise log its
+// bad rows every second. The bad_records_total metric still counts every
+// skip. The set forgets everything past maxReported messages, to stay small.
+var reported = struct {
+	sync.Mutex
+	seen map[string]bool
+}{seen: map[string]bool{}}
+
+const maxReported = 10000
+
+// firstReport reports whether msg was not logged before.
+func firstReport(msg string) bool {
+	reported.Lock()
+	defer reported.Unlock()
+	if reported.seen[msg] {
+		return false
+	}
+	if len(reported.seen) >= maxReported {
+		clear(reported.seen)
+	}
+	reported.seen[msg] = true
+	return true
+}

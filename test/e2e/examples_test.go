@@ -24,8 +24,9 @@ var examplePorts = regexp.MustCompile(`:(1053|9153|8080|8181|6053)\b`)
 
 // TestCorefileExamples starts every corefile-examples/*/Corefile with the built binary, as a
 // user would from the repository root, and checks that every zone it names answers its SOA
-// authoritatively. A folder's seed.sql, if any, is loaded into a fresh MariaDB database first,
-// after the PowerDNS schema, and the Corefile reads its DSN from {$HOSTDNS_MYSQL_DSN}.
+// authoritatively. A folder's seed.sql, if any, is loaded into a fresh database first, after
+// the PowerDNS schema: a PostgreSQL one when the Corefile reads its DSN from
+// {$HOSTDNS_POSTGRES_DSN}, else a MariaDB one, whose DSN it reads from {$HOSTDNS_MYSQL_DSN}.
 func TestCorefileExamples(t *testing.T) {
 	root := harness.ModuleRoot(t)
 	corefiles, err := filepath.Glob(filepath.Join(root, "corefile-examples", "*", "Corefile"))
@@ -61,7 +62,11 @@ func testExample(t *testing.T, root, name string) {
 
 	env := []string{"HOSTDNS_REDIS_ADDR=127.0.0.1:6379"}
 	if seed := filepath.Join(dir, "seed.sql"); fileExists(seed) {
-		env = append(env, "HOSTDNS_MYSQL_DSN="+harness.NewPowerDNSDatabase(t, seed).DSN)
+		if strings.Contains(string(content), "{$HOSTDNS_POSTGRES_DSN}") {
+			env = append(env, "HOSTDNS_POSTGRES_DSN="+harness.NewPowerDNSPostgres(t, seed).DSN)
+		} else {
+			env = append(env, "HOSTDNS_MYSQL_DSN="+harness.NewPowerDNSDatabase(t, seed).DSN)
+		}
 	}
 
 	blocks, err := caddyfile.Parse("Corefile", bytes.NewReader([]byte(corefile)), nil)

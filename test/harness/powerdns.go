@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"strings"
@@ -56,16 +57,33 @@ func NoDot(name string) string {
 // Corefile examples tell users to load them.
 func NewPowerDNSDatabase(t testing.TB, seedFile string) *MariaDB {
 	t.Helper()
+	m := NewMariaDB(t)
+	loadPowerDNS(t, m.DB, sqlstore.MySQL, seedFile)
+	return m
+}
+
+// NewPowerDNSPostgres is NewPostgres holding a PowerDNS gpgsql database: the generic schema
+// sqlbackend ships (plugin/pkg/sqlstore/schema/postgres.sql), then the rows of seedFile.
+func NewPowerDNSPostgres(t testing.TB, seedFile string) *Postgres {
+	t.Helper()
+	p := NewPostgres(t)
+	loadPowerDNS(t, p.DB, sqlstore.Postgres, seedFile)
+	return p
+}
+
+// loadPowerDNS runs d's PowerDNS schema and then seedFile in db, each as one multi-statement
+// script (the MariaDB DSN allows them; pgx runs an argument-less statement as a simple query).
+// The change log is left out: sqlbackend must add it to a bare PowerDNS database itself.
+func loadPowerDNS(t testing.TB, db *sql.DB, d sqlstore.Dialect, seedFile string) {
+	t.Helper()
 	seed, err := os.ReadFile(seedFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := NewMariaDB(t)
-	if _, err := m.DB.Exec(sqlstore.SchemaSQL(sqlstore.MySQL)); err != nil {
+	if _, err := db.Exec(sqlstore.SchemaSQL(d)); err != nil {
 		t.Fatalf("loading the PowerDNS schema: %v", err)
 	}
-	if _, err := m.DB.Exec(string(seed)); err != nil {
+	if _, err := db.Exec(string(seed)); err != nil {
 		t.Fatalf("loading %s: %v", seedFile, err)
 	}
-	return m
 }

@@ -3,6 +3,8 @@
 # and e2e tests need are installed and running on this machine:
 #
 #   - MariaDB answering on 127.0.0.1:3306 as root with an empty password,
+#   - PostgreSQL answering on 127.0.0.1:5432 as postgres without a password
+#     (trust for 127.0.0.1),
 #   - Redis answering on 127.0.0.1:6379,
 #   - dnsperf, dig, and the reference servers BIND (named), NSD and Knot,
 #     installed but NOT running (tests start their own on free ports).
@@ -13,13 +15,15 @@
 # their own daemonize flags, never through the init system.
 set -euo pipefail
 
-PACKAGES=(mariadb-server mariadb-client redis-server dnsperf bind9 bind9-dnsutils nsd knot)
+PACKAGES=(mariadb-server mariadb-client postgresql redis-server dnsperf bind9 bind9-dnsutils nsd knot)
 # Daemons shipped by the packages above that must not keep running: their
 # package scripts may start them on port 53, which tests and other daemons
 # need free.
 DAEMONS=(named nsd knotd)
 
 MYSQL_DATADIR=/var/lib/mysql
+PG_CLUSTER=main
+PG_PORT=5432
 WAIT_SECONDS=30
 
 say() { echo "ensure-services: $*"; }
@@ -172,6 +176,67 @@ ensure_mariadb() {
 	say "mariadb: answering on 127.0.0.1:3306"
 }
 
+# pg_up: something answers PostgreSQL's protocol on the port, whatever the
+# authentication; pg_tcp: the tests' passwordless login works.
+pg_up() { pg_isready -q -h 127.0.0.1 -p "$PG_PORT" >/dev/null 2>&1; }
+pg_tcp() {
+	PGCONNECT_TIMEOUT=3 psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -w -d postgres -Atc 'select 1' >/dev/null 2>&1
+}
+
+ensure_postgres() {
+	if pg_tcp; then
+		say "postgresql: answering on 127.0.0.1:$PG_PORT"
+		return 0
+	fi
+
+	# Debian keeps one directory per major version; take the newest.
+	local ver
+	ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+	if [[ -z $ver ]]; then
+		ver=$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1)
+		[[ -n $ver ]] || die "postgresql: not installed (no /usr/lib/postgresql/VERSION)"
+	fi
+	if [[ ! -d /etc/postgresql/$ver/$PG_CLUSTER ]]; then
+		say "postgresql: creating cluster $ver/$PG_CLUSTER on port $PG_PORT"
+		pg_createcluster --port "$PG_PORT" "$ver" "$PG_CLUSTER" >/dev/null
+	fi
+	if ! pg_up; then
+		if pg_ctlcluster "$ver" "$PG_CLUSTER" status >/dev/null 2>&1; then
+			die "postgresql: cluster $ver/$PG_CLUSTER runs but does not answer on 127.0.0.1:$PG_PORT (listen_addresses, port?)"
+		fi
+		install -d -o postgres -g postgres -m 2775 /var/run/postgresql
+		say "postgresql: starting cluster $ver/$PG_CLUSTER"
+		pg_ctlcluster --skip-systemctl-redirect "$ver" "$PG_CLUSTER" start
+	fi
+
+	local i
+	for ((i = 0; i < WAIT_SECONDS; i++)); do
+		pg_up && break
+		sleep 1
+	done
+	pg_up || die "postgresql did not answer within ${WAIT_SECONDS}s (see /var/log/postgresql/postgresql-$ver-$PG_CLUSTER.log)"
+	if pg_tcp; then
+		say "postgresql: answering on 127.0.0.1:$PG_PORT"
+		return 0
+	fi
+
+	# A fresh Debian cluster asks for a password (scram-sha-256) over TCP; tests
+	# connect as postgres without one. pg_hba.conf's first matching line wins,
+	# so the trust line goes on top.
+	local hba=/etc/postgresql/$ver/$PG_CLUSTER/pg_hba.conf
+	if ! grep -q '^host[[:space:]]\+all[[:space:]]\+all[[:space:]]\+127\.0\.0\.1/32[[:space:]]\+trust' "$hba"; then
+		say "postgresql: trusting connections from 127.0.0.1 in $hba"
+		sed -i '1i # Added by hostdns test/scripts/ensure-services.sh: the tests log in without a password.\nhost all all 127.0.0.1/32 trust' "$hba"
+	fi
+	pg_ctlcluster --skip-systemctl-redirect "$ver" "$PG_CLUSTER" reload
+	for ((i = 0; i < WAIT_SECONDS; i++)); do
+		pg_tcp && break
+		sleep 1
+	done
+	pg_tcp || die "postgresql: postgres still cannot log in over TCP on 127.0.0.1:$PG_PORT"
+	say "postgresql: answering on 127.0.0.1:$PG_PORT"
+}
+
 redis_up() { [[ $(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null) == PONG ]]; }
 
 ensure_redis() {
@@ -194,4 +259,5 @@ ensure_redis() {
 
 ensure_packages
 ensure_mariadb
+ensure_postgres
 ensure_redis

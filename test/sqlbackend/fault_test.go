@@ -5,6 +5,7 @@ import (
 	"fmt"
 	golog "log"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -12,22 +13,50 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 	"github.com/hostdns/hostdns/test/harness"
 	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// behindProxy returns a copy of d whose Corefile DSN goes through p.
+// behindProxy returns a copy of d whose Corefile DSN goes through p, with a
+// connect timeout of a second.
 func behindProxy(t testing.TB, d *testDB, p *proxy) *testDB {
+	cp := *d
+	if d.dialect == sqlstore.Postgres {
+		u, err := url.Parse(d.dsn)
+		if err != nil || u.Scheme == "" {
+			t.Fatalf("want a postgres:// URL from the harness, got %q (%v)", d.dsn, err)
+		}
+		u.Host = p.Addr
+		q := u.Query()
+		q.Set("connect_timeout", "1")
+		u.RawQuery = q.Encode()
+		cp.dsn = u.String()
+		return &cp
+	}
 	cfg, err := mysql.ParseDSN(d.dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Addr = p.Addr
 	cfg.Timeout = time.Second
-	cp := *d
 	cp.dsn = cfg.FormatDSN()
 	return &cp
+}
+
+// servers are the database servers the outage tests take away: SQLite, a
+// file, cannot go away.
+var servers = []struct {
+	kind string
+	new  func(testing.TB) *testDB
+}{{"mariadb", newMariaDB}, {"postgres", newPostgres}}
+
+// eachServer runs f as a subtest on a fresh database of each server.
+func eachServer(t *testing.T, f func(*testing.T, *testDB)) {
+	for _, srv := range servers {
+		t.Run(srv.kind, func(t *testing.T) { f(t, srv.new(t)) })
+	}
 }
 
 // captureLog tees the process log (CoreDNS's log plugin package writes to
@@ -83,12 +112,14 @@ var nosuchAnswer = harness.Response{
 	Ns: []string{"example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 2026112101 7200 3600 1209600 300"},
 }
 
-// TestDatabaseDownAtStart: the server starts while MariaDB is unreachable, is
-// not ready and answers SERVFAIL until its first load, then serves.
-func TestDatabaseDownAtStart(t *testing.T) {
-	d := newMariaDB(t)
+// TestDatabaseDownAtStart: the server starts while the database server is
+// unreachable, is not ready and answers SERVFAIL until its first load, then
+// serves.
+func TestDatabaseDownAtStart(t *testing.T) { eachServer(t, databaseDownAtStart) }
+
+func databaseDownAtStart(t *testing.T, d *testDB) {
 	setupZones(t, d)
-	p := newProxy(t, "127.0.0.1:3306", false)
+	p := newProxy(t, d.addr, false)
 	readyAddr := fmt.Sprintf("127.0.0.1:%d", harness.FreePort(t))
 	s := harness.StartServer(t, fmt.Sprintf(".:0 {\n\tready %s\n\t%s\n}", readyAddr, behindProxy(t, d, p).corefileBlock()))
 
@@ -101,23 +132,20 @@ func TestDatabaseDownAtStart(t *testing.T) {
 	p.Restore()
 	waitFor(t, s.UDP, "www.example.org.", dns.TypeA, hasA("192.0.2.80"), 8*time.Second)
 	harness.AssertResponse(t, harness.Exchange(t, s.UDP, harness.Query("nosuch.example.org.", dns.TypeA), "udp"), nosuchAnswer)
-	deadline := time.Now().Add(5 * time.Second)
-	for httpStatus(t, "http://"+readyAddr+"/ready") != http.StatusOK {
-		if time.Now().After(deadline) {
-			t.Fatal("not ready 5 s after the first load")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	eventually(t, 5*time.Second, "ready after the first load", func() bool {
+		return httpStatus(t, "http://"+readyAddr+"/ready") == http.StatusOK
+	})
 }
 
-// TestDatabaseGoesAway: with the connection to MariaDB cut, every loaded zone
-// keeps answering from memory (no SERVFAIL), the outage is logged once, and
-// once the database is back the changes made meanwhile show.
-func TestDatabaseGoesAway(t *testing.T) {
+// TestDatabaseGoesAway: with the connection to the database server cut, every
+// loaded zone keeps answering from memory (no SERVFAIL), the outage is logged
+// once, and once the database is back the changes made meanwhile show.
+func TestDatabaseGoesAway(t *testing.T) { eachServer(t, databaseGoesAway) }
+
+func databaseGoesAway(t *testing.T, d *testDB) {
 	logs := captureLog(t)
-	d := newMariaDB(t)
 	setupZones(t, d)
-	p := newProxy(t, "127.0.0.1:3306", true)
+	p := newProxy(t, d.addr, true)
 	s := startSQL(t, behindProxy(t, d, p))
 
 	p.Cut()
@@ -162,7 +190,7 @@ func TestRedisGoesAway(t *testing.T) {
 	redisLine := "redis " + rp.Addr + " " + r.Key("changes")
 	fast := startSQL(t, d, redisLine)
 	d2 := *d
-	d2.dsn = secondNode(d.dsn)
+	d2.dsn = secondNode(d)
 	slow := startSQL(t, &d2, redisLine, "poll 3s")
 
 	n := 0
@@ -199,11 +227,12 @@ func TestRedisGoesAway(t *testing.T) {
 // TestCatchUpAfterPrunedLog: when the change log was pruned past a node's
 // position during its outage, the node loads everything again instead of
 // missing the changes that were pruned.
-func TestCatchUpAfterPrunedLog(t *testing.T) {
+func TestCatchUpAfterPrunedLog(t *testing.T) { eachServer(t, catchUpAfterPrunedLog) }
+
+func catchUpAfterPrunedLog(t *testing.T, d *testDB) {
 	logs := captureLog(t)
-	d := newMariaDB(t)
 	setupZones(t, d)
-	p := newProxy(t, "127.0.0.1:3306", true)
+	p := newProxy(t, d.addr, true)
 	s := startSQL(t, behindProxy(t, d, p))
 
 	p.Cut()

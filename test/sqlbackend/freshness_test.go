@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 	"github.com/hostdns/hostdns/test/harness"
 	"github.com/miekg/dns"
 )
@@ -26,10 +27,19 @@ func hasA(ip string) func(*dns.Msg) bool {
 
 func rcodeIs(rc int) func(*dns.Msg) bool { return func(m *dns.Msg) bool { return m.Rcode == rc } }
 
-// secondNode returns a DSN for the same MariaDB database that differs in an
-// option that does not matter, so an in-process server gets a source (pool
-// and poller) of its own: a second node.
-func secondNode(dsn string) string { return dsn + "&timeout=7s" }
+// secondNode returns a DSN for the same database (MariaDB or PostgreSQL) that
+// differs in an option that does not matter, so an in-process server gets a
+// source (pool and poller) of its own: a second node.
+func secondNode(d *testDB) string {
+	opt := "timeout=7s"
+	if d.dialect == sqlstore.Postgres {
+		opt = "connect_timeout=7"
+	}
+	if strings.Contains(d.dsn, "?") {
+		return d.dsn + "&" + opt
+	}
+	return d.dsn + "?" + opt
+}
 
 func percentile(d []time.Duration, p float64) time.Duration {
 	s := append([]time.Duration(nil), d...)
@@ -38,16 +48,22 @@ func percentile(d []time.Duration, p float64) time.Duration {
 }
 
 // TestFreshnessTwoNodes changes a record 100 times through the test's own
-// connection (like the mysql client) and times, on two nodes serving the same
-// database, how long each change takes to show in answers: 200 samples. A
-// random pause before each change spreads the commits over the poll cycle,
-// as real writes are.
+// connection (like the mysql or psql client) and times, on two nodes serving
+// the same database, how long each change takes to show in answers: 200
+// samples per database server. A random pause before each change spreads the
+// commits over the poll cycle, as real writes are.
 func TestFreshnessTwoNodes(t *testing.T) {
-	d := newMariaDB(t)
+	for _, mk := range []func(testing.TB) *testDB{newMariaDB, newPostgres} {
+		d := mk(t)
+		t.Run(d.kind, func(t *testing.T) { freshnessTwoNodes(t, d) })
+	}
+}
+
+func freshnessTwoNodes(t *testing.T, d *testDB) {
 	setupZones(t, d)
 	n1 := startSQL(t, d)
 	d2 := *d
-	d2.dsn = secondNode(d.dsn)
+	d2.dsn = secondNode(d)
 	n2 := startSQL(t, &d2)
 
 	const changes = 100
@@ -55,7 +71,7 @@ func TestFreshnessTwoNodes(t *testing.T) {
 	for i := 0; i < changes; i++ {
 		time.Sleep(time.Duration(rand.Int64N(int64(200 * time.Millisecond))))
 		ip := fmt.Sprintf("10.%d.%d.%d", i/65536, i/256%256, i%256)
-		d.exec(t, `UPDATE records SET content = ? WHERE name = 'www.example.org' AND type = 'A' AND disabled = 0 AND content NOT LIKE '%.300'`, ip)
+		d.exec(t, `UPDATE records SET content = ? WHERE name = 'www.example.org' AND type = 'A' AND disabled = FALSE AND content NOT LIKE '%.300'`, ip)
 		committed := time.Now()
 		for _, n := range []*harness.Server{n1, n2} {
 			waitFor(t, n.UDP, "www.example.org.", dns.TypeA, hasA(ip), 5*time.Second)
@@ -69,10 +85,10 @@ func TestFreshnessTwoNodes(t *testing.T) {
 	}
 }
 
-// TestFreshnessKinds checks every kind of change the issue lists, on both
-// databases: each shows within a second.
+// TestFreshnessKinds checks every kind of change the issue lists, on every
+// database: each shows within a second.
 func TestFreshnessKinds(t *testing.T) {
-	for _, mk := range []func(testing.TB) *testDB{newMariaDB, newSQLite} {
+	for _, mk := range []func(testing.TB) *testDB{newMariaDB, newPostgres, newSQLite} {
 		d := mk(t)
 		t.Run(d.kind, func(t *testing.T) {
 			setupZones(t, d)
@@ -88,21 +104,21 @@ func TestFreshnessKinds(t *testing.T) {
 				t.Logf("%s: %s", what, time.Since(start).Round(time.Millisecond))
 			}
 			step("added name", "new.example.org.", dns.TypeA, hasA("192.0.2.123"),
-				`INSERT INTO records (domain_id, name, type, content, ttl, disabled) VALUES (`+org+`, 'new.example.org', 'A', '192.0.2.123', 60, 0)`)
+				`INSERT INTO records (domain_id, name, type, content, ttl, disabled) VALUES (`+org+`, 'new.example.org', 'A', '192.0.2.123', 60, FALSE)`)
 			step("changed record", "new.example.org.", dns.TypeA, hasA("192.0.2.124"),
 				`UPDATE records SET content = '192.0.2.124' WHERE name = 'new.example.org'`)
 			step("disabled record", "new.example.org.", dns.TypeA, rcodeIs(dns.RcodeNameError),
-				`UPDATE records SET disabled = 1 WHERE name = 'new.example.org'`)
+				`UPDATE records SET disabled = TRUE WHERE name = 'new.example.org'`)
 			step("deleted record", "www.example.net.", dns.TypeTXT, func(m *dns.Msg) bool { return m.Rcode == 0 && len(m.Answer) == 0 },
 				`DELETE FROM records WHERE name = 'www.example.net' AND type = 'TXT'`)
 			step("new zone", "www.example.com.", dns.TypeA, hasA("192.0.2.7"),
 				`INSERT INTO domains (id, name, type) VALUES (50, 'example.com', 'NATIVE')`,
-				`INSERT INTO records (domain_id, name, type, content, ttl, disabled) VALUES (50, 'example.com', 'SOA', 'ns.example.com hostmaster.example.com 1 2 3 4 5', 60, 0)`,
-				`INSERT INTO records (domain_id, name, type, content, ttl, disabled) VALUES (50, 'www.example.com', 'A', '192.0.2.7', 60, 0)`)
+				`INSERT INTO records (domain_id, name, type, content, ttl, disabled) VALUES (50, 'example.com', 'SOA', 'ns.example.com hostmaster.example.com 1 2 3 4 5', 60, FALSE)`,
+				`INSERT INTO records (domain_id, name, type, content, ttl, disabled) VALUES (50, 'www.example.com', 'A', '192.0.2.7', 60, FALSE)`)
 			step("disabled SOA disables the zone", "www.example.com.", dns.TypeA, rcodeIs(dns.RcodeRefused),
-				`UPDATE records SET disabled = 1 WHERE domain_id = 50 AND type = 'SOA'`)
+				`UPDATE records SET disabled = TRUE WHERE domain_id = 50 AND type = 'SOA'`)
 			step("enabled again", "www.example.com.", dns.TypeA, hasA("192.0.2.7"),
-				`UPDATE records SET disabled = 0 WHERE domain_id = 50 AND type = 'SOA'`)
+				`UPDATE records SET disabled = FALSE WHERE domain_id = 50 AND type = 'SOA'`)
 			d.exec(t, `UPDATE records SET content = 'broken' WHERE domain_id = 50 AND type = 'SOA'`)
 			time.Sleep(3 * defaultPoll) // long enough for the change to be read and rejected
 			harness.AssertResponse(t, harness.Exchange(t, s.UDP, harness.Query("www.example.com.", dns.TypeA), "udp"), harness.Response{

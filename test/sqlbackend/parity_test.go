@@ -183,6 +183,19 @@ func startSQL(t testing.TB, d *testDB, extra ...string) *harness.Server {
 	return s
 }
 
+// eventually calls cond until it says yes, or fails the test after limit,
+// naming what it waited for.
+func eventually(t testing.TB, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, limit)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // waitFor queries until ok says yes, or fails the test after limit.
 func waitFor(t testing.TB, addr, name string, qt uint16, ok func(*dns.Msg) bool, limit time.Duration) *dns.Msg {
 	t.Helper()
@@ -200,12 +213,23 @@ func waitFor(t testing.TB, addr, name string, qt uint16, ok func(*dns.Msg) bool,
 	}
 }
 
-func TestParityMariaDB(t *testing.T) { runParity(t, newMariaDB(t)) }
-func TestParitySQLite(t *testing.T)  { runParity(t, newSQLite(t)) }
-
-// TestParityLazy runs the corpus with a memory bound smaller than the zones:
-// zones are loaded on use and evicted all along, and answers stay the same.
-func TestParityLazy(t *testing.T) { runParity(t, newSQLite(t), "max_records 50") }
+// TestParity runs the corpus on each database. "lazy" runs it with a memory
+// bound smaller than the zones: zones are loaded on use and evicted all
+// along, and answers stay the same.
+func TestParity(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		new   func(testing.TB) *testDB
+		extra []string
+	}{
+		{"mariadb", newMariaDB, nil},
+		{"postgres", newPostgres, nil},
+		{"sqlite", newSQLite, nil},
+		{"lazy", newSQLite, []string{"max_records 50"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { runParity(t, tc.new(t), tc.extra...) })
+	}
+}
 
 // runParity runs the whole corpus against the file plugin and against
 // sqlbackend loaded with the same zones from d: every answer must be the same.

@@ -90,3 +90,38 @@ func TestScale(t *testing.T) {
 	waitFor(t, s.UDP, fmt.Sprintf("www.zone%d.test.", n/2), dns.TypeA, hasA("192.0.2.81"), 2*time.Second)
 	t.Logf("one change among %d zones: %s", n, time.Since(c0).Round(time.Millisecond))
 }
+
+// TestFreshnessBigZone times commit to answer for changes in one zone of
+// HOSTDNS_BIG_ZONE records (a host with an A record each, on MariaDB): any
+// change rebuilds the whole zone, so this is the worst case of freshness.
+// Skipped unless the variable is set:
+//
+//	HOSTDNS_BIG_ZONE=100000 go test ./test/sqlbackend -run TestFreshnessBigZone -v
+func TestFreshnessBigZone(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("HOSTDNS_BIG_ZONE"))
+	if n <= 0 {
+		t.Skip("set HOSTDNS_BIG_ZONE to run")
+	}
+	d := newMariaDB(t)
+	d.exec(t, `INSERT INTO domains (id, name, type) VALUES (1, 'big.test', 'NATIVE')`)
+	d.exec(t, `INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES
+		(1, 'big.test', 'SOA', 'ns1.example.net hostmaster.example.net 1 7200 3600 1209600 300', 3600, 0, 0, 1),
+		(1, 'big.test', 'NS', 'ns1.example.net', 3600, 0, 0, 1)`)
+	d.exec(t, `INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+		SELECT 1, CONCAT('h', seq, '.big.test'), 'A', CONCAT('10.', seq DIV 65536 % 256, '.', seq DIV 256 % 256, '.', seq % 256), 300, 0, 0, 1
+		FROM seq_1_to_`+strconv.Itoa(n-2))
+	s := harness.StartServer(t, ".:0 {\n\t"+d.corefileBlock()+"\n}")
+	waitFor(t, s.UDP, "big.test.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 5*time.Minute)
+
+	var lags []time.Duration
+	for i := 1; i <= 20; i++ {
+		ip := fmt.Sprintf("192.0.2.%d", i)
+		start := time.Now()
+		d.exec(t, `UPDATE records SET content = ? WHERE name = 'h10.big.test' AND type = 'A'`, ip)
+		waitFor(t, s.UDP, "h10.big.test.", dns.TypeA, hasA(ip), 10*time.Second)
+		lags = append(lags, time.Since(start))
+		time.Sleep(time.Duration(i%4) * 70 * time.Millisecond) // land at different points of the poll cycle
+	}
+	t.Logf("zone of %d records, commit to answer over %d changes: p50 %s, p99 %s, max %s", n, len(lags),
+		percentile(lags, 0.5).Round(time.Millisecond), percentile(lags, 0.99).Round(time.Millisecond), percentile(lags, 1).Round(time.Millisecond))
+}

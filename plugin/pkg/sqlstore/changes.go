@@ -18,14 +18,14 @@ type Change struct {
 // made during the load is missed (some are applied twice, which is harmless).
 func (s *Store) MaxChangeID(ctx context.Context) (int64, error) {
 	var id sql.NullInt64
-	err := s.DB.QueryRowContext(ctx, `SELECT MAX(id) FROM hostdns_changes`).Scan(&id)
+	err := s.queryRow(ctx, `SELECT MAX(id) FROM hostdns_changes`).Scan(&id)
 	return id.Int64, err
 }
 
 // MinChangeID returns the oldest change id still in the log, 0 when empty.
 func (s *Store) MinChangeID(ctx context.Context) (int64, error) {
 	var id sql.NullInt64
-	err := s.DB.QueryRowContext(ctx, `SELECT MIN(id) FROM hostdns_changes`).Scan(&id)
+	err := s.queryRow(ctx, `SELECT MIN(id) FROM hostdns_changes`).Scan(&id)
 	return id.Int64, err
 }
 
@@ -34,10 +34,13 @@ func (s *Store) MinChangeID(ctx context.Context) (int64, error) {
 // key's index only.
 func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]Change, error) {
 	at := `UNIX_TIMESTAMP(changed_at)`
-	if s.Dialect == SQLite {
+	switch s.Dialect {
+	case SQLite:
 		at = `(julianday(changed_at) - 2440587.5) * 86400.0`
+	case Postgres:
+		at = `CAST(EXTRACT(EPOCH FROM changed_at) AS DOUBLE PRECISION)`
 	}
-	rows, err := s.DB.QueryContext(ctx,
+	rows, err := s.query(ctx,
 		`SELECT id, domain_id, `+at+` FROM hostdns_changes WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, err
@@ -63,7 +66,7 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]Change, 
 // Prune deletes changes with an id below before. Every node may call it;
 // deleting rows another node already deleted is harmless.
 func (s *Store) Prune(ctx context.Context, before int64) (int64, error) {
-	res, err := s.DB.ExecContext(ctx, `DELETE FROM hostdns_changes WHERE id < ?`, before)
+	res, err := s.exec(ctx, `DELETE FROM hostdns_changes WHERE id < ?`, before)
 	if err != nil {
 		return 0, err
 	}

@@ -13,26 +13,37 @@ import (
 // stores returns a fresh store of each dialect, with the full schema.
 func stores(t *testing.T) map[Dialect]*Store {
 	t.Helper()
-	ctx := context.Background()
-	m := harness.NewMariaDB(t)
-	my, err := Open(MySQL, m.DSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { my.Close() })
-	if err := my.CreatePowerDNSSchema(ctx); err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(t.TempDir(), "zones.db")
-	if err := SeedSQLite(ctx, path, ""); err != nil {
+	if err := SeedSQLite(context.Background(), path, ""); err != nil {
 		t.Fatal(err)
 	}
-	lite, err := Open(SQLite, path)
+	return map[Dialect]*Store{
+		MySQL:    withSchema(t, MySQL, harness.NewMariaDB(t).DSN),
+		Postgres: withSchema(t, Postgres, harness.NewPostgres(t).DSN),
+		SQLite:   open(t, SQLite, path),
+	}
+}
+
+// open opens a store closed when the test ends.
+func open(t *testing.T, d Dialect, dsn string) *Store {
+	t.Helper()
+	s, err := Open(d, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { lite.Close() })
-	return map[Dialect]*Store{MySQL: my, SQLite: lite}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// withSchema opens a store on an empty MySQL or PostgreSQL database and
+// creates the PowerDNS schema and the change log in it.
+func withSchema(t *testing.T, d Dialect, dsn string) *Store {
+	t.Helper()
+	s := open(t, d, dsn)
+	if err := s.CreatePowerDNSSchema(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func TestChangeLogTriggers(t *testing.T) {
@@ -50,9 +61,12 @@ func TestChangeLogTriggers(t *testing.T) {
 				}
 			}
 			exec(`INSERT INTO domains (id, name, type) VALUES (7, 'example.org', 'NATIVE')`)
-			exec(`INSERT INTO records (id, domain_id, name, type, content, ttl, disabled) VALUES (1, 7, 'example.org', 'SOA', 'ns1.example.org hostmaster.example.org 1 2 3 4 5', 300, 0)`)
-			exec(`INSERT INTO records (id, domain_id, name, type, content, ttl, disabled) VALUES (2, 7, 'www.example.org', 'A', '192.0.2.1', 300, 1)`)
-			exec(`INSERT INTO records (id, domain_id, name, type, content, ttl, disabled) VALUES (3, 7, 'ent.example.org', NULL, NULL, NULL, 0)`)
+			// TRUE and FALSE: PostgreSQL's disabled is a boolean, which takes no
+			// number; MySQL and SQLite read them as 1 and 0.
+			exec(`INSERT INTO records (id, domain_id, name, type, content, ttl, disabled) VALUES (1, 7, 'example.org', 'SOA', 'ns1.example.org hostmaster.example.org 1 2 3 4 5', 300, FALSE)`)
+			exec(`INSERT INTO records (id, domain_id, name, type, content, ttl, disabled) VALUES (2, 7, 'www.example.org', 'A', '192.0.2.1', 300, TRUE)`)
+			exec(`INSERT INTO records (id, domain_id, name, type, content, ttl, disabled) VALUES (3, 7, 'ent.example.org', NULL, NULL, NULL, FALSE)`)
+			exec(`INSERT INTO records (id, domain_id, name, type, content, ttl, disabled) VALUES (4, 7, 'null.example.org', 'A', '192.0.2.4', 300, NULL)`)
 			exec(`UPDATE records SET content = '192.0.2.2' WHERE id = 2`)
 			exec(`DELETE FROM records WHERE id = 2`)
 			exec(`INSERT INTO domains (id, name, type) VALUES (8, 'example.net', 'NATIVE')`)
@@ -69,7 +83,7 @@ func TestChangeLogTriggers(t *testing.T) {
 					t.Errorf("change %d has no time", c.ID)
 				}
 			}
-			want := []int64{7, 7, 7, 7, 7, 7, 7, 8, 8}
+			want := []int64{7, 7, 7, 7, 7, 7, 7, 7, 8, 8}
 			if !reflect.DeepEqual(doms, want) {
 				t.Errorf("changed domains %v, want %v", doms, want)
 			}
@@ -82,6 +96,7 @@ func TestChangeLogTriggers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Neither the disabled row nor the one whose disabled is NULL.
 			if len(rows) != 2 || rows[0].Type != "SOA" || rows[1].Type != "" || rows[1].TTL != -1 {
 				t.Errorf("rows %+v, want the SOA and the ENT row", rows)
 			}

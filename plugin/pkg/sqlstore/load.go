@@ -23,12 +23,19 @@ func ZoneName(name string) string {
 const recordColumns = `id, domain_id, name, type, content, ttl, prio, disabled`
 
 // enabled selects the rows to serve. PowerDNS's own queries say
-// "disabled = 0", so a NULL there is not served by either server.
-const enabled = `disabled = 0`
+// "disabled = 0" (gmysql, gsqlite3) and "disabled = false" (gpgsql, where the
+// column is a boolean that does not compare with a number), so a NULL there
+// is not served by either server.
+func (s *Store) enabled() string {
+	if s.Dialect == Postgres {
+		return `disabled = false`
+	}
+	return `disabled = 0`
+}
 
 // Domains returns every domain.
 func (s *Store) Domains(ctx context.Context) ([]Domain, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT id, name FROM domains`)
+	rows, err := s.query(ctx, `SELECT id, name FROM domains`)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +54,7 @@ func (s *Store) Domains(ctx context.Context) ([]Domain, error) {
 
 // Domain returns the domain with id, or ok false when there is none.
 func (s *Store) Domain(ctx context.Context, id int64) (d Domain, ok bool, err error) {
-	err = s.DB.QueryRowContext(ctx, `SELECT id, name FROM domains WHERE id = ?`, id).Scan(&d.ID, &d.Name)
+	err = s.queryRow(ctx, `SELECT id, name FROM domains WHERE id = ?`, id).Scan(&d.ID, &d.Name)
 	if err == sql.ErrNoRows {
 		return d, false, nil
 	}
@@ -64,18 +71,18 @@ func (s *Store) Domain(ctx context.Context, id int64) (d Domain, ok bool, err er
 func (s *Store) ZoneRows(ctx context.Context, domainID int64) ([]Row, error) {
 	var out []Row
 	err := s.scanRows(ctx, func(r Row) error { out = append(out, r); return nil },
-		`SELECT `+recordColumns+` FROM records WHERE domain_id = ? AND `+enabled, domainID)
+		`SELECT `+recordColumns+` FROM records WHERE domain_id = ? AND `+s.enabled(), domainID)
 	return out, err
 }
 
 // AllRows calls fn for every enabled row of every domain, ordered by
 // domain_id, streaming so that memory does not hold the result set twice.
 func (s *Store) AllRows(ctx context.Context, fn func(Row) error) error {
-	return s.scanRows(ctx, fn, `SELECT `+recordColumns+` FROM records WHERE `+enabled+` ORDER BY domain_id`)
+	return s.scanRows(ctx, fn, `SELECT `+recordColumns+` FROM records WHERE `+s.enabled()+` ORDER BY domain_id`)
 }
 
 func (s *Store) scanRows(ctx context.Context, fn func(Row) error, query string, args ...any) error {
-	rows, err := s.DB.QueryContext(ctx, query, args...)
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,7 @@
 // Package sqlstore is hostdns' access to zone data kept in SQL in the
-// PowerDNS generic schema: the drivers (MariaDB/MySQL and an embedded SQLite
-// file), the schema files, the conversion of a records row to a dns.RR, and
-// the change log that tells readers which zones changed.
+// PowerDNS generic schema: the drivers (MariaDB/MySQL, PostgreSQL and an
+// embedded SQLite file), the schema files, the conversion of a records row to
+// a dns.RR, and the change log that tells readers which zones changed.
 //
 // It knows nothing of serving DNS: sqlbackend builds zones from what it
 // returns, and other plugins (secondaryfeed) can read the same tables.
@@ -17,6 +17,7 @@ import (
 	"time"
 
 	_ "github.com/go-sql-driver/mysql" // driver "mysql"
+	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx": pure Go, no cgo
 	_ "modernc.org/sqlite"             // driver "sqlite": pure Go, no cgo
 )
 
@@ -25,8 +26,9 @@ type Dialect string
 
 // The supported databases.
 const (
-	MySQL  Dialect = "mysql"  // MariaDB or MySQL, through go-sql-driver/mysql
-	SQLite Dialect = "sqlite" // an SQLite file, through modernc.org/sqlite
+	MySQL    Dialect = "mysql"    // MariaDB or MySQL, through go-sql-driver/mysql
+	SQLite   Dialect = "sqlite"   // an SQLite file, through modernc.org/sqlite
+	Postgres Dialect = "postgres" // PostgreSQL, through jackc/pgx's database/sql driver
 )
 
 // ParseDialect returns the Dialect for a driver name as written in a Corefile.
@@ -36,8 +38,10 @@ func ParseDialect(s string) (Dialect, error) {
 		return MySQL, nil
 	case "sqlite", "sqlite3":
 		return SQLite, nil
+	case "postgres", "postgresql", "pgx":
+		return Postgres, nil
 	}
-	return "", fmt.Errorf("unknown database driver %q: want mysql or sqlite", s)
+	return "", fmt.Errorf("unknown database driver %q: want mysql, postgres or sqlite", s)
 }
 
 // Store is a connection pool to one database holding the PowerDNS schema.
@@ -48,13 +52,16 @@ type Store struct {
 
 // Open opens a pool for dsn without connecting: the database may be down
 // when hostdns starts, and the caller retries. For SQLite, dsn is a file
-// path; pragmas for concurrent readers and a writer are added.
+// path; pragmas for concurrent readers and a writer are added. For
+// PostgreSQL, dsn is a libpq URL or keyword/value string (pgx reads both).
 func Open(d Dialect, dsn string) (*Store, error) {
 	driver, full := string(d), dsn
 	switch d {
 	case SQLite:
 		full = sqliteDSN(dsn)
 	case MySQL:
+	case Postgres:
+		driver = "pgx"
 	default:
 		return nil, fmt.Errorf("unknown dialect %q", d)
 	}
@@ -62,7 +69,7 @@ func Open(d Dialect, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d == MySQL {
+	if d != SQLite {
 		// Few connections suffice: one poller and the occasional zone load.
 		// Idle ones are closed so an idle node holds at most two.
 		db.SetMaxOpenConns(4)
@@ -83,6 +90,20 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
 }
 
+// query, queryRow and exec run a query written with "?" placeholders, as
+// every query of this package is, rebound for the store's dialect.
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return s.DB.QueryContext(ctx, s.Dialect.Rebind(q), args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return s.DB.QueryRowContext(ctx, s.Dialect.Rebind(q), args...)
+}
+
+func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return s.DB.ExecContext(ctx, s.Dialect.Rebind(q), args...)
+}
+
 // Close closes the pool.
 func (s *Store) Close() error { return s.DB.Close() }
 
@@ -90,9 +111,9 @@ func (s *Store) Close() error { return s.DB.Close() }
 func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
 
 // EnsureSchema creates what is missing: for SQLite the whole PowerDNS schema
-// and the change log, for MySQL only the change log and its triggers (the
-// PowerDNS tables are the operator's). It is idempotent, and it never drops
-// or alters existing data.
+// and the change log, for MySQL and PostgreSQL only the change log and its
+// triggers (the PowerDNS tables are the operator's). It is idempotent, and it
+// never drops or alters existing data.
 func (s *Store) EnsureSchema(ctx context.Context) error {
 	switch s.Dialect {
 	case SQLite:
@@ -101,44 +122,78 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 		}
 		return s.execScript(ctx, ChangesSQL(SQLite))
 	case MySQL:
-		return s.ensureMySQLChanges(ctx)
+		return s.ensureChanges(ctx, s.DB)
+	case Postgres:
+		// PostgreSQL's DDL is transactional: the change log, its functions
+		// and triggers appear together, or not at all.
+		tx, err := s.DB.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if err := s.ensureChanges(ctx, tx); err != nil {
+			tx.Rollback()
+			return err
+		}
+		return tx.Commit()
 	}
 	return fmt.Errorf("unknown dialect %q", s.Dialect)
 }
 
-// ensureMySQLChanges runs changes.mysql.sql but keeps triggers that exist:
-// dropping and re-creating them on every start would, for an instant, let a
-// write go unnoticed by the other nodes.
-func (s *Store) ensureMySQLChanges(ctx context.Context) error {
-	for _, stmt := range SplitStatements(ChangesSQL(MySQL)) {
+// execQuerier is what ensureChanges needs of a *sql.DB or a *sql.Tx.
+type execQuerier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// ensureChanges runs changes.mysql.sql or changes.postgres.sql but keeps
+// triggers that exist: dropping and re-creating them on every start would, for
+// an instant, let a write go unnoticed by the other nodes.
+func (s *Store) ensureChanges(ctx context.Context, db execQuerier) error {
+	for _, stmt := range SplitStatements(ChangesSQL(s.Dialect)) {
 		upper := strings.ToUpper(stmt)
 		if strings.HasPrefix(upper, "DROP TRIGGER") {
 			continue
 		}
 		if strings.HasPrefix(upper, "CREATE TRIGGER") {
-			name := strings.Fields(stmt)[2]
+			f := strings.Fields(stmt)
+			name := f[2]
+			q, args := `SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME = ?`, []any{name}
+			if s.Dialect == Postgres {
+				// Trigger names are per table there: the one named after ON,
+				// found through the search path as the CREATE would find it.
+				q, args = `SELECT COUNT(*) FROM pg_trigger WHERE tgname::text = ? AND tgrelid = to_regclass(?)`, []any{name, wordAfter(f, "ON")}
+			}
 			var n int
-			err := s.DB.QueryRowContext(ctx,
-				`SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME = ?`, name).Scan(&n)
-			if err != nil {
+			if err := db.QueryRowContext(ctx, s.Dialect.Rebind(q), args...).Scan(&n); err != nil {
 				return fmt.Errorf("checking trigger %s: %w", name, err)
 			}
 			if n > 0 {
 				continue
 			}
 		}
-		if _, err := s.DB.ExecContext(ctx, stmt); err != nil {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("schema statement %.60q: %w", stmt, err)
 		}
 	}
 	return nil
 }
 
+// wordAfter returns the word that follows the first key (any case) in f.
+func wordAfter(f []string, key string) string {
+	for i := 0; i+1 < len(f); i++ {
+		if strings.EqualFold(f[i], key) {
+			return f[i+1]
+		}
+	}
+	return ""
+}
+
 // CreatePowerDNSSchema creates the PowerDNS tables and the change log in a
-// MySQL database that has none, for tests and new installations.
+// MySQL or PostgreSQL database that has none, for tests and new
+// installations.
 func (s *Store) CreatePowerDNSSchema(ctx context.Context) error {
-	if s.Dialect == MySQL {
-		if err := s.execScript(ctx, SchemaSQL(MySQL)); err != nil {
+	if s.Dialect == MySQL || s.Dialect == Postgres {
+		if err := s.execScript(ctx, SchemaSQL(s.Dialect)); err != nil {
 			return err
 		}
 	}

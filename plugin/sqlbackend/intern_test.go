@@ -1,0 +1,67 @@
+package sqlbackend
+
+import (
+	"strconv"
+	"testing"
+	"unsafe"
+
+	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
+	"github.com/miekg/dns"
+)
+
+func TestBuildZoneSharesNames(t *testing.T) {
+	rows := func(zone string) []sqlstore.Row {
+		return []sqlstore.Row{
+			{ID: 1, Name: zone, Type: "SOA", Content: "ns1.provider.net hostmaster." + zone + " 1 7200 3600 1209600 300", TTL: 300},
+			{ID: 2, Name: zone, Type: "NS", Content: "ns1.provider.net", TTL: 300},
+			{ID: 3, Name: zone, Type: "NS", Content: "ns2.provider.net", TTL: 300},
+			{ID: 4, Name: "www." + zone, Type: "A", Content: "192.0.2.1", TTL: 300},
+			{ID: 5, Name: "www." + zone, Type: "AAAA", Content: "2001:db8::1", TTL: 300},
+			{ID: 6, Name: zone, Type: "MX", Content: "mx.provider.net", Prio: 10, TTL: 300},
+		}
+	}
+	shared := names{}
+	a := buildZone("a.example.", rows("a.example"), shared)
+	b := buildZone("b.example.", rows("b.example"), shared)
+	if a.zone == nil || b.zone == nil || a.records != 6 || b.records != 6 {
+		t.Fatalf("zones not built: %+v %+v", a, b)
+	}
+	same := func(what, x, y string) {
+		t.Helper()
+		if x != y || unsafe.StringData(x) != unsafe.StringData(y) {
+			t.Errorf("%s: %q and %q are separate copies", what, x, y)
+		}
+	}
+	find := func(z built, name string, typ uint16) []dns.RR {
+		t.Helper()
+		e, ok := z.zone.Search(name)
+		if !ok {
+			t.Fatalf("%s not in zone", name)
+		}
+		return e.Type(typ)
+	}
+	wwwA, wwwAAAA := find(a, "www.a.example.", dns.TypeA), find(a, "www.a.example.", dns.TypeAAAA)
+	same("owner of A and AAAA", wwwA[0].Header().Name, wwwAAAA[0].Header().Name)
+	same("NS target across zones", a.zone.NS[0].(*dns.NS).Ns, b.zone.NS[0].(*dns.NS).Ns)
+	same("SOA mname across zones", a.zone.SOA.Ns, b.zone.SOA.Ns)
+	mxA, mxB := find(a, "a.example.", dns.TypeMX), find(b, "b.example.", dns.TypeMX)
+	same("MX exchange across zones", mxA[0].(*dns.MX).Mx, mxB[0].(*dns.MX).Mx)
+
+	// Without a shared table the names are shared inside the zone only.
+	c := buildZone("a.example.", rows("a.example"), nil)
+	cA, cAAAA := find(c, "www.a.example.", dns.TypeA), find(c, "www.a.example.", dns.TypeAAAA)
+	same("owner of A and AAAA, own table", cA[0].Header().Name, cAAAA[0].Header().Name)
+}
+
+func TestNamesForgetsPastLimit(t *testing.T) {
+	n := names{}
+	for i := 0; i < maxInterned+10; i++ {
+		n.intern("host-" + strconv.Itoa(i) + ".example.")
+	}
+	if len(n) > maxInterned {
+		t.Fatalf("names holds %d entries, want at most %d", len(n), maxInterned)
+	}
+	if got := n.intern("host-1.example."); got != "host-1.example." {
+		t.Fatalf("intern changed the name: %q", got)
+	}
+}
