@@ -2,8 +2,8 @@
 # test/bench/run.sh [GROUP...]: hostdns' side-by-side benchmarks against the built bin/coredns.
 #
 # Groups (default: all, in this order):
-#   zones    1,000 bench zones: file (baseline), auto, sqlbackend on MariaDB and on SQLite,
-#            on the hot, mixed and random query mixes
+#   zones    1,000 bench zones: file (baseline), auto, sqlbackend on MariaDB, on SQLite and on
+#            PostgreSQL, on the hot, mixed and random query mixes
 #   special  ALIAS and POOL answers vs plain A on one server: file with alias and pool above
 #            it, and the same over sqlbackend; plus file alone on plain A
 #   big      big.example. (100,000 records): file (baseline) vs sqlbackend
@@ -14,6 +14,9 @@
 #
 # Environment:
 #   BENCH_DURATION  seconds per dnsperf run (default 7)
+#   BENCH_SCALE_DURATION  seconds per dnsperf run in the scale group (default 20: long enough
+#                   that a garbage collection of the 100,000-zone heap, every 10-20 s under
+#                   full load, is inside the window as often as it is in production)
 #   BENCH_ROUNDS    rounds per configuration (default 2)
 #   BENCH_SCALE_ROUNDS  rounds of the scale group (default 1: loading 100,000 zones is slow)
 #   BENCH_SQL_KEYS=1    give sqlbackend the zones as server block keys, as file has them (default ".")
@@ -22,6 +25,8 @@
 #   BENCH_OUTSTANDING dnsperf -q (default 100)
 #   BENCH_QPS       dnsperf -Q, a cap on queries per second (default: none, i.e. flat out)
 #   BENCH_SCALE_ZONES  zones in the large set of the scale group (default 100000)
+#   BENCH_SCALE_FILE=0  leave the file plugin out of the scale group (it answers ~150 qps with
+#                   100,000 zones and takes minutes to load them; see RESULTS.md)
 #   BENCH_KEEP=1    keep the work directory (data, Corefiles, logs, raw dnsperf output) and the
 #                   MariaDB databases (hostdns_bench*, hostdns_pdns; dropped at the end otherwise)
 #   BENCH_BUILD=1   rebuild bin/coredns even when it exists
@@ -36,6 +41,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 
 DURATION=${BENCH_DURATION:-7}
+SCALE_DURATION=${BENCH_SCALE_DURATION:-20}
 ROUNDS=${BENCH_ROUNDS:-2}
 SCALE_ROUNDS=${BENCH_SCALE_ROUNDS:-1}
 CLIENTS=${BENCH_CLIENTS:-4}
@@ -45,6 +51,7 @@ QPS_CAP=${BENCH_QPS:-}
 SCALE_ZONES=${BENCH_SCALE_ZONES:-100000}
 COREDNS=${COREDNS:-$ROOT/bin/coredns}
 MYSQL=(mariadb -uroot -h127.0.0.1 -P3306)
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p 5432 -U postgres)
 
 GROUPS_WANTED=("$@")
 [[ ${#GROUPS_WANTED[@]} -eq 0 ]] && GROUPS_WANTED=(all)
@@ -70,16 +77,19 @@ cleanup() {
 		wait "$SRV_PID" 2>/dev/null || true
 	fi
 	if [[ ${BENCH_KEEP:-} == 1 ]]; then
-		say "work directory kept: $WORK; databases kept: ${CREATED_DBS[*]:-none}"
+		say "work directory kept: $WORK; databases kept: ${CREATED_DBS[*]:-none} (MariaDB), ${CREATED_PG_DBS[*]:-none} (PostgreSQL)"
 	else
 		rm -rf "$WORK"
 		local db
 		for db in "${CREATED_DBS[@]}"; do
 			"${MYSQL[@]}" -e "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
 		done
+		for db in "${CREATED_PG_DBS[@]}"; do
+			"${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
+		done
 	fi
 }
-CREATED_DBS=()
+CREATED_DBS=() CREATED_PG_DBS=()
 trap cleanup EXIT
 RESULTS=$WORK/results.tsv
 : >"$RESULTS"
@@ -124,7 +134,7 @@ LAST_ZONE=$(tail -1 "$DATA/zones.list")
 # generic schema), else PowerDNS's generic schema as written by the generator. Its change log
 # (schema/changes.<dialect>.sql: a table and triggers) is added after the data is loaded, so
 # the bulk load does not fill the change log.
-schema_file() { # dialect: mysql|sqlite
+schema_file() { # dialect: mysql|postgres|sqlite
 	local f=$ROOT/plugin/pkg/sqlstore/schema/$1.sql
 	if [[ -f $f ]]; then
 		echo "$f"
@@ -158,6 +168,21 @@ load_mariadb() {
 	local f
 	for f in "$@"; do "${MYSQL[@]}" "$db" <"$f"; done
 }
+postgres_up() { "${PSQL[@]}" -d postgres -c 'select 1' >/dev/null 2>&1; }
+ensure_postgres() {
+	postgres_up && return 0
+	say "PostgreSQL does not answer on 127.0.0.1:5432: running test/scripts/ensure-services.sh"
+	./test/scripts/ensure-services.sh >&2 || true
+	postgres_up
+}
+# load_postgres DB SQLFILE...: a fresh database with the schema and the given data.
+load_postgres() {
+	local db=$1 schema=$2
+	shift 2
+	"${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+	CREATED_PG_DBS+=("$db")
+	cat "$schema" "$@" | "${PSQL[@]}" -d "$db" >/dev/null
+}
 # load_sqlite FILE SQLFILE...
 load_sqlite() {
 	local db=$1
@@ -182,6 +207,11 @@ free_port() {
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# cpu_ticks PID: user+system CPU time of a process, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+CLK_TCK=$(getconf CLK_TCK)
+# gc_count NAME: garbage collections so far in the server's log (GODEBUG=gctrace=1).
+gc_count() { grep -c '^gc [0-9]' "$WORK/$1.log" 2>/dev/null || true; }
 
 # wait_ready PORT NAME TYPE SECONDS: until NAME TYPE gets NOERROR (or the server dies).
 wait_ready() {
@@ -196,13 +226,16 @@ wait_ready() {
 	return 1
 }
 
-# start_coredns NAME COREFILE [READY_NAME [READY_TYPE [WAIT_SECONDS]]]: sets SRV_PID, PORT, RSS_READY.
+# start_coredns NAME COREFILE [READY_NAME [READY_TYPE [WAIT_SECONDS]]]: sets SRV_PID, SRV_NAME,
+# PORT, RSS_READY.
 start_coredns() {
 	local name=$1 cf=$2 rname=${3:-$LAST_ZONE} rtype=${4:-SOA} wait=${5:-180}
+	SRV_NAME=$name
 	PORT=$(free_port)
 	local t0=$SECONDS
 	# -quiet: no start-up banner, which would list every one of the (100,000) zones.
-	"$COREDNS" -quiet -conf "$cf" -dns.port "$PORT" >"$WORK/$name.log" 2>&1 &
+	# gctrace: one line per garbage collection in the log, counted per dnsperf run (gc_count).
+	GODEBUG=${GODEBUG:+$GODEBUG,}gctrace=1 "$COREDNS" -quiet -conf "$cf" -dns.port "$PORT" >"$WORK/$name.log" 2>&1 &
 	SRV_PID=$!
 	if ! wait_ready "$PORT" "$rname" "$rtype" "$wait"; then
 		say "$name: server did not answer $rname $rtype within ${wait}s; log:"
@@ -229,10 +262,13 @@ stop_server() {
 	SRV_PID=
 }
 
-# perf GROUP CONFIG MIX QUERYFILE ROUND: one dnsperf run against the running server; appends
-# group config mix round qps avg_ms stddev_ms lost rcodes rss_ready_kb rss_after_kb load1 compilers
+# perf GROUP CONFIG MIX QUERYFILE ROUND [SECONDS]: one dnsperf run against the running server;
+# appends group config mix round qps avg_ms stddev_ms lost rcodes rss_ready_kb rss_after_kb load1
+# compilers cpu_us_per_query gc_cycles.
+# cpu_us_per_query is the server's own CPU time (user+system) over the queries it answered: unlike
+# qps, it does not depend on how much of the 2 cores dnsperf and other processes took.
 perf() {
-	local group=$1 config=$2 mix=$3 qf=$4 round=$5
+	local group=$1 config=$2 mix=$3 qf=$4 round=$5 secs=${6:-$DURATION}
 	local out=$WORK/dnsperf.$group.$config.$mix.$round.txt
 	local args=(-s 127.0.0.1 -p "$PORT" -d "$qf" -c "$CLIENTS" -T "$THREADS" -q "$OUTSTANDING" -t 2)
 	[[ -n $QPS_CAP ]] && args+=(-Q "$QPS_CAP")
@@ -241,16 +277,23 @@ perf() {
 	local load1 compilers
 	load1=$(cut -d' ' -f1 /proc/loadavg)
 	compilers=$(ps -eo comm= | grep -cE '^(compile|link|cgo|asm|vet)$' || true)
-	dnsperf "${args[@]}" -l "$DURATION" >"$out" 2>&1 || true
+	local cpu0 gc0
+	cpu0=$(cpu_ticks "$SRV_PID")
+	gc0=$(gc_count "$SRV_NAME")
+	dnsperf "${args[@]}" -l "$secs" >"$out" 2>&1 || true
+	local cpuq gcs done_q
+	done_q=$(awk '/Queries completed:/ {print $3}' "$out")
+	cpuq=$(awk -v a="$cpu0" -v b="$(cpu_ticks "$SRV_PID")" -v t="$CLK_TCK" -v n="${done_q:-0}" 'BEGIN { if (n > 0) printf "%.1f", (b - a) * 1e6 / t / n; else print "NA" }')
+	gcs=$(($(gc_count "$SRV_NAME") - gc0))
 	local qps lat sd lost rc
 	qps=$(awk '/Queries per second:/ {print $4}' "$out")
 	lat=$(awk '/Average Latency \(s\):/ {printf "%.3f", $4 * 1000}' "$out")
 	sd=$(awk '/Latency StdDev \(s\):/ {printf "%.3f", $4 * 1000}' "$out")
 	lost=$(awk '/Queries lost:/ {print $3}' "$out")
 	rc=$(awk -F': *' '/Response codes:/ {gsub(/ \([0-9.]+%\)/, "", $2); gsub(/ /, "=", $2); gsub(/,=/, ",", $2); print $2}' "$out")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$group" "$config" "$mix" "$round" \
-		"${qps:-0}" "${lat:-NA}" "${sd:-NA}" "${lost:-NA}" "${rc:-NA}" "$RSS_READY" "$(rss_kb "$SRV_PID")" "$load1" "$compilers" >>"$RESULTS"
-	say "$group/$config/$mix round $round: ${qps:-?} qps, avg ${lat:-?} ms, lost ${lost:-?}, rcodes ${rc:-?} (load $load1, $compilers compiler processes)"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$group" "$config" "$mix" "$round" \
+		"${qps:-0}" "${lat:-NA}" "${sd:-NA}" "${lost:-NA}" "${rc:-NA}" "$RSS_READY" "$(rss_kb "$SRV_PID")" "$load1" "$compilers" "$cpuq" "$gcs" >>"$RESULTS"
+	say "$group/$config/$mix round $round: ${qps:-?} qps, avg ${lat:-?} ms, lost ${lost:-?}, rcodes ${rc:-?}, server CPU ${cpuq} us/query, $gcs GCs (load $load1, $compilers compiler processes)"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -289,12 +332,13 @@ run_config() {
 	shift 4
 	if ! "$@"; then
 		say "$group/$config: did not start, skipped"
-		printf '%s\t%s\t%s\t%s\t0\tNA\tNA\tNA\tdid-not-start\t0\t0\tNA\tNA\n' "$group" "$config" "-" "$round" >>"$RESULTS"
+		printf '%s\t%s\t%s\t%s\t0\tNA\tNA\tNA\tdid-not-start\t0\t0\tNA\tNA\tNA\t0\n' "$group" "$config" "-" "$round" >>"$RESULTS"
 		return 0
 	fi
-	local m
+	local m secs=$DURATION
+	[[ $group == scale ]] && secs=$SCALE_DURATION
 	for m in $mixes; do
-		perf "$group" "$config" "${m%%=*}" "${m#*=}" "$round"
+		perf "$group" "$config" "${m%%=*}" "${m#*=}" "$round" "$secs"
 	done
 	stop_server
 }
@@ -314,18 +358,22 @@ start_auto() {
 # Databases are loaded once per run, each data set into its own database / file, so a
 # server's memory is that of its own zones only.
 declare -A SQL_LOADED=()
-# prepare_sql_mysql DB SQLFILE...
-prepare_sql_mysql() {
-	local db=$1
-	shift
-	[[ -n ${SQL_LOADED[my-$db]:-} ]] && return 0
-	ensure_mariadb || {
-		say "MariaDB unavailable"
+# prepare_sql DIALECT DB SQLFILE...: DIALECT mysql (MariaDB) or postgres; once per run.
+prepare_sql() {
+	local dialect=$1 db=$2
+	shift 2
+	[[ -n ${SQL_LOADED[$dialect-$db]:-} ]] && return 0
+	local name=MariaDB ensure=ensure_mariadb load=load_mariadb
+	if [[ $dialect == postgres ]]; then
+		name=PostgreSQL ensure=ensure_postgres load=load_postgres
+	fi
+	"$ensure" || {
+		say "$name unavailable"
 		return 1
 	}
-	say "loading $* into MariaDB database $db ($(schema_file mysql))"
-	load_mariadb "$db" "$(schema_file mysql)" "$@" $(changes_file mysql)
-	SQL_LOADED[my-$db]=1
+	say "loading $* into $name database $db ($(schema_file "$dialect"))"
+	"$load" "$db" "$(schema_file "$dialect")" "$@" $(changes_file "$dialect")
+	SQL_LOADED[$dialect-$db]=1
 }
 # prepare_sql_sqlite FILE SQLFILE...
 prepare_sql_sqlite() {
@@ -338,13 +386,18 @@ prepare_sql_sqlite() {
 	load_sqlite "$db" "$@" $(changes_file sqlite)
 	SQL_LOADED[lt-$db]=1
 }
-# start_sql_mariadb ZONELIST DB READYNAME SQLFILE...
-start_sql_mariadb() {
-	local list=$1 db=$2 ready=$3
-	shift 3
-	prepare_sql_mysql "$db" "$@" || return 1
-	corefile_sql "$list" mysql "root@tcp(127.0.0.1:3306)/$db" >"$WORK/cf/sql-mariadb-$db"
-	start_coredns "sql-mariadb-$db" "$WORK/cf/sql-mariadb-$db" "$ready" SOA "${SQL_WAIT:-180}"
+# start_sql DIALECT ZONELIST DB READYNAME SQLFILE...: sqlbackend on database DB of MariaDB
+# (DIALECT mysql) or PostgreSQL (postgres), loaded first with the SQL files.
+start_sql() {
+	local dialect=$1 list=$2 db=$3 ready=$4
+	shift 4
+	prepare_sql "$dialect" "$db" "$@" || return 1
+	local name=sql-mariadb-$db dsn="root@tcp(127.0.0.1:3306)/$db"
+	if [[ $dialect == postgres ]]; then
+		name=sql-postgres-$db dsn="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable"
+	fi
+	corefile_sql "$list" "$dialect" "$dsn" >"$WORK/cf/$name"
+	start_coredns "$name" "$WORK/cf/$name" "$ready" SOA "${SQL_WAIT:-180}"
 }
 # start_sql_sqlite ZONELIST FILE READYNAME SQLFILE...
 start_sql_sqlite() {
@@ -363,8 +416,9 @@ group_zones() {
 		run_config zones file "$r" "$mixes" start_file
 		run_config zones auto "$r" "$mixes" start_auto
 		if [[ $HAVE_SQL == 1 ]]; then
-			run_config zones sql-mariadb "$r" "$mixes" start_sql_mariadb "$DATA/zones.list" hostdns_bench "$LAST_ZONE" "$DATA/pdns-data.sql"
+			run_config zones sql-mariadb "$r" "$mixes" start_sql mysql "$DATA/zones.list" hostdns_bench "$LAST_ZONE" "$DATA/pdns-data.sql"
 			run_config zones sql-sqlite "$r" "$mixes" start_sql_sqlite "$DATA/zones.list" "$WORK/bench.sqlite" "$LAST_ZONE" "$DATA/pdns-data.sql"
+			run_config zones sql-postgres "$r" "$mixes" start_sql postgres "$DATA/zones.list" hostdns_bench "$LAST_ZONE" "$DATA/pdns-data.sql"
 		fi
 	done
 }
@@ -377,7 +431,7 @@ start_special() {
 	start_coredns special "$WORK/cf/special"
 }
 start_special_sql() {
-	prepare_sql_mysql hostdns_bench "$DATA/pdns-data.sql" || return 1
+	prepare_sql mysql hostdns_bench "$DATA/pdns-data.sql" || return 1
 	local extra=""
 	[[ $HAVE_ALIAS == 1 ]] && extra+="    alias"$'\n'
 	[[ $HAVE_POOL == 1 ]] && extra+="    pool"$'\n'
@@ -413,7 +467,7 @@ group_big() {
 	for ((r = 1; r <= ROUNDS; r++)); do
 		run_config big file "$r" "$mixes" start_file_big
 		if [[ $HAVE_SQL == 1 ]]; then
-			run_config big sql-mariadb "$r" "$mixes" start_sql_mariadb "$WORK/big.list" hostdns_bench_big big.example. "$DATA/pdns-big.sql"
+			run_config big sql-mariadb "$r" "$mixes" start_sql mysql "$WORK/big.list" hostdns_bench_big big.example. "$DATA/pdns-big.sql"
 			run_config big sql-sqlite "$r" "$mixes" start_sql_sqlite "$WORK/big.list" "$WORK/big.sqlite" big.example. "$DATA/pdns-big.sql"
 		fi
 	done
@@ -433,11 +487,13 @@ group_scale() {
 	}
 	local r
 	for ((r = 1; r <= SCALE_ROUNDS; r++)); do
-		run_config scale "file-$ZONES_N" "$r" "$m1" start_file
-		run_config scale "file-$SCALE_ZONES" "$r" "$m2" start_file_scale
+		if [[ ${BENCH_SCALE_FILE:-1} != 0 ]]; then
+			run_config scale "file-$ZONES_N" "$r" "$m1" start_file
+			run_config scale "file-$SCALE_ZONES" "$r" "$m2" start_file_scale
+		fi
 		if [[ $HAVE_SQL == 1 ]]; then
-			run_config scale "sql-mariadb-$ZONES_N" "$r" "$m1" start_sql_mariadb "$DATA/zones.list" hostdns_bench "$LAST_ZONE" "$DATA/pdns-data.sql"
-			run_config scale "sql-mariadb-$SCALE_ZONES" "$r" "$m2" start_sql_mariadb "$D2/zones.list" hostdns_bench_scale "$last2" "$D2/pdns-data.sql"
+			run_config scale "sql-mariadb-$ZONES_N" "$r" "$m1" start_sql mysql "$DATA/zones.list" hostdns_bench "$LAST_ZONE" "$DATA/pdns-data.sql"
+			run_config scale "sql-mariadb-$SCALE_ZONES" "$r" "$m2" start_sql mysql "$D2/zones.list" hostdns_bench_scale "$last2" "$D2/pdns-data.sql"
 		fi
 	done
 	rm -rf "$D2"
@@ -521,7 +577,7 @@ END_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 echo
 echo "== hostdns benchmarks $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load before $START_LOAD, after $END_LOAD"
 echo "== RSS of a server with no zones (whoami only): $((RSS_EMPTY / 1024)) MiB"
-echo "== dnsperf -l $DURATION -c $CLIENTS -T $THREADS -q $OUTSTANDING ${QPS_CAP:+-Q $QPS_CAP}; binary $("$COREDNS" -version 2>/dev/null | head -1)"
+echo "== dnsperf -l $DURATION (scale group: -l $SCALE_DURATION) -c $CLIENTS -T $THREADS -q $OUTSTANDING ${QPS_CAP:+-Q $QPS_CAP}; binary $("$COREDNS" -version 2>/dev/null | head -1)"
 awk -F'\t' -v small="$ZONES_N" -v big="$SCALE_ZONES" '
 function base(g, c, m,   b) {
 	if (g == "special") return c SUBSEP "plain-a"
@@ -537,19 +593,27 @@ function base(g, c, m,   b) {
 	rss[$1 SUBSEP $2] = $10
 	rc[k] = $9
 	loads[k] = loads[k] (loads[k] == "" ? "" : "/") $12 ($13 > 0 ? "*" : "")
+	if ($14 != "NA" && $14 != "") { cpu[k] += $14; ncpu[k]++ }
+	gcs[k] = gcs[k] (gcs[k] == "" ? "" : "/") $15
 }
 END {
-	printf "%-8s %-22s %-11s %-20s %9s %7s %-17s %8s  %-10s %s\n", "group", "config", "mix", "qps (each round)", "mean qps", "ratio", "avg ms (rounds)", "RSS MiB", "load1", "rcodes (last round)"
+	printf "%-8s %-22s %-11s %-20s %9s %7s %-17s %8s  %-10s %8s %9s %-8s %s\n", "group", "config", "mix", "qps (each round)", "mean qps", "ratio", "avg ms (rounds)", "RSS MiB", "load1", "cpu us/q", "cpu ratio", "GCs", "rcodes (last round)"
 	for (i = 1; i <= n; i++) {
 		k = order[i]; split(k, p, SUBSEP)
 		mean = sum[k] / cnt[k]
 		bk = p[1] SUBSEP base(p[1], p[2], p[3])
 		ratio = "-"
 		if (bk in sum && sum[bk] > 0) ratio = sprintf("%.2fx", mean / (sum[bk] / cnt[bk]))
-		printf "%-8s %-22s %-11s %-20s %9.0f %7s %-17s %8.0f  %-10s %s\n", p[1], p[2], p[3], runs[k], mean, ratio, lat[k], rss[p[1] SUBSEP p[2]] / 1024, loads[k], rc[k]
+		cq = "NA"; cratio = "-"
+		if (ncpu[k] > 0) {
+			cq = sprintf("%.1f", cpu[k] / ncpu[k])
+			if (ncpu[bk] > 0 && cpu[k] > 0) cratio = sprintf("%.2fx", (cpu[bk] / ncpu[bk]) / (cpu[k] / ncpu[k]))
+		}
+		printf "%-8s %-22s %-11s %-20s %9.0f %7s %-17s %8.0f  %-10s %8s %9s %-8s %s\n", p[1], p[2], p[3], runs[k], mean, ratio, lat[k], rss[p[1] SUBSEP p[2]] / 1024, loads[k], cq, cratio, gcs[k], rc[k]
 	}
 	print "ratio: zones/big/pdns vs config \"file\" on the same mix; special vs mix plain-a; scale vs the same backend at " small " zones."
 	print "load1: 1-minute load average before each round (* = other engineers were compiling then)."
+	print "cpu us/q: CPU time (user+system) of the server per answered query, mean of the rounds; cpu ratio: baseline cpu us/q divided by this one (above 1: cheaper than the baseline); GCs: garbage collections in each measured run."
 }' "$RESULTS"
 cp "$RESULTS" "${BENCH_RESULTS_TSV:-/dev/null}" 2>/dev/null || true
 exit

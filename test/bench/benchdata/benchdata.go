@@ -285,7 +285,9 @@ func writeSQLZone(w *bufio.Writer, id int, origin string, rrs []RR) {
 			w.WriteString(",\n")
 		}
 		prio := max(r.Prio, 0)
-		fmt.Fprintf(w, "(%d,%s,%s,%s,%d,%d,0,1)", id, sqlQuote(nodot(r.Owner)), sqlQuote(r.Type), sqlQuote(r.SQL), r.TTL, prio)
+		// TRUE/FALSE, not 1/0: PostgreSQL's gpgsql columns are booleans, and
+		// MariaDB and SQLite read the keywords as 1 and 0.
+		fmt.Fprintf(w, "(%d,%s,%s,%s,%d,%d,FALSE,TRUE)", id, sqlQuote(nodot(r.Owner)), sqlQuote(r.Type), sqlQuote(r.SQL), r.TTL, prio)
 	}
 	w.WriteString(";\n")
 }
