@@ -29,8 +29,8 @@ func (s *source) run() {
 	defer close(s.done)
 	var (
 		cursor  *sqlstore.Cursor
-		pending = map[int64]bool{} // domains to reload, kept across errors
-		downAt  time.Time          // start of the current outage, zero when up
+		pending = map[int64]*touch{} // domains to patch or reload, kept across errors
+		downAt  time.Time            // start of the current outage, zero when up
 		backoff time.Duration
 	)
 	s.g.dbUp.Set(0)
@@ -167,6 +167,10 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 		if err := timed("schema", func() error { return s.store.EnsureSchema(ctx) }); err != nil {
 			return nil, err
 		}
+		if s.store.LegacyTriggers && !s.warnedLegacy {
+			s.warnedLegacy = true
+			log.Warningf("The change log's record triggers predate record_id and MySQL cannot replace them atomically: every change rebuilds its whole zone. Run changes.mysql.sql again to upgrade them")
+		}
 	}
 	var pos int64
 	if err := timed("poll", func() (err error) { pos, err = s.store.MaxChangeID(ctx); return err }); err != nil {
@@ -194,6 +198,7 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 	zones := make(map[string]*file.Zone, len(doms))
 	ids := make(map[int64]string, len(doms))
 	recs := make(map[string]int, len(doms))
+	indexes := map[int64]rowIndex{}
 	var (
 		cur    int64 = -1
 		rows   []sqlstore.Row
@@ -212,6 +217,9 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 			return
 		}
 		zones[name], ids[cur], recs[name] = b.zone, name, b.records
+		if b.index != nil {
+			indexes[cur] = b.index
+		}
 	}
 	err = timed("load", func() error {
 		return s.store.AllRows(ctx, func(r sqlstore.Row) error {
@@ -227,6 +235,7 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 		return nil, err
 	}
 	flush()
+	s.rowIdx = indexes
 	changed := s.replaceAll(zones, ids, recs)
 	// No NOTIFY for the first load: with 100,000 zones it would be a flood at
 	// every start, and secondaries check the SOA at refresh time anyway.
@@ -257,18 +266,23 @@ func (s *source) domains(ctx context.Context) (map[int64]string, error) {
 	return out, err
 }
 
-// poll reads the change log past the cursor and rebuilds the zones named
-// there, each aside and then swapped in. A zone that could not be read stays
-// pending and is tried again at the next poll.
-func (s *source) poll(ctx context.Context, c *sqlstore.Cursor, pending map[int64]bool) error {
+// poll reads the change log past the cursor and patches or rebuilds the
+// zones named there, each aside and then swapped in. A zone that could not be
+// read stays pending and is tried again at the next poll.
+func (s *source) poll(ctx context.Context, c *sqlstore.Cursor, pending map[int64]*touch) error {
 	for {
 		var changes []sqlstore.Change
 		if err := timed("poll", func() (err error) { changes, err = s.store.Changes(ctx, c.Pos, pollBatch); return err }); err != nil {
 			return err
 		}
 		now := time.Now()
-		for _, id := range c.Apply(changes, now) {
-			pending[id] = true
+		for _, ch := range c.Apply(changes, now) {
+			t := pending[ch.DomainID]
+			if t == nil {
+				t = &touch{}
+				pending[ch.DomainID] = t
+			}
+			t.add(ch)
 		}
 		var newest time.Time
 		for _, ch := range changes {
@@ -277,10 +291,23 @@ func (s *source) poll(ctx context.Context, c *sqlstore.Cursor, pending map[int64
 			}
 		}
 		var changed []string
-		for id := range pending {
-			names, err := s.reload(ctx, id)
-			if err != nil {
-				return err
+		for id, t := range pending {
+			var names []string
+			if !s.lazy() {
+				name, done, err := s.patch(ctx, id, t)
+				if err != nil {
+					return err
+				}
+				if done {
+					names = []string{name}
+					patches.Inc()
+				}
+			}
+			if names == nil {
+				var err error
+				if names, err = s.reload(ctx, id); err != nil {
+					return err
+				}
 			}
 			delete(pending, id)
 			changed = append(changed, names...)
@@ -328,6 +355,7 @@ func (s *source) reload(ctx context.Context, id int64) ([]string, error) {
 	if !ok {
 		if had {
 			log.Infof("Zone %s deleted", old)
+			s.setIndex(id, nil)
 			s.set(id, old, nil, 0)
 			return []string{old}, nil
 		}
@@ -343,6 +371,7 @@ func (s *source) reload(ctx context.Context, id int64) ([]string, error) {
 		if had {
 			log.Infof("Zone %s has no enabled SOA record: no longer served", d.Name)
 		}
+		s.setIndex(id, nil)
 		s.set(id, d.Name, nil, 0)
 		if had {
 			return []string{old, d.Name}, nil
@@ -352,11 +381,21 @@ func (s *source) reload(ctx context.Context, id int64) ([]string, error) {
 	if !had {
 		log.Infof("Zone %s added", d.Name)
 	}
+	s.setIndex(id, b.index)
 	s.set(id, d.Name, b.zone, b.records)
 	if had && old != d.Name {
 		return []string{old, d.Name}, nil
 	}
 	return []string{d.Name}, nil
+}
+
+// setIndex keeps (or, for nil, forgets) the rowIndex of domain id.
+func (s *source) setIndex(id int64, idx rowIndex) {
+	if idx == nil {
+		delete(s.rowIdx, id)
+		return
+	}
+	s.rowIdx[id] = idx
 }
 
 // pruned reports whether changes after the cursor were deleted from the log.

@@ -63,6 +63,15 @@ var (
 		Help:      "Database rows skipped because they do not make a valid record.",
 	})
 
+	// patches counts zones changed by patching records in rather than by a
+	// rebuild (patch.go).
+	patches = promauto.NewCounter(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "sqlbackend",
+		Name:      "zone_patches_total",
+		Help:      "Changes applied to a big zone by patching the changed records in, without a rebuild.",
+	})
+
 	// changeApply is the time from noticing a change to serving it.
 	changeApply = promauto.NewHistogram(prometheus.HistogramOpts{
 		Namespace: plugin.Namespace,

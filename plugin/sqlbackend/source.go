@@ -29,7 +29,11 @@ type source struct {
 	zones map[string]*file.Zone // zone name (canonical) -> zone
 	ids   map[int64]string      // domains.id -> zone name
 	recs  map[string]int        // zone name -> records, for the gauge
-	lz    lazyState             // with max_records only
+	// rowIdx holds the rowIndex of each big zone (patch.go). Only the feed
+	// goroutine uses it, so it needs no lock.
+	rowIdx       map[int64]rowIndex
+	warnedLegacy bool      // feed goroutine only
+	lz           lazyState // with max_records only
 
 	loaded atomic.Bool  // the first full load is done: ready
 	down   atomic.Bool  // the feed's last round failed: the database is unreachable
@@ -74,7 +78,7 @@ func acquire(cfg config, b *SQLBackend) (*source, error) {
 	}
 	s := &source{
 		key: key, cfg: cfg, store: st,
-		zones: map[string]*file.Zone{}, ids: map[int64]string{}, recs: map[string]int{}, lz: newLazyState(),
+		zones: map[string]*file.Zone{}, ids: map[int64]string{}, recs: map[string]int{}, rowIdx: map[int64]rowIndex{}, lz: newLazyState(),
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 		subs: map[*SQLBackend]struct{}{}, refs: 1,
 	}

@@ -20,8 +20,9 @@ var up = upstream.New()
 type built struct {
 	zone    *file.Zone // nil when the zone has no usable SOA
 	records int
-	bad     int  // rows skipped
-	badSOA  bool // an enabled SOA row was there but did not parse
+	bad     int      // rows skipped
+	badSOA  bool     // an enabled SOA row was there but did not parse
+	index   rowIndex // for zones of patchMinRecords or more, so changes can be patched in
 }
 
 // buildZone makes a file.Zone for domain name out of its enabled rows. Bad
@@ -35,15 +36,26 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 	if shared == nil {
 		shared = names{}
 	}
+	if len(rows) >= patchMinRecords {
+		b.index = make(rowIndex, len(rows))
+	}
+	soaID := int64(0)
 	for _, r := range rows {
-		rr, err := sqlstore.ToRR(name, r)
-		if err == nil && rr != nil {
-			if soa, ok := rr.(*dns.SOA); ok && dns.CanonicalName(soa.Hdr.Name) != name {
-				err = fmt.Errorf("record %d: SOA owner %s is not the zone apex", r.ID, soa.Hdr.Name)
+		rr, err := rowRR(name, r)
+		if _, ok := rr.(*dns.SOA); ok && err == nil {
+			// Rows come in no set order: of two SOA rows the lowest id wins,
+			// so that every load of a broken zone serves the same one.
+			if z.SOA != nil && r.ID > soaID {
+				b.bad++
+				skipRow(name, fmt.Errorf("record %d: a second SOA, record %d is served", r.ID, soaID))
+				continue
 			}
+			soaID = r.ID
 		}
 		if err == nil && rr != nil {
 			shared.share(rr)
+			// Insert lower-cases the record in place and keeps this very
+			// pointer, which is what the index must hold to delete it later.
 			err = z.Insert(rr)
 			if err != nil {
 				err = fmt.Errorf("record %d: %v", r.ID, err)
@@ -51,17 +63,17 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 		}
 		if err != nil {
 			b.bad++
-			badRecords.Inc()
+			skipRow(name, err)
 			if isSOA(r.Type) {
 				b.badSOA = true
-			}
-			if msg := fmt.Sprintf("Zone %s: skipping %v", name, err); firstReport(msg) {
-				log.Warning(msg)
 			}
 			continue
 		}
 		if rr != nil {
 			b.records++
+			if b.index != nil {
+				b.index[r.ID] = rr
+			}
 		}
 	}
 	if z.SOA == nil {
@@ -70,6 +82,26 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 	z.Upstream = up
 	b.zone = z
 	return b
+}
+
+// rowRR is sqlstore.ToRR with the checks a zone adds: an SOA must sit at the
+// apex.
+func rowRR(name string, r sqlstore.Row) (dns.RR, error) {
+	rr, err := sqlstore.ToRR(name, r)
+	if err == nil && rr != nil {
+		if soa, ok := rr.(*dns.SOA); ok && dns.CanonicalName(soa.Hdr.Name) != name {
+			return nil, fmt.Errorf("record %d: SOA owner %s is not the zone apex", r.ID, soa.Hdr.Name)
+		}
+	}
+	return rr, err
+}
+
+// skipRow counts a row that cannot be served and logs it, once.
+func skipRow(name string, err error) {
+	badRecords.Inc()
+	if msg := fmt.Sprintf("Zone %s: skipping %v", name, err); firstReport(msg) {
+		log.Warning(msg)
+	}
 }
 
 func isSOA(t string) bool { return strings.EqualFold(strings.TrimSpace(t), "SOA") }

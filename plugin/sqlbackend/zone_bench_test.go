@@ -38,3 +38,32 @@ func BenchmarkBuildZone(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkChangeOneRecord is the CPU part of applying a one-record change
+// (with the SOA serial bumped, as PowerDNS's API does) to a zone of 200,000
+// records, both ways side by side: the zone rebuilt from its rows, and the
+// change patched in (patch.go).
+func BenchmarkChangeOneRecord(b *testing.B) {
+	rows := bigZoneRows(200000)
+	built := buildZone("big.example.", rows, nil)
+	soa, host := rows[0], rows[len(rows)/2]
+	soa.Content = "ns1.example.net hostmaster.example.net 2 7200 3600 1209600 300"
+	host.Content = "10.99.99.99"
+	changed := []sqlstore.Row{soa, host}
+	ids := []int64{soa.ID, host.ID}
+
+	b.Run("rebuild", func(b *testing.B) {
+		for b.Loop() {
+			if z := buildZone("big.example.", rows, nil); z.zone == nil {
+				b.Fatal("no zone")
+			}
+		}
+	})
+	b.Run("patch", func(b *testing.B) {
+		for b.Loop() {
+			if _, ok := patchZone("big.example.", 0, built.zone, built.index, ids, changed); !ok {
+				b.Fatal("not patched")
+			}
+		}
+	})
+}

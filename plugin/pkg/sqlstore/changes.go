@@ -6,10 +6,12 @@ import (
 	"time"
 )
 
-// Change is one row of hostdns_changes: "domain DomainID changed".
+// Change is one row of hostdns_changes: "record RecordID of domain DomainID
+// changed", or "domain DomainID changed" as a whole when RecordID is 0.
 type Change struct {
 	ID       int64
 	DomainID int64
+	RecordID int64
 	At       time.Time // commit time by the database's clock (UTC)
 }
 
@@ -41,7 +43,7 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]Change, 
 		at = `CAST(EXTRACT(EPOCH FROM changed_at) AS DOUBLE PRECISION)`
 	}
 	rows, err := s.query(ctx,
-		`SELECT id, domain_id, `+at+` FROM hostdns_changes WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+		`SELECT id, domain_id, record_id, `+at+` FROM hostdns_changes WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -49,15 +51,16 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]Change, 
 	var out []Change
 	for rows.Next() {
 		var c Change
-		var d sql.NullInt64
+		var d, r sql.NullInt64
 		var at sql.NullFloat64
-		if err := rows.Scan(&c.ID, &d, &at); err != nil {
+		if err := rows.Scan(&c.ID, &d, &r, &at); err != nil {
 			return nil, err
 		}
 		if at.Valid {
 			c.At = time.Unix(0, int64(at.Float64*1e9)).UTC()
 		}
 		c.DomainID = d.Int64 // 0 for a record row with no domain: ignored
+		c.RecordID = r.Int64
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -98,20 +101,18 @@ func NewCursor(pos int64, gapTimeout time.Duration) *Cursor {
 }
 
 // Apply takes the changes a poll from Pos returned (in id order) and returns
-// the domain ids that are new to the cursor, without duplicates. It then
-// moves Pos over every id now accounted for.
-func (c *Cursor) Apply(changes []Change, now time.Time) []int64 {
-	var out []int64
-	dup := map[int64]bool{}
+// those new to the cursor that name a domain. It then moves Pos over every id
+// now accounted for.
+func (c *Cursor) Apply(changes []Change, now time.Time) []Change {
+	var out []Change
 	for _, ch := range changes {
 		if ch.ID <= c.Pos || c.seen[ch.ID] {
 			continue
 		}
 		c.seen[ch.ID] = true
 		delete(c.gaps, ch.ID)
-		if ch.DomainID != 0 && !dup[ch.DomainID] {
-			dup[ch.DomainID] = true
-			out = append(out, ch.DomainID)
+		if ch.DomainID != 0 {
+			out = append(out, ch)
 		}
 	}
 	// Note the holes below the highest id seen.

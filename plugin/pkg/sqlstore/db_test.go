@@ -2,8 +2,11 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 
 	. "github.com/hostdns/hostdns/plugin/pkg/sqlstore"
@@ -76,9 +79,10 @@ func TestChangeLogTriggers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var doms []int64
+			var doms, recs []int64
 			for _, c := range changes {
 				doms = append(doms, c.DomainID)
+				recs = append(recs, c.RecordID)
 				if c.At.IsZero() {
 					t.Errorf("change %d has no time", c.ID)
 				}
@@ -86,6 +90,11 @@ func TestChangeLogTriggers(t *testing.T) {
 			want := []int64{7, 7, 7, 7, 7, 7, 7, 7, 8, 8}
 			if !reflect.DeepEqual(doms, want) {
 				t.Errorf("changed domains %v, want %v", doms, want)
+			}
+			// Record changes name their record (an update twice: before and
+			// after); domain changes name none, meaning the whole zone.
+			if want := []int64{0, 1, 2, 3, 4, 2, 2, 2, 0, 0}; !reflect.DeepEqual(recs, want) {
+				t.Errorf("changed records %v, want %v", recs, want)
 			}
 			max, err := s.MaxChangeID(ctx)
 			if err != nil || max != changes[len(changes)-1].ID {
@@ -150,4 +159,71 @@ COMMIT;
 	if _, err := Open(SQLite, filepath.Join(dir, "bad.db")); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestChangeLogUpgrade: a database whose change log was made before it had
+// record_id (the table without the column, triggers that do not write it)
+// is upgraded by EnsureSchema, so record changes name their record.
+func TestChangeLogUpgrade(t *testing.T) {
+	ctx := context.Background()
+	sqlitePath := filepath.Join(t.TempDir(), "zones.db")
+	for d, dsn := range map[Dialect]string{MySQL: harness.NewMariaDB(t).DSN, Postgres: harness.NewPostgres(t).DSN, SQLite: sqlitePath} {
+		t.Run(string(d), func(t *testing.T) {
+			s := open(t, d, dsn)
+			if err := s.ExecScript(ctx, SchemaSQL(d)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.DB.ExecContext(ctx, `INSERT INTO domains (id, name, type) VALUES (7, 'example.org', 'NATIVE')`); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.ExecScript(ctx, legacyChanges(d)); err != nil {
+				t.Fatalf("legacy change log: %v", err)
+			}
+			insert := func(id int) {
+				t.Helper()
+				q := fmt.Sprintf(`INSERT INTO records (id, domain_id, name, type, content, ttl, disabled) VALUES (%d, 7, 'www.example.org', 'A', '192.0.2.1', 300, FALSE)`, id)
+				if _, err := s.DB.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			insert(1)
+			if err := s.EnsureSchema(ctx); err != nil {
+				t.Fatalf("EnsureSchema over the legacy change log: %v", err)
+			}
+			if s.LegacyTriggers {
+				t.Errorf("LegacyTriggers set on %s, which can replace its triggers", d)
+			}
+			insert(2)
+			changes, err := s.Changes(ctx, 0, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var recs []int64
+			for _, c := range changes {
+				recs = append(recs, c.RecordID)
+			}
+			// The change logged by the old trigger names no record.
+			if want := []int64{0, 2}; !reflect.DeepEqual(recs, want) {
+				t.Errorf("changed records %v, want %v", recs, want)
+			}
+		})
+	}
+}
+
+// legacyChanges is the change-log script as it was before record_id.
+func legacyChanges(d Dialect) string {
+	var out []string
+	for _, stmt := range SplitStatements(ChangesSQL(d)) {
+		if strings.Contains(stmt, "hostdns_add_record_id") || strings.HasPrefix(stmt, "ALTER TABLE hostdns_changes") {
+			continue
+		}
+		stmt = regexp.MustCompile(`\n\s*record_id\s+\w+ DEFAULT NULL,`).ReplaceAllString(stmt, "")
+		stmt = strings.ReplaceAll(stmt, "(domain_id, record_id)", "(domain_id)")
+		stmt = regexp.MustCompile(`\((NEW|OLD)\.domain_id, (NEW|OLD)\.id\)`).ReplaceAllString(stmt, "($1.domain_id)")
+		if strings.Contains(stmt, "record_id") {
+			panic("legacy script still names record_id: " + stmt)
+		}
+		out = append(out, stmt+";\n")
+	}
+	return strings.Join(out, "")
 }

@@ -75,6 +75,30 @@ func (s *Store) ZoneRows(ctx context.Context, domainID int64) ([]Row, error) {
 	return out, err
 }
 
+// RowsByID returns the enabled rows among ids, of any domain: what a change
+// log naming these records leaves of them. A row deleted or disabled since is
+// simply not returned. The ids are asked for in batches, so the statement
+// stays small whatever their number.
+func (s *Store) RowsByID(ctx context.Context, ids []int64) ([]Row, error) {
+	const batch = 500
+	var out []Row
+	for len(ids) > 0 {
+		n := min(len(ids), batch)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?,", n), ",")
+		err := s.scanRows(ctx, func(r Row) error { out = append(out, r); return nil },
+			`SELECT `+recordColumns+` FROM records WHERE id IN (`+marks+`) AND `+s.enabled(), args...)
+		if err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
 // AllRows calls fn for every enabled row of every domain, ordered by
 // domain_id, streaming so that memory does not hold the result set twice.
 func (s *Store) AllRows(ctx context.Context, fn func(Row) error) error {

@@ -51,8 +51,8 @@ func TestShippedSchemasSplit(t *testing.T) {
 		script string
 		n      int
 	}{
-		{SchemaSQL(MySQL), 7}, {ChangesSQL(MySQL), 13}, {SchemaSQL(SQLite), 17}, {ChangesSQL(SQLite), 7},
-		{SchemaSQL(Postgres), 19}, {ChangesSQL(Postgres), 16},
+		{SchemaSQL(MySQL), 7}, {ChangesSQL(MySQL), 17}, {SchemaSQL(SQLite), 17}, {ChangesSQL(SQLite), 7},
+		{SchemaSQL(Postgres), 19}, {ChangesSQL(Postgres), 17},
 	} {
 		got := SplitStatements(tc.script)
 		if len(got) != tc.n {

@@ -48,6 +48,12 @@ func ParseDialect(s string) (Dialect, error) {
 type Store struct {
 	DB      *sql.DB
 	Dialect Dialect
+
+	// LegacyTriggers is set by EnsureSchema when record triggers made before
+	// the change log had a record_id column were found and could not be
+	// replaced atomically (MySQL): they still work, but every change to a
+	// record is logged as a change to its whole zone.
+	LegacyTriggers bool
 }
 
 // Open opens a pool for dsn without connecting: the database may be down
@@ -120,9 +126,22 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 		if err := s.execScript(ctx, SchemaSQL(SQLite)); err != nil {
 			return err
 		}
-		return s.execScript(ctx, ChangesSQL(SQLite))
+		if err := s.addRecordIDColumn(ctx); err != nil {
+			return err
+		}
+		if err := s.execScript(ctx, ChangesSQL(SQLite)); err != nil {
+			return err
+		}
+		return s.upgradeSQLiteTriggers(ctx)
 	case MySQL:
-		return s.ensureChanges(ctx, s.DB)
+		// One connection: the script keeps a prepared statement in the
+		// session between its statements.
+		conn, err := s.DB.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return s.ensureChanges(ctx, conn)
 	case Postgres:
 		// PostgreSQL's DDL is transactional: the change log, its functions
 		// and triggers appear together, or not at all.
@@ -168,6 +187,11 @@ func (s *Store) ensureChanges(ctx context.Context, db execQuerier) error {
 				return fmt.Errorf("checking trigger %s: %w", name, err)
 			}
 			if n > 0 {
+				if s.Dialect == MySQL {
+					if err := s.upgradeMySQLTrigger(ctx, db, name, stmt); err != nil {
+						return err
+					}
+				}
 				continue
 			}
 		}
@@ -176,6 +200,90 @@ func (s *Store) ensureChanges(ctx context.Context, db execQuerier) error {
 		}
 	}
 	return nil
+}
+
+// upgradeMySQLTrigger replaces a record trigger written before the change
+// log had record_id. MariaDB replaces a trigger atomically; on MySQL, which
+// cannot, the old trigger is kept (a write between a DROP and a CREATE would
+// go unlogged) and LegacyTriggers is set.
+func (s *Store) upgradeMySQLTrigger(ctx context.Context, db execQuerier, name, create string) error {
+	if !strings.Contains(create, "record_id") {
+		return nil
+	}
+	var body, version string
+	q := `SELECT ACTION_STATEMENT, VERSION() FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME = ?`
+	if err := db.QueryRowContext(ctx, q, name).Scan(&body, &version); err != nil {
+		return fmt.Errorf("checking trigger %s: %w", name, err)
+	}
+	if strings.Contains(body, "record_id") {
+		return nil
+	}
+	if !strings.Contains(strings.ToLower(version), "mariadb") {
+		s.LegacyTriggers = true
+		return nil
+	}
+	replace := "CREATE OR REPLACE" + strings.TrimSpace(create)[len("CREATE"):]
+	if _, err := db.ExecContext(ctx, replace); err != nil {
+		return fmt.Errorf("upgrading trigger %s: %w", name, err)
+	}
+	return nil
+}
+
+// addRecordIDColumn adds record_id to an SQLite change log made before it
+// existed; SQLite has no ADD COLUMN IF NOT EXISTS.
+func (s *Store) addRecordIDColumn(ctx context.Context) error {
+	var tables, cols int
+	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'hostdns_changes'`).Scan(&tables); err != nil {
+		return err
+	}
+	if tables == 0 {
+		return nil // the script creates it with the column
+	}
+	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('hostdns_changes') WHERE name = 'record_id'`).Scan(&cols); err != nil {
+		return err
+	}
+	if cols > 0 {
+		return nil
+	}
+	_, err := s.DB.ExecContext(ctx, `ALTER TABLE hostdns_changes ADD COLUMN record_id INTEGER DEFAULT NULL`)
+	return err
+}
+
+// upgradeSQLiteTriggers replaces, in one transaction, record triggers written
+// before the change log had record_id ("IF NOT EXISTS" kept them).
+func (s *Store) upgradeSQLiteTriggers(ctx context.Context) error {
+	rows, err := s.DB.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'hostdns_records_%' AND sql NOT LIKE '%record_id%'`)
+	if err != nil {
+		return err
+	}
+	var legacy []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		legacy = append(legacy, name)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(legacy) == 0 {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, name := range legacy {
+			if _, err := tx.ExecContext(ctx, `DROP TRIGGER `+name); err != nil {
+				return err
+			}
+		}
+		for _, stmt := range SplitStatements(ChangesSQL(SQLite)) {
+			if strings.HasPrefix(strings.ToUpper(stmt), "CREATE TRIGGER") {
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("upgrading triggers: %w", err)
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // wordAfter returns the word that follows the first key (any case) in f.

@@ -25,18 +25,23 @@
 CREATE TABLE IF NOT EXISTS hostdns_changes (
   id                    BIGSERIAL PRIMARY KEY,
   domain_id             INT DEFAULT NULL,
+  record_id             BIGINT DEFAULT NULL,
   changed_at            TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
 );
+
+-- A change log made before record_id existed gets the column; the functions
+-- below are replaced, so the triggers write it from then on.
+ALTER TABLE hostdns_changes ADD COLUMN IF NOT EXISTS record_id BIGINT DEFAULT NULL;
 
 CREATE OR REPLACE FUNCTION hostdns_records_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO hostdns_changes (domain_id) VALUES (NEW.domain_id);
+    INSERT INTO hostdns_changes (domain_id, record_id) VALUES (NEW.domain_id, NEW.id);
   ELSIF TG_OP = 'UPDATE' THEN
-    INSERT INTO hostdns_changes (domain_id) VALUES (OLD.domain_id), (NEW.domain_id);
+    INSERT INTO hostdns_changes (domain_id, record_id) VALUES (OLD.domain_id, OLD.id), (NEW.domain_id, NEW.id);
   ELSE
-    INSERT INTO hostdns_changes (domain_id) VALUES (OLD.domain_id);
+    INSERT INTO hostdns_changes (domain_id, record_id) VALUES (OLD.domain_id, OLD.id);
   END IF;
   RETURN NULL;
 END;

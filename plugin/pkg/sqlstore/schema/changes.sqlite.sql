@@ -1,25 +1,29 @@
 -- hostdns change log for SQLite: see changes.mysql.sql for what it is for.
--- Idempotent: every object is created only if missing.
+-- Idempotent: every object is created only if missing. A file made before the
+-- record_id column existed is upgraded by sqlbackend at start-up (SQLite has
+-- no ADD COLUMN IF NOT EXISTS): the column is added and the record triggers
+-- are replaced in one transaction.
 
 CREATE TABLE IF NOT EXISTS hostdns_changes (
   id                    INTEGER PRIMARY KEY AUTOINCREMENT,
   domain_id             INTEGER DEFAULT NULL,
+  record_id             INTEGER DEFAULT NULL,
   changed_at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now'))
 );
 
 CREATE TRIGGER IF NOT EXISTS hostdns_records_ai AFTER INSERT ON records FOR EACH ROW
 BEGIN
-  INSERT INTO hostdns_changes (domain_id) VALUES (NEW.domain_id);
+  INSERT INTO hostdns_changes (domain_id, record_id) VALUES (NEW.domain_id, NEW.id);
 END;
 
 CREATE TRIGGER IF NOT EXISTS hostdns_records_au AFTER UPDATE ON records FOR EACH ROW
 BEGIN
-  INSERT INTO hostdns_changes (domain_id) VALUES (OLD.domain_id), (NEW.domain_id);
+  INSERT INTO hostdns_changes (domain_id, record_id) VALUES (OLD.domain_id, OLD.id), (NEW.domain_id, NEW.id);
 END;
 
 CREATE TRIGGER IF NOT EXISTS hostdns_records_ad AFTER DELETE ON records FOR EACH ROW
 BEGIN
-  INSERT INTO hostdns_changes (domain_id) VALUES (OLD.domain_id);
+  INSERT INTO hostdns_changes (domain_id, record_id) VALUES (OLD.domain_id, OLD.id);
 END;
 
 CREATE TRIGGER IF NOT EXISTS hostdns_domains_ai AFTER INSERT ON domains FOR EACH ROW

@@ -1,0 +1,205 @@
+package sqlbackend
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/coredns/coredns/plugin/file"
+
+	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
+	"github.com/miekg/dns"
+)
+
+// A change to a record of a big zone is patched into the zone rather than
+// rebuilt: reading and building 200,000 rows takes about a second, reading
+// and patching one row a few milliseconds. The change log names the record
+// (record_id); the zone keeps, for every row it serves, the record built from
+// it (rowIndex), so the old version can be taken out of a copy-on-write tree
+// (patchTree) and the new one put in. Small zones are rebuilt: that is cheap,
+// and keeping an index for each of 100,000 small zones would not be.
+
+// patchMinRecords is the size from which a zone keeps a rowIndex.
+const patchMinRecords = 1000
+
+// rowIndex maps a records.id to the record the zone serves for it. Only the
+// feed goroutine reads or writes it.
+type rowIndex map[int64]dns.RR
+
+// touch is what the change log says of one domain since the last poll: some
+// of its records changed, or (whole) the domain itself, or a change that
+// names no record.
+type touch struct {
+	whole   bool
+	records map[int64]struct{}
+}
+
+func (t *touch) add(ch sqlstore.Change) {
+	if ch.RecordID == 0 {
+		t.whole = true
+		return
+	}
+	if t.records == nil {
+		t.records = map[int64]struct{}{}
+	}
+	t.records[ch.RecordID] = struct{}{}
+}
+
+// patchable reports whether t can be patched into a zone whose index holds n
+// rows: beyond a tenth of the zone, a rebuild costs less than the lookups.
+func (t *touch) patchable(n int) bool {
+	return !t.whole && len(t.records) > 0 && len(t.records) <= max(100, n/10)
+}
+
+// patch applies the record changes t names to the loaded zone of domain id.
+// done is false when the change cannot be patched (no index, too many rows,
+// an SOA change other than its row's new version, DNSSEC signatures at the
+// apex) and the zone must be rebuilt instead; nothing was changed then.
+func (s *source) patch(ctx context.Context, id int64, t *touch) (zone string, done bool, err error) {
+	name, ok := s.nameOf(id)
+	idx := s.rowIdx[id]
+	if !ok || idx == nil || !t.patchable(len(idx)) {
+		return "", false, nil
+	}
+	z, _ := s.get(name)
+	if z == nil {
+		return "", false, nil
+	}
+	ids := make([]int64, 0, len(t.records))
+	for rid := range t.records {
+		ids = append(ids, rid)
+	}
+	var rows []sqlstore.Row
+	if err := timed("zone", func() (err error) { rows, err = s.store.RowsByID(ctx, ids); return err }); err != nil {
+		return "", false, err
+	}
+
+	p, ok := patchZone(name, id, z, idx, ids, rows)
+	if !ok {
+		return "", false, nil
+	}
+	for _, rid := range ids {
+		delete(idx, rid)
+	}
+	for rid, rr := range p.added {
+		idx[rid] = rr
+	}
+	s.mu.RLock()
+	records := s.recs[name] - p.removed + len(p.added)
+	s.mu.RUnlock()
+	s.set(id, name, p.zone, records)
+	return name, true, nil
+}
+
+// zonePatch is a zone with changed rows patched in: the new zone, the
+// records of the rows it now serves, and how many records of the old one
+// went.
+type zonePatch struct {
+	zone    *file.Zone
+	added   rowIndex
+	removed int
+}
+
+// patchZone makes a copy of z, the zone of domain id named name, with the
+// rows ids changed to what rows (read after the change) hold. idx is read,
+// not written. ok is false when a rebuild must decide instead.
+func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, rows []sqlstore.Row) (p zonePatch, ok bool) {
+	z.RLock()
+	apex := z.Apex
+	z.RUnlock()
+
+	// The old versions of the rows go: from the tree, or from the apex,
+	// which file.Zone keeps apart. The SOA may only be replaced by its own
+	// row (PowerDNS's API bumps the serial with every change); any other SOA
+	// change, and signatures, are left to a rebuild.
+	var del, add []dns.RR
+	removed, soaRow := 0, int64(-1)
+	for _, rid := range ids {
+		old := idx[rid]
+		switch {
+		case old == nil:
+			continue
+		case old == dns.RR(apex.SOA):
+			soaRow = rid
+		case isApexNS(name, old):
+			apex.NS = without(apex.NS, old)
+		case atApex(name, old):
+			return zonePatch{}, false
+		default:
+			del = append(del, old)
+		}
+		removed++
+	}
+	added := rowIndex{}
+	for _, r := range rows {
+		if r.DomainID != id {
+			continue // moved to another domain: its own change entry adds it there
+		}
+		rr, err := rowRR(name, r)
+		scratch := file.NewZone(name, "")
+		if err == nil && rr != nil {
+			if err = scratch.Insert(rr); err != nil {
+				err = fmt.Errorf("record %d: %v", r.ID, err)
+			}
+		}
+		switch {
+		case err != nil && isSOA(r.Type):
+			return zonePatch{}, false // the rebuild keeps the zone as it was, and says why
+		case err != nil:
+			skipRow(name, err)
+			continue
+		case rr == nil:
+			continue
+		case scratch.SOA != nil:
+			if r.ID != soaRow {
+				return zonePatch{}, false // a second SOA row: which one wins is the rebuild's call
+			}
+			apex.SOA, soaRow = scratch.SOA, -1
+		case len(scratch.NS) > 0:
+			apex.NS = append(slices.Clip(apex.NS), rr)
+		case len(scratch.SIGSOA) > 0 || len(scratch.SIGNS) > 0:
+			return zonePatch{}, false
+		default:
+			add = append(add, rr)
+		}
+		added[r.ID] = rr
+	}
+	if soaRow >= 0 {
+		return zonePatch{}, false // the SOA row was deleted or disabled: the zone goes
+	}
+
+	nz := file.NewZone(name, "")
+	nz.Apex = apex
+	nz.Tree = patchTree(z.Tree, del, add)
+	nz.Upstream = up
+	return zonePatch{zone: nz, added: added, removed: removed}, true
+}
+
+// atApex reports whether rr is one of the records file.Zone keeps apart from
+// its tree: the SOA, the apex NS set and their signatures.
+func atApex(zone string, rr dns.RR) bool {
+	switch t := rr.(type) {
+	case *dns.SOA:
+		return true
+	case *dns.RRSIG:
+		return t.TypeCovered == dns.TypeSOA || (t.TypeCovered == dns.TypeNS && t.Hdr.Name == zone)
+	}
+	return isApexNS(zone, rr)
+}
+
+func isApexNS(zone string, rr dns.RR) bool {
+	ns, ok := rr.(*dns.NS)
+	return ok && ns.Hdr.Name == zone
+}
+
+// without returns rrs less the record old (by identity), in a new slice: the
+// old one is still read by queries.
+func without(rrs []dns.RR, old dns.RR) []dns.RR {
+	out := make([]dns.RR, 0, len(rrs))
+	for _, rr := range rrs {
+		if rr != old {
+			out = append(out, rr)
+		}
+	}
+	return out
+}
