@@ -2,7 +2,7 @@
 // PowerDNS generic-schema SQL, the big.example. zone, and dnsperf query files. See
 // test/bench/README.md for what each file holds.
 //
-//	go run ./test/bench/gen -out /tmp/benchdata [-zones 1000] [-big 100000] [-seed 1]
+//	go run ./test/bench/gen -out /tmp/benchdata [-zones 1000] [-big 100000] [-seed 1] [-width 5]
 package main
 
 import (
@@ -19,6 +19,7 @@ func main() {
 	flag.IntVar(&d.Zones, "zones", d.Zones, "number of bench-NNNN.example. zones")
 	flag.IntVar(&d.BigZone, "big", d.BigZone, "records in big.example. (0: no big zone)")
 	flag.Uint64Var(&d.Seed, "seed", d.Seed, "seed for every random choice")
+	flag.IntVar(&d.ZoneWidth, "width", 0, "digits in zone names (0: what -zones needs); a larger set's width names the same zones as it")
 	flag.IntVar(&d.RandomQ, "random-queries", 0, "lines in the random and big-random query files (0: 500000)")
 	flag.IntVar(&d.MixedQ, "mixed-queries", 0, "lines in the mixed and big-mixed query files (0: 200000)")
 	noSQL := flag.Bool("no-sql", false, "do not write the SQL files")
