@@ -198,7 +198,7 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 	zones := make(map[string]*file.Zone, len(doms))
 	ids := make(map[int64]string, len(doms))
 	recs := make(map[string]int, len(doms))
-	indexes := map[int64]rowIndex{}
+	indexes := map[string]rowIndex{}
 	var (
 		cur    int64 = -1
 		rows   []sqlstore.Row
@@ -218,7 +218,7 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 		}
 		zones[name], ids[cur], recs[name] = b.zone, name, b.records
 		if b.index != nil {
-			indexes[cur] = b.index
+			indexes[name] = b.index
 		}
 	}
 	err = timed("load", func() error {
@@ -235,8 +235,7 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 		return nil, err
 	}
 	flush()
-	s.rowIdx = indexes
-	changed := s.replaceAll(zones, ids, recs)
+	changed := s.replaceAll(zones, ids, recs, indexes)
 	// No NOTIFY for the first load: with 100,000 zones it would be a flood at
 	// every start, and secondaries check the SOA at refresh time anyway.
 	if first := !s.loaded.Swap(true); first {
@@ -292,22 +291,9 @@ func (s *source) poll(ctx context.Context, c *sqlstore.Cursor, pending map[int64
 		}
 		var changed []string
 		for id, t := range pending {
-			var names []string
-			if !s.lazy() {
-				name, done, err := s.patch(ctx, id, t)
-				if err != nil {
-					return err
-				}
-				if done {
-					names = []string{name}
-					patches.Inc()
-				}
-			}
-			if names == nil {
-				var err error
-				if names, err = s.reload(ctx, id); err != nil {
-					return err
-				}
+			names, err := s.apply(ctx, id, t)
+			if err != nil {
+				return err
 			}
 			delete(pending, id)
 			changed = append(changed, names...)
@@ -328,13 +314,27 @@ func (s *source) poll(ctx context.Context, c *sqlstore.Cursor, pending map[int64
 	}
 }
 
+// apply brings the zone of domain id up to what the change log says of it,
+// t: by a patch where it can, else by a rebuild. It returns the zone names
+// whose answers changed.
+func (s *source) apply(ctx context.Context, id int64, t *touch) ([]string, error) {
+	if s.lazy() {
+		return s.reloadLazy(ctx, id, t)
+	}
+	name, done, err := s.patch(ctx, id, t)
+	if err != nil {
+		return nil, err
+	}
+	if done {
+		return []string{name}, nil
+	}
+	return s.reload(ctx, id)
+}
+
 // reload rebuilds the zone of domain id and installs it, or removes it when
 // the domain is gone or has no enabled SOA. It returns the zone names whose
 // answers changed.
 func (s *source) reload(ctx context.Context, id int64) ([]string, error) {
-	if s.lazy() {
-		return s.reloadLazy(ctx, id)
-	}
 	var (
 		d    sqlstore.Domain
 		ok   bool
@@ -355,8 +355,7 @@ func (s *source) reload(ctx context.Context, id int64) ([]string, error) {
 	if !ok {
 		if had {
 			log.Infof("Zone %s deleted", old)
-			s.setIndex(id, nil)
-			s.set(id, old, nil, 0)
+			s.set(id, old, nil, 0, nil)
 			return []string{old}, nil
 		}
 		return nil, nil
@@ -371,8 +370,7 @@ func (s *source) reload(ctx context.Context, id int64) ([]string, error) {
 		if had {
 			log.Infof("Zone %s has no enabled SOA record: no longer served", d.Name)
 		}
-		s.setIndex(id, nil)
-		s.set(id, d.Name, nil, 0)
+		s.set(id, d.Name, nil, 0, nil)
 		if had {
 			return []string{old, d.Name}, nil
 		}
@@ -381,21 +379,11 @@ func (s *source) reload(ctx context.Context, id int64) ([]string, error) {
 	if !had {
 		log.Infof("Zone %s added", d.Name)
 	}
-	s.setIndex(id, b.index)
-	s.set(id, d.Name, b.zone, b.records)
+	s.set(id, d.Name, b.zone, b.records, b.index)
 	if had && old != d.Name {
 		return []string{old, d.Name}, nil
 	}
 	return []string{d.Name}, nil
-}
-
-// setIndex keeps (or, for nil, forgets) the rowIndex of domain id.
-func (s *source) setIndex(id int64, idx rowIndex) {
-	if idx == nil {
-		delete(s.rowIdx, id)
-		return
-	}
-	s.rowIdx[id] = idx
 }
 
 // pruned reports whether changes after the cursor were deleted from the log.

@@ -145,7 +145,7 @@ func (s *source) load(ctx context.Context, name string) (*file.Zone, error) {
 		if b.zone == nil {
 			s.lz.absent[name] = true
 		} else {
-			s.installLazy(id, name, b.zone, b.records)
+			s.installLazy(id, name, b.zone, b.records, b.index)
 			s.evict(name)
 		}
 		s.mu.Unlock()
@@ -180,14 +180,16 @@ func (s *source) coldRows(ctx context.Context, id int64) ([]sqlstore.Row, error)
 	return rows, nil
 }
 
-// installLazy puts a loaded zone in; s.mu must be held.
-func (s *source) installLazy(id int64, name string, z *file.Zone, records int) {
+// installLazy puts a loaded zone, and its rowIndex if big, in; s.mu must be
+// held.
+func (s *source) installLazy(id int64, name string, z *file.Zone, records int, idx rowIndex) {
 	if _, ok := s.zones[name]; !ok {
 		s.g.zones.Inc()
 	}
 	s.lz.total += records - s.recs[name]
 	s.g.records.Add(float64(records - s.recs[name]))
 	s.zones[name], s.recs[name] = z, records
+	setIndex(s.rowIdx, name, idx)
 	u := new(atomic.Int64)
 	u.Store(s.lz.clock.Load())
 	s.lz.used[name] = u
@@ -202,6 +204,7 @@ func (s *source) unloadLazy(name string) {
 	}
 	delete(s.zones, name)
 	delete(s.recs, name)
+	delete(s.rowIdx, name)
 	delete(s.lz.used, name)
 }
 
@@ -255,8 +258,8 @@ func (s *source) fullLoadLazy(doms map[int64]string) []string {
 }
 
 // reloadLazy applies a change to domain id: the index always, the zone's
-// records only if the zone is loaded.
-func (s *source) reloadLazy(ctx context.Context, id int64) ([]string, error) {
+// records only if the zone is loaded, patched in where it can (t).
+func (s *source) reloadLazy(ctx context.Context, id int64, t *touch) ([]string, error) {
 	var (
 		d  sqlstore.Domain
 		ok bool
@@ -290,6 +293,11 @@ func (s *source) reloadLazy(ctx context.Context, id int64) ([]string, error) {
 		}
 	}
 	s.mu.Unlock()
+	if ok && loaded && d.Name == old {
+		if _, done, err := s.patch(ctx, id, t); err != nil || done {
+			return changed, err
+		}
+	}
 	if ok && loaded {
 		// Rebuild it now rather than on next use: it is in use.
 		var rows []sqlstore.Row
@@ -300,7 +308,7 @@ func (s *source) reloadLazy(ctx context.Context, id int64) ([]string, error) {
 		s.mu.Lock()
 		switch {
 		case b.zone != nil:
-			s.installLazy(id, d.Name, b.zone, b.records)
+			s.installLazy(id, d.Name, b.zone, b.records, b.index)
 			s.evict(d.Name)
 		case b.badSOA:
 			log.Errorf("Zone %s: SOA record does not parse, keeping the zone as it was", d.Name)

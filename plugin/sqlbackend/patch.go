@@ -23,7 +23,7 @@ import (
 const patchMinRecords = 1000
 
 // rowIndex maps a records.id to the record the zone serves for it. Only the
-// feed goroutine reads or writes it.
+// feed goroutine changes one, under source.mu.
 type rowIndex map[int64]dns.RR
 
 // touch is what the change log says of one domain since the last poll: some
@@ -56,13 +56,11 @@ func (t *touch) patchable(n int) bool {
 // an SOA change other than its row's new version, DNSSEC signatures at the
 // apex) and the zone must be rebuilt instead; nothing was changed then.
 func (s *source) patch(ctx context.Context, id int64, t *touch) (zone string, done bool, err error) {
-	name, ok := s.nameOf(id)
-	idx := s.rowIdx[id]
-	if !ok || idx == nil || !t.patchable(len(idx)) {
-		return "", false, nil
-	}
-	z, _ := s.get(name)
-	if z == nil {
+	s.mu.RLock()
+	name, ok := s.ids[id]
+	z, idx := s.zones[name], s.rowIdx[name]
+	s.mu.RUnlock()
+	if !ok || z == nil || idx == nil || !t.patchable(len(idx)) {
 		return "", false, nil
 	}
 	ids := make([]int64, 0, len(t.records))
@@ -78,16 +76,27 @@ func (s *source) patch(ctx context.Context, id int64, t *touch) (zone string, do
 	if !ok {
 		return "", false, nil
 	}
+	patches.Inc()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.zones[name] != z {
+		// With max_records, a query evicted the zone meanwhile, or loaded it
+		// again: that copy was read after the change, or is read again (epoch).
+		return name, true, nil
+	}
 	for _, rid := range ids {
 		delete(idx, rid)
 	}
 	for rid, rr := range p.added {
 		idx[rid] = rr
 	}
-	s.mu.RLock()
 	records := s.recs[name] - p.removed + len(p.added)
-	s.mu.RUnlock()
-	s.set(id, name, p.zone, records)
+	if s.lazy() {
+		s.installLazy(id, name, p.zone, records, idx)
+		s.evict(name)
+	} else {
+		s.setLocked(id, name, p.zone, records, idx)
+	}
 	return name, true, nil
 }
 

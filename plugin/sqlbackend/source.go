@@ -25,15 +25,14 @@ type source struct {
 	snap  *snapshotter // nil without the snapshot option
 	g     gauges
 
-	mu    sync.RWMutex
-	zones map[string]*file.Zone // zone name (canonical) -> zone
-	ids   map[int64]string      // domains.id -> zone name
-	recs  map[string]int        // zone name -> records, for the gauge
-	// rowIdx holds the rowIndex of each big zone (patch.go). Only the feed
-	// goroutine uses it, so it needs no lock.
-	rowIdx       map[int64]rowIndex
-	warnedLegacy bool      // feed goroutine only
-	lz           lazyState // with max_records only
+	mu     sync.RWMutex
+	zones  map[string]*file.Zone // zone name (canonical) -> zone
+	ids    map[int64]string      // domains.id -> zone name
+	recs   map[string]int        // zone name -> records, for the gauge
+	rowIdx map[string]rowIndex   // zone name -> its rowIndex, for big zones (patch.go)
+	lz     lazyState             // with max_records only
+
+	warnedLegacy bool // feed goroutine only
 
 	loaded atomic.Bool  // the first full load is done: ready
 	down   atomic.Bool  // the feed's last round failed: the database is unreachable
@@ -78,7 +77,7 @@ func acquire(cfg config, b *SQLBackend) (*source, error) {
 	}
 	s := &source{
 		key: key, cfg: cfg, store: st,
-		zones: map[string]*file.Zone{}, ids: map[int64]string{}, recs: map[string]int{}, rowIdx: map[int64]rowIndex{}, lz: newLazyState(),
+		zones: map[string]*file.Zone{}, ids: map[int64]string{}, recs: map[string]int{}, rowIdx: map[string]rowIndex{}, lz: newLazyState(),
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 		subs: map[*SQLBackend]struct{}{}, refs: 1,
 	}
@@ -191,7 +190,7 @@ func (s *source) zone(ctx context.Context, name string) (*file.Zone, error) {
 }
 
 // replaceAll installs a complete set of zones, from a full load.
-func (s *source) replaceAll(zones map[string]*file.Zone, ids map[int64]string, recs map[string]int) (changed []string) {
+func (s *source) replaceAll(zones map[string]*file.Zone, ids map[int64]string, recs map[string]int, indexes map[string]rowIndex) (changed []string) {
 	s.mu.Lock()
 	for name, z := range zones {
 		if old, ok := s.zones[name]; !ok || !sameSerial(old, z) {
@@ -210,16 +209,21 @@ func (s *source) replaceAll(zones map[string]*file.Zone, ids map[int64]string, r
 	for _, n := range recs {
 		s.g.records.Add(float64(n))
 	}
-	s.zones, s.ids, s.recs = zones, ids, recs
+	s.zones, s.ids, s.recs, s.rowIdx = zones, ids, recs, indexes
 	s.mu.Unlock()
 	return changed
 }
 
 // set installs (z not nil) or removes (z nil) the zone of domain id named
-// name, dropping the name the domain had before if it was renamed.
-func (s *source) set(id int64, name string, z *file.Zone, records int) {
+// name, with its rowIndex (nil for a small zone), dropping the name the
+// domain had before if it was renamed.
+func (s *source) set(id int64, name string, z *file.Zone, records int, idx rowIndex) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.setLocked(id, name, z, records, idx)
+}
+
+func (s *source) setLocked(id int64, name string, z *file.Zone, records int, idx rowIndex) {
 	if old, ok := s.ids[id]; ok && old != name {
 		s.drop(old)
 		delete(s.ids, id)
@@ -236,6 +240,16 @@ func (s *source) set(id int64, name string, z *file.Zone, records int) {
 	}
 	s.g.records.Add(float64(records - s.recs[name]))
 	s.zones[name], s.ids[id], s.recs[name] = z, name, records
+	setIndex(s.rowIdx, name, idx)
+}
+
+// setIndex keeps idx as the rowIndex of zone name, or forgets it for nil.
+func setIndex(m map[string]rowIndex, name string, idx rowIndex) {
+	if idx == nil {
+		delete(m, name)
+		return
+	}
+	m[name] = idx
 }
 
 func (s *source) drop(name string) {
@@ -245,6 +259,7 @@ func (s *source) drop(name string) {
 	}
 	delete(s.zones, name)
 	delete(s.recs, name)
+	delete(s.rowIdx, name)
 }
 
 func (s *source) nameOf(id int64) (string, bool) {

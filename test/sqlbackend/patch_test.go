@@ -45,15 +45,17 @@ var patchNames = []string{
 // every changed name exactly as a server that loaded the same database from
 // scratch, after record changes, after apex changes (patched too) and after
 // changes the patch leaves to a rebuild.
+// "lazy" runs it with max_records, where zones in memory are patched as well.
 func TestPatchedZoneParity(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { patchedZoneParity(t, newSQLite(t)) })
-	eachServer(t, patchedZoneParity)
+	eachServer(t, func(t *testing.T, d *testDB) { patchedZoneParity(t, d) })
+	t.Run("lazy", func(t *testing.T) { patchedZoneParity(t, newSQLite(t), "max_records 5000") })
 }
 
-func patchedZoneParity(t *testing.T, d *testDB) {
+func patchedZoneParity(t *testing.T, d *testDB, extra ...string) {
 	setupZones(t, d)
 	addFiller(t, d)
-	patched := startSQL(t, d)
+	patched := startSQL(t, d, extra...)
 
 	org := `(SELECT id FROM domains WHERE name = 'example.org')`
 	net := `(SELECT id FROM domains WHERE name = 'example.net')`
