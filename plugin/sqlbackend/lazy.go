@@ -268,7 +268,7 @@ func (s *source) reloadLazy(ctx context.Context, id int64, t *touch) ([]string, 
 		return nil, err
 	}
 	if s.snap != nil {
-		s.snap.copyZone(id)
+		s.snap.copyZone(id, t)
 	}
 	s.mu.Lock()
 	old, had := s.ids[id]

@@ -45,6 +45,25 @@ func (t *touch) add(ch sqlstore.Change) {
 	t.records[ch.RecordID] = struct{}{}
 }
 
+// merge adds what u says to t.
+func (t *touch) merge(u *touch) {
+	if u.whole {
+		t.whole = true
+	}
+	for rid := range u.records {
+		t.add(sqlstore.Change{RecordID: rid})
+	}
+}
+
+// ids lists the records t names.
+func (t *touch) ids() []int64 {
+	ids := make([]int64, 0, len(t.records))
+	for rid := range t.records {
+		ids = append(ids, rid)
+	}
+	return ids
+}
+
 // patchable reports whether t can be patched into a zone whose index holds n
 // rows: beyond a tenth of the zone, a rebuild costs less than the lookups.
 func (t *touch) patchable(n int) bool {
@@ -63,10 +82,7 @@ func (s *source) patch(ctx context.Context, id int64, t *touch) (zone string, do
 	if !ok || z == nil || idx == nil || !t.patchable(len(idx)) {
 		return "", false, nil
 	}
-	ids := make([]int64, 0, len(t.records))
-	for rid := range t.records {
-		ids = append(ids, rid)
-	}
+	ids := t.ids()
 	var rows []sqlstore.Row
 	if err := timed("zone", func() (err error) { rows, err = s.store.RowsByID(ctx, ids); return err }); err != nil {
 		return "", false, err

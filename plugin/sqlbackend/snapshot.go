@@ -14,6 +14,10 @@ import (
 // by the feed, from which cold zones are loaded during an outage: answers
 // that are as old as the outage, rather than SERVFAIL.
 
+// maxCopiedRecords is the most changed records of one zone the snapshot
+// copies one by one; past it, the zone is copied whole.
+const maxCopiedRecords = 1000
+
 // snapshotter writes the copy: a full copy after each full load, then the
 // zones the feed saw change. One goroutine does all writes, in the order they
 // were asked for, each reading the database afresh, so a zone changed during
@@ -24,8 +28,8 @@ type snapshotter struct {
 	db   *sqlstore.Store // the database it copies
 
 	mu    sync.Mutex
-	all   bool           // a full copy is due
-	zones map[int64]bool // zones to copy again
+	all   bool             // a full copy is due
+	zones map[int64]*touch // zones to copy again: whole, or some of their records
 	wake  chan struct{}
 	ready bool // a full copy was written since start
 }
@@ -35,13 +39,27 @@ func newSnapshotter(path string, db *sqlstore.Store) (*snapshotter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &snapshotter{path: path, st: st, db: db, zones: map[int64]bool{}, wake: make(chan struct{}, 1)}, nil
+	return &snapshotter{path: path, st: st, db: db, zones: map[int64]*touch{}, wake: make(chan struct{}, 1)}, nil
 }
 
-// copyAll asks for a full copy; copyZone for one zone. Neither waits.
+// copyAll asks for a full copy; copyZone for what t says changed in one
+// zone (all of it for a nil t). Neither waits.
 func (sn *snapshotter) copyAll() { sn.ask(func() { sn.all = true }) }
 
-func (sn *snapshotter) copyZone(id int64) { sn.ask(func() { sn.zones[id] = true }) }
+func (sn *snapshotter) copyZone(id int64, t *touch) {
+	sn.ask(func() {
+		due := sn.zones[id]
+		if due == nil {
+			due = &touch{}
+			sn.zones[id] = due
+		}
+		if t == nil {
+			due.whole = true
+			return
+		}
+		due.merge(t)
+	})
+}
 
 func (sn *snapshotter) ask(f func()) {
 	sn.mu.Lock()
@@ -76,7 +94,7 @@ func (sn *snapshotter) run(ctx context.Context) {
 func (sn *snapshotter) writeDue(ctx context.Context) (failed bool) {
 	sn.mu.Lock()
 	all, zones := sn.all, sn.zones
-	sn.all, sn.zones = false, map[int64]bool{}
+	sn.all, sn.zones = false, map[int64]*touch{}
 	sn.mu.Unlock()
 
 	if all {
@@ -99,19 +117,31 @@ func (sn *snapshotter) writeDue(ctx context.Context) (failed bool) {
 			log.Infof("Snapshot %s written in %s", sn.path, time.Since(start).Round(time.Millisecond))
 		}
 	}
-	for id := range zones {
-		if err := sn.writeZone(ctx, id); err != nil {
+	for id, t := range zones {
+		if err := sn.writeZone(ctx, id, t); err != nil {
 			log.Warningf("Snapshot %s: copying domain %d failed, will retry: %v", sn.path, id, err)
-			sn.copyZone(id)
+			sn.copyZone(id, t)
 			failed = true
 		}
 	}
 	return failed
 }
 
-func (sn *snapshotter) writeZone(ctx context.Context, id int64) error {
+// writeZone copies the changed records t names, read by id, or, when t
+// names the whole zone or too many of its records, the whole zone.
+func (sn *snapshotter) writeZone(ctx context.Context, id int64, t *touch) error {
 	ctx, cancel := context.WithTimeout(ctx, pollTimeout)
 	defer cancel()
+	if !t.whole && len(t.records) > 0 && len(t.records) <= maxCopiedRecords {
+		return timed("snapshot", func() error {
+			ids := t.ids()
+			rows, err := sn.db.RowsByID(ctx, ids)
+			if err != nil {
+				return err
+			}
+			return sn.st.ReplaceRows(ctx, id, ids, rows)
+		})
+	}
 	return timed("snapshot", func() error {
 		d, ok, err := sn.db.Domain(ctx, id)
 		if err != nil {

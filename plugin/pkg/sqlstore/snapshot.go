@@ -74,6 +74,42 @@ func (s *Store) ReplaceZone(ctx context.Context, d Domain, rows []Row) error {
 	})
 }
 
+// ReplaceRows makes the snapshot's copy of the records ids of domain id what
+// rows (the database's enabled rows among ids, of any domain, as RowsByID
+// returns them) say: a copy of domain id's that is gone, disabled or moved
+// away is deleted, a row now of domain id is written. Rows of other domains
+// are left to those domains' own changes. Writes are by id, so the order in
+// which the changes of two domains that swapped a row are written does not
+// matter.
+func (s *Store) ReplaceRows(ctx context.Context, id int64, ids []int64, rows []Row) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		del, err := tx.PrepareContext(ctx, `DELETE FROM records WHERE id = ? AND domain_id = ?`)
+		if err != nil {
+			return err
+		}
+		defer del.Close()
+		for _, rid := range ids {
+			if _, err := del.ExecContext(ctx, rid, id); err != nil {
+				return err
+			}
+		}
+		ins, err := tx.PrepareContext(ctx, strings.Replace(insertRecord, "INSERT INTO", "INSERT OR REPLACE INTO", 1))
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for _, r := range rows {
+			if r.DomainID != id {
+				continue
+			}
+			if err := execRecord(ctx, ins, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // DeleteZone removes domain id and its records from the snapshot.
 func (s *Store) DeleteZone(ctx context.Context, id int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error { return deleteDomainID(ctx, tx, id) })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"testing"
 
 	. "github.com/hostdns/hostdns/plugin/pkg/sqlstore"
@@ -52,6 +53,8 @@ func TestSnapshot(t *testing.T) {
 				for _, dom := range wantD {
 					want, _ := src.ZoneRows(ctx, dom.ID)
 					got, err := snap.ZoneRows(ctx, dom.ID)
+					sortRows(want)
+					sortRows(got)
 					if err != nil || !reflect.DeepEqual(got, want) {
 						t.Fatalf("%s: zone %s rows\n got  %+v (%v)\n want %+v", what, dom.Name, got, err, want)
 					}
@@ -74,6 +77,31 @@ func TestSnapshot(t *testing.T) {
 			}
 			same("after ReplaceZone (a change, and a zone created again under a new id)")
 
+			// Record changes copied row by row: a change, an insert, a disabled
+			// row, and a row moved from domain 3 to 1, written in the order
+			// that would lose it if the writes were not by id.
+			exec(`UPDATE records SET content = 'mx3.example.org' WHERE id = 11`)
+			exec(`INSERT INTO records (id, domain_id, name, type, content, ttl, prio, disabled) VALUES
+				(14, 1, 'new.example.org', 'A', '192.0.2.14', 60, 0, FALSE),
+				(31, 3, 'www.example.net', 'A', '192.0.2.31', 60, 0, FALSE)`)
+			if err := snap.ReplaceZone(ctx, Domain{ID: 3, Name: "example.net."}, mustRows(src.ZoneRows(ctx, 3))); err != nil {
+				t.Fatal(err)
+			}
+			exec(`UPDATE records SET disabled = TRUE WHERE id = 14`)
+			exec(`UPDATE records SET domain_id = 1, name = 'moved.example.org' WHERE id = 31`)
+			changed := []int64{11, 14, 31}
+			rows, err := src.RowsByID(ctx, changed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := snap.ReplaceRows(ctx, 1, changed, rows); err != nil {
+				t.Fatalf("ReplaceRows 1: %v", err)
+			}
+			if err := snap.ReplaceRows(ctx, 3, []int64{31}, rows); err != nil {
+				t.Fatalf("ReplaceRows 3: %v", err)
+			}
+			same("after ReplaceRows")
+
 			// The root zone is stored with an empty name, which deleting
 			// another zone by id must not match.
 			if err := snap.ReplaceZone(ctx, Domain{ID: 9, Name: "."}, []Row{{ID: 90, DomainID: 9, Name: "", Type: "NS", Content: "a.root-servers.net", TTL: 60}}); err != nil {
@@ -93,6 +121,15 @@ func TestSnapshot(t *testing.T) {
 			}
 		})
 	}
+}
+
+func sortRows(rows []Row) { sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID }) }
+
+func mustRows(rows []Row, err error) []Row {
+	if err != nil {
+		panic(err)
+	}
+	return rows
 }
 
 func byID(ds []Domain) map[int64]string {
