@@ -2,6 +2,7 @@ package sqlbackend_test
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +56,7 @@ func TestPatchedZoneParity(t *testing.T) {
 func patchedZoneParity(t *testing.T, d *testDB, extra ...string) {
 	setupZones(t, d)
 	addFiller(t, d)
-	patched := startSQL(t, d, extra...)
+	patched := startSQLWithTransfer(t, d, extra...)
 
 	org := `(SELECT id FROM domains WHERE name = 'example.org')`
 	net := `(SELECT id FROM domains WHERE name = 'example.net')`
@@ -132,7 +133,7 @@ func comparePatched(t *testing.T, d *testDB, patched *harness.Server, when strin
 	// Servers with the same settings share one source; a poll interval of
 	// its own makes this one load the database itself.
 	freshServers++
-	fresh := startSQL(t, d, fmt.Sprintf("poll %dms", 100+freshServers))
+	fresh := startSQLWithTransfer(t, d, fmt.Sprintf("poll %dms", 100+freshServers))
 	var cases []corpusCase
 	cases = append(cases, buildCorpus()...)
 	for _, n := range patchNames {
@@ -156,4 +157,58 @@ func comparePatched(t *testing.T, d *testDB, patched *harness.Server, when strin
 		}
 	}
 	t.Logf("%s: %d queries compared, %d differ", when, len(cases), differ)
+
+	// Transfers walk the zone tree rather than search it.
+	for _, zone := range sortedKeys(corpusZones) {
+		w, g := axfrSet(t, fresh, zone), axfrSet(t, patched, zone)
+		if strings.Count(w, "\n") < 3 && !strings.HasPrefix(w, "error") {
+			t.Errorf("%s: AXFR of %s has almost nothing: %s", when, zone, w)
+		}
+		if w != g {
+			t.Errorf("%s: AXFR of %s from the patched server differs from a fresh load\nfresh:\n%s\npatched:\n%s", when, zone, w, g)
+		}
+	}
+}
+
+// startSQLWithTransfer is startSQL with AXFR allowed to anyone.
+func startSQLWithTransfer(t testing.TB, d *testDB, extra ...string) *harness.Server {
+	s := harness.StartServer(t, ".:0 {\n\ttransfer {\n\t\tto *\n\t}\n\t"+d.corefileBlock(extra...)+"\n}")
+	waitFor(t, s.UDP, "example.org.", dns.TypeSOA, func(m *dns.Msg) bool { return m.Rcode == dns.RcodeSuccess }, 10*time.Second)
+	return s
+}
+
+// axfrSet transfers zone and prints its records sorted, the SOA that ends the
+// transfer left out, or the error: a zone no longer served is refused by both.
+func axfrSet(t *testing.T, s *harness.Server, zone string) string {
+	t.Helper()
+	m := new(dns.Msg)
+	m.SetAxfr(zone)
+	tr := &dns.Transfer{DialTimeout: 2 * time.Second, ReadTimeout: 5 * time.Second}
+	envs, err := tr.In(m, s.TCP)
+	if err != nil {
+		t.Fatalf("AXFR %s: %v", zone, err)
+	}
+	var lines []string
+	for env := range envs {
+		if env.Error != nil {
+			lines = append(lines, "error: "+strings.Split(env.Error.Error(), " (")[0])
+			continue
+		}
+		for _, rr := range env.RR {
+			lines = append(lines, rr.String())
+		}
+	}
+	sort.Strings(lines)
+	return strings.Join(dedupSOA(lines), "\n")
+}
+
+// dedupSOA drops one of the two identical SOA lines a transfer begins and
+// ends with.
+func dedupSOA(lines []string) []string {
+	for i := 1; i < len(lines); i++ {
+		if lines[i] == lines[i-1] && strings.Contains(lines[i], "\tSOA\t") {
+			return append(lines[:i], lines[i+1:]...)
+		}
+	}
+	return lines
 }
