@@ -167,8 +167,7 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 		if err := timed("schema", func() error { return s.store.EnsureSchema(ctx) }); err != nil {
 			return nil, err
 		}
-		if s.store.LegacyTriggers && !s.warnedLegacy {
-			s.warnedLegacy = true
+		if s.store.LegacyTriggers {
 			log.Warningf("The change log's record triggers predate record_id and MySQL cannot replace them atomically: every change rebuilds its whole zone. Run changes.mysql.sql again to upgrade them")
 		}
 	}

@@ -32,8 +32,6 @@ type source struct {
 	rowIdx map[string]rowIndex   // zone name -> its rowIndex, for big zones (patch.go)
 	lz     lazyState             // with max_records only
 
-	warnedLegacy bool // feed goroutine only
-
 	loaded atomic.Bool  // the first full load is done: ready
 	down   atomic.Bool  // the feed's last round failed: the database is unreachable
 	pos    atomic.Int64 // the feed's position in the change log, for pruning

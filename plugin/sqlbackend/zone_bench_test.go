@@ -2,6 +2,7 @@ package sqlbackend
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
@@ -51,6 +52,13 @@ func BenchmarkChangeOneRecord(b *testing.B) {
 	host.Content = "10.99.99.99"
 	changed := []sqlstore.Row{soa, host}
 	ids := []int64{soa.ID, host.ID}
+	indexBytes := heapOf(func() any {
+		copied := make(rowIndex, len(built.index))
+		for id, rr := range built.index {
+			copied[id] = rr // the records are the zone's: only the map is the index's cost
+		}
+		return copied
+	})
 
 	b.Run("rebuild", func(b *testing.B) {
 		for b.Loop() {
@@ -65,5 +73,18 @@ func BenchmarkChangeOneRecord(b *testing.B) {
 				b.Fatal("not patched")
 			}
 		}
+		b.ReportMetric(float64(indexBytes)/float64(len(rows)), "index-B/record")
 	})
+}
+
+// heapOf reports how many bytes of live heap the value newValue returns holds.
+func heapOf(newValue func() any) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	v := newValue()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(v)
+	return after.HeapAlloc - before.HeapAlloc
 }

@@ -151,12 +151,16 @@ changes_file() { # dialect: prints nothing when sqlstore has no change log
 }
 
 mariadb_up() { "${MYSQL[@]}" -e 'select 1' >/dev/null 2>&1; }
-ensure_mariadb() {
-	mariadb_up && return 0
-	say "MariaDB does not answer on 127.0.0.1:3306: running test/scripts/ensure-services.sh"
+postgres_up() { "${PSQL[@]}" -d postgres -c 'select 1' >/dev/null 2>&1; }
+# ensure_up NAME UPCHECK: run ensure-services.sh when the database does not answer.
+ensure_up() {
+	"$2" && return 0
+	say "$1 does not answer: running test/scripts/ensure-services.sh"
 	./test/scripts/ensure-services.sh >&2 || true
-	mariadb_up
+	"$2"
 }
+ensure_mariadb() { ensure_up MariaDB mariadb_up; }
+ensure_postgres() { ensure_up PostgreSQL postgres_up; }
 
 # load_mariadb DB SQLFILE...: a fresh database with the schema and the given data.
 load_mariadb() {
@@ -167,13 +171,6 @@ load_mariadb() {
 	"${MYSQL[@]}" "$db" <"$schema"
 	local f
 	for f in "$@"; do "${MYSQL[@]}" "$db" <"$f"; done
-}
-postgres_up() { "${PSQL[@]}" -d postgres -c 'select 1' >/dev/null 2>&1; }
-ensure_postgres() {
-	postgres_up && return 0
-	say "PostgreSQL does not answer on 127.0.0.1:5432: running test/scripts/ensure-services.sh"
-	./test/scripts/ensure-services.sh >&2 || true
-	postgres_up
 }
 # load_postgres DB SQLFILE...: a fresh database with the schema and the given data.
 load_postgres() {

@@ -178,7 +178,12 @@ func startFile(t *testing.T) *harness.Server {
 
 // startSQL serves d with sqlbackend and waits for its first load.
 func startSQL(t testing.TB, d *testDB, extra ...string) *harness.Server {
-	s := harness.StartServer(t, ".:0 {\n\t"+d.corefileBlock(extra...)+"\n}")
+	return startSQLAfter(t, "", d, extra...)
+}
+
+// startSQLAfter is startSQL with plugins (Corefile lines) before sqlbackend.
+func startSQLAfter(t testing.TB, plugins string, d *testDB, extra ...string) *harness.Server {
+	s := harness.StartServer(t, ".:0 {\n\t"+plugins+d.corefileBlock(extra...)+"\n}")
 	waitFor(t, s.UDP, "example.org.", dns.TypeSOA, func(m *dns.Msg) bool { return m.Rcode == dns.RcodeSuccess }, 10*time.Second)
 	return s
 }

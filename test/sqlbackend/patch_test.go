@@ -172,9 +172,7 @@ func comparePatched(t *testing.T, d *testDB, patched *harness.Server, when strin
 
 // startSQLWithTransfer is startSQL with AXFR allowed to anyone.
 func startSQLWithTransfer(t testing.TB, d *testDB, extra ...string) *harness.Server {
-	s := harness.StartServer(t, ".:0 {\n\ttransfer {\n\t\tto *\n\t}\n\t"+d.corefileBlock(extra...)+"\n}")
-	waitFor(t, s.UDP, "example.org.", dns.TypeSOA, func(m *dns.Msg) bool { return m.Rcode == dns.RcodeSuccess }, 10*time.Second)
-	return s
+	return startSQLAfter(t, "transfer {\n\t\tto *\n\t}\n\t", d, extra...)
 }
 
 // axfrSet transfers zone and prints its records sorted, the SOA that ends the
