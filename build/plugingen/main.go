@@ -10,6 +10,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -132,17 +133,23 @@ func findModule(dir string) (root, modPath string, err error) {
 }
 
 // coreDNSDir is the CoreDNS module source the build uses: its plugin.cfg is the stock list.
+// `go mod download` fetches it into the module cache when it is not there yet (a fresh
+// machine) and reports where it is; `go list -m` would only report an empty directory.
 func coreDNSDir(modRoot string) (string, error) {
-	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/coredns/coredns")
+	cmd := exec.Command("go", "mod", "download", "-json", "github.com/coredns/coredns")
 	cmd.Dir = modRoot
-	cmd.Stderr = os.Stderr
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	out, err := cmd.Output()
+	var mod struct{ Dir, Error string }
+	if jsonErr := json.Unmarshal(out, &mod); jsonErr == nil && mod.Error != "" {
+		return "", fmt.Errorf("downloading the CoreDNS module: %s", mod.Error)
+	}
 	if err != nil {
-		return "", fmt.Errorf("locating the CoreDNS module: %w", err)
+		return "", fmt.Errorf("downloading the CoreDNS module: %w: %s", err, bytes.TrimSpace(stderr.Bytes()))
 	}
-	dir := strings.TrimSpace(string(out))
-	if dir == "" {
-		return "", fmt.Errorf("the CoreDNS module is not downloaded: run go mod download")
+	if mod.Dir == "" {
+		return "", fmt.Errorf("go mod download reported no directory for the CoreDNS module: %s", out)
 	}
-	return dir, nil
+	return mod.Dir, nil
 }
