@@ -4,7 +4,7 @@
 // a dns.RR, and the change log that tells readers which zones changed.
 //
 // It knows nothing of serving DNS: sqlbackend builds zones from what it
-// returns, and other plugins (secondaryfeed) can read the same tables.
+// returns, and other plugins (the planned secondaryfeed) can read the same tables.
 package sqlstore
 
 import (
