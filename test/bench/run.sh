@@ -2,8 +2,10 @@
 # test/bench/run.sh [GROUP...]: hostdns' side-by-side benchmarks against the built bin/coredns.
 #
 # Groups (default: all, in this order):
-#   zones    1,000 bench zones: file (baseline), auto, sqlbackend on MariaDB, on SQLite and on
-#            PostgreSQL, on the hot, mixed and random query mixes
+#   zones    1,000 bench zones: file (baseline: one server block per zone, as providers run
+#            it), file-one-block (all zones in one block: file scans them per query), auto,
+#            sqlbackend on MariaDB, on SQLite and on PostgreSQL, on the hot, mixed and random
+#            query mixes
 #   special  ALIAS and POOL answers vs plain A on one server: file with alias and pool above
 #            it, and the same over sqlbackend; plus file alone on plain A
 #   big      big.example. (100,000 records): file (baseline) vs sqlbackend
@@ -25,8 +27,8 @@
 #   BENCH_OUTSTANDING dnsperf -q (default 100)
 #   BENCH_QPS       dnsperf -Q, a cap on queries per second (default: none, i.e. flat out)
 #   BENCH_SCALE_ZONES  zones in the large set of the scale group (default 100000)
-#   BENCH_SCALE_FILE=0  leave the file plugin out of the scale group (it answers ~150 qps with
-#                   100,000 zones and takes minutes to load them; see RESULTS.md)
+#   BENCH_SCALE_FILE=0  leave the file plugin out of the scale group (100,000 server blocks
+#                   take minutes to load)
 #   BENCH_KEEP=1    keep the work directory (data, Corefiles, logs, raw dnsperf output) and the
 #                   MariaDB databases (hostdns_bench*, hostdns_pdns; dropped at the end otherwise)
 #   BENCH_BUILD=1   rebuild bin/coredns even when it exists
@@ -297,11 +299,25 @@ perf() {
 # Corefiles. Zones go in the server block key (one key per zone, port from -dns.port).
 keys_of() { tr '\n' ' ' <"$1"; }
 
+# corefile_file: one server block per zone, each with its own file line: how providers run
+# file, and the fair baseline ("file"). CoreDNS finds a query's block by walking its labels
+# through a map of the blocks' zones, whatever their number.
 corefile_file() { # ZONELIST ZONEDIR [extra plugin lines]
 	local list=$1 dir=$2 extra=${3:-}
+	awk -v d="$dir" -v extra="$extra" '{
+		z=$1; sub(/\.$/, "", z)
+		printf "%s {\n", $1
+		if (extra != "") printf "%s\n", extra
+		printf "    file %s/db.%s\n}\n", d, z
+	}' "$list"
+}
+# corefile_file_one_block: every zone a key of one server block holding every file line
+# ("file-one-block"). file then checks a query against each of its zones in turn: O(zones)
+# per query. Kept to show that cost, not as the baseline.
+corefile_file_one_block() { # ZONELIST ZONEDIR
+	local list=$1 dir=$2
 	{
 		echo "$(keys_of "$list") {"
-		[[ -n $extra ]] && printf '%s\n' "$extra"
 		awk -v d="$dir" '{z=$1; sub(/\.$/, "", z); printf "    file %s/db.%s %s\n", d, z, $1}' "$list"
 		echo "}"
 	}
@@ -347,6 +363,10 @@ mkdir -p "$WORK/cf"
 start_file() {
 	corefile_file "$DATA/zones.list" "$Z" >"$WORK/cf/file"
 	start_coredns file "$WORK/cf/file"
+}
+start_file_one_block() {
+	corefile_file_one_block "$DATA/zones.list" "$Z" >"$WORK/cf/file-one-block"
+	start_coredns file-one-block "$WORK/cf/file-one-block"
 }
 start_auto() {
 	corefile_auto "$DATA/zones.list" "$Z" >"$WORK/cf/auto"
@@ -411,6 +431,7 @@ group_zones() {
 	local mixes="hot=$Q/hot.txt mixed=$Q/mixed.txt random=$Q/random.txt" r
 	for ((r = 1; r <= ROUNDS; r++)); do
 		run_config zones file "$r" "$mixes" start_file
+		run_config zones file-one-block "$r" "$mixes" start_file_one_block
 		run_config zones auto "$r" "$mixes" start_auto
 		if [[ $HAVE_SQL == 1 ]]; then
 			run_config zones sql-mariadb "$r" "$mixes" start_sql mysql "$DATA/zones.list" hostdns_bench "$LAST_ZONE" "$DATA/pdns-data.sql"
