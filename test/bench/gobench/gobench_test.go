@@ -1,7 +1,10 @@
 // Package gobench benchmarks hostdns' data plugins in-process, side by side in one run: the
-// stock file plugin (the baseline), the stock auto plugin and sqlbackend (on SQLite, when it
-// is in plugin.cfg), all on the same generated zones (test/bench/benchdata) and the same queries, through the
-// whole plugin chain's ServeDNS with a dnstest.Recorder: no sockets, no dnsperf.
+// stock file plugin with one server block per zone (the baseline: how providers run it), file
+// with every zone in one server block (file-one-block, which scans its zones per query), the
+// stock auto plugin and sqlbackend (on SQLite, when it is in plugin.cfg), all on the same
+// generated zones (test/bench/benchdata) and the same queries, through the CoreDNS server's
+// own ServeDNS (finding the server block, then its whole plugin chain) with a
+// dnstest.Recorder: no sockets, no dnsperf.
 //
 //	go test -run '^$' -bench . -benchtime 20000x ./test/bench/gobench
 //
@@ -38,10 +41,11 @@ import (
 )
 
 // The benchcapture directive, put first in the chain for this test binary only, hands the
-// real plugin chain below it to the test: `benchcapture LABEL` stores it under LABEL.
+// real plugin chain of each server block to the test: `benchcapture LABEL` stores it under
+// LABEL, once for each zone the block is keyed on.
 var (
 	capturedMu sync.Mutex
-	captured   = map[string]plugin.Handler{}
+	captured   = map[string]router{}
 )
 
 func init() {
@@ -58,14 +62,41 @@ func setupCapture(c *caddy.Controller) error {
 		return c.ArgErr()
 	}
 	label := c.Val()
+	keys := c.ServerBlockKeys
 	dnsserver.GetConfig(c).AddPlugin(func(next plugin.Handler) plugin.Handler {
 		capturedMu.Lock()
-		captured[label] = next
-		capturedMu.Unlock()
+		defer capturedMu.Unlock()
+		if captured[label] == nil {
+			captured[label] = router{}
+		}
+		for _, k := range keys {
+			zone := strings.TrimSuffix(strings.TrimPrefix(k, "dns://"), ":0")
+			captured[label][dns.CanonicalName(zone)] = next
+		}
 		return next
 	})
 	return nil
 }
+
+// router hands a query to the chain of its server block as the CoreDNS server does: the
+// block of the longest zone that holds the name, found by walking the name's labels in a
+// map of the blocks' zones. With one server block per zone, that is how file is run.
+type router map[string]plugin.Handler
+
+func (r router) ServeDNS(ctx context.Context, w dns.ResponseWriter, m *dns.Msg) (int, error) {
+	name := dns.CanonicalName(m.Question[0].Name)
+	for off, end := 0, false; !end; off, end = dns.NextLabel(name, off) {
+		if h, ok := r[name[off:]]; ok {
+			return h.ServeDNS(ctx, w, m)
+		}
+	}
+	if h, ok := r["."]; ok {
+		return h.ServeDNS(ctx, w, m)
+	}
+	return dns.RcodeRefused, nil
+}
+
+func (r router) Name() string { return "router" }
 
 // dataset is one generated data directory and what the backends need from it.
 type dataset struct {
@@ -99,14 +130,13 @@ func (d *dataset) keys() string {
 	return sb.String()
 }
 
-// backend is one data plugin configuration under test. corefile returns the body of the
-// server block (the plugin lines); ok reports whether it can run here (plugin built in), with
-// the reason when not. allZones says the server block key is "." instead of every zone.
+// backend is one data plugin configuration under test. corefile returns the whole Corefile,
+// every server block on port 0; ok reports whether it can run here (plugin built in), with the
+// reason when not.
 type backend struct {
 	name     string
 	corefile func(tb testing.TB, d *dataset) string
 	ok       func() (bool, string)
-	allZones bool
 }
 
 func always() (bool, string) { return true, "" }
@@ -120,44 +150,53 @@ func built(directive string) func() (bool, string) {
 	}
 }
 
+func (d *dataset) zoneFile(origin string) string {
+	return filepath.Join(d.dir, benchdata.ZoneDir, "db."+strings.TrimSuffix(origin, "."))
+}
+
 // backends: file first, it is the baseline of every ratio.
 var backends = []backend{
 	{name: "file", ok: always, corefile: func(_ testing.TB, d *dataset) string {
 		var sb strings.Builder
 		for _, o := range d.origins {
-			fmt.Fprintf(&sb, "file %s %s\n", filepath.Join(d.dir, benchdata.ZoneDir, "db."+strings.TrimSuffix(o, ".")), o)
+			fmt.Fprintf(&sb, "%s:0 {\nfile %s\n}\n", o, d.zoneFile(o))
 		}
 		return sb.String()
 	}},
+	{name: "file-one-block", ok: always, corefile: func(_ testing.TB, d *dataset) string {
+		var sb strings.Builder
+		sb.WriteString(d.keys() + "{\n")
+		for _, o := range d.origins {
+			fmt.Fprintf(&sb, "file %s %s\n", d.zoneFile(o), o)
+		}
+		return sb.String() + "}\n"
+	}},
 	{name: "auto", ok: always, corefile: func(_ testing.TB, d *dataset) string {
-		return fmt.Sprintf("auto {\n directory %s\n}\n", filepath.Join(d.dir, benchdata.ZoneDir))
+		return fmt.Sprintf("%s{\nauto {\n directory %s\n}\n}\n", d.keys(), filepath.Join(d.dir, benchdata.ZoneDir))
 	}},
 	// sqlbackend on SQLite, seeded from the generator's PowerDNS-schema SQL by sqlbackend
 	// itself (plugin/sqlbackend: driver, dsn, seed). Served under ".", as a DNS host runs
 	// it: it serves whatever zones the database holds. MariaDB is measured by run.sh,
 	// which has the database to hand.
-	{name: "sqlbackend", ok: built("sqlbackend"), allZones: true, corefile: func(tb testing.TB, d *dataset) string {
+	{name: "sqlbackend", ok: built("sqlbackend"), corefile: func(tb testing.TB, d *dataset) string {
 		db := filepath.Join(d.dir, fmt.Sprintf("sqlbackend-%d.sqlite", time.Now().UnixNano()))
-		return fmt.Sprintf("sqlbackend {\n driver sqlite\n dsn %s\n seed %s\n}\n", db, filepath.Join(d.dir, benchdata.SQLData))
+		return fmt.Sprintf(".:0 {\nsqlbackend {\n driver sqlite\n dsn %s\n seed %s\n}\n}\n", db, filepath.Join(d.dir, benchdata.SQLData))
 	}},
 }
 
 func hasDirective(name string) bool { return slices.Contains(dnsserver.Directives, name) }
 
-// chain starts CoreDNS in-process with backend be on d and returns its plugin chain.
+// chain starts CoreDNS in-process with backend be on d and returns what routes a query to the
+// right server block's plugin chain.
 func chain(tb testing.TB, be backend, d *dataset) plugin.Handler {
 	tb.Helper()
 	label := fmt.Sprintf("%s-%p", be.name, d)
-	keys := d.keys()
-	if be.allZones {
-		keys = ".:0"
-	}
-	cf := fmt.Sprintf("%s {\nbenchcapture %s\n%s}\n", keys, label, be.corefile(tb, d))
+	cf := strings.ReplaceAll(be.corefile(tb, d), ":0 {\n", ":0 {\nbenchcapture "+label+"\n")
 	harness.StartServer(tb, cf)
 	capturedMu.Lock()
 	h := captured[label]
 	capturedMu.Unlock()
-	if h == nil {
+	if len(h) == 0 {
 		tb.Fatalf("%s: no plugin chain captured", be.name)
 	}
 	// A backend may load its zones after start-up (sqlbackend does): wait, at most 60 s,
