@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/coredns/coredns/plugin/file"
+	"github.com/coredns/coredns/plugin/file/tree"
 
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 	"github.com/miekg/dns"
@@ -175,6 +176,8 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 			continue
 		case rr == nil:
 			continue
+		case duplicate(name, z.Tree, apex.NS, del, add, rr):
+			return zonePatch{}, false // two rows, one record: the rebuild keeps the set
 		case scratch.SOA != nil:
 			if r.ID != soaRow {
 				return zonePatch{}, false // a second SOA row: which one wins is the rebuild's call
@@ -185,6 +188,9 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 		case len(scratch.SIGSOA) > 0 || len(scratch.SIGNS) > 0:
 			return zonePatch{}, false
 		default:
+			if cnameBeside(name, z.Tree, rr) {
+				cnameConflict(name, rr.Header().Name)
+			}
 			add = append(add, rr)
 		}
 		added[r.ID] = rr
@@ -198,6 +204,15 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 	nz.Tree = patchTree(z.Tree, del, add)
 	nz.Upstream = up
 	return zonePatch{zone: nz, added: added, removed: removed}, true
+}
+
+// duplicate reports whether rr equals a record that the patched zone keeps
+// (in tree t less del, or in apexNS) or adds (add).
+func duplicate(zone string, t *tree.Tree, apexNS, del, add []dns.RR, rr dns.RR) bool {
+	if kept := sameRecord(zone, t, apexNS, rr); kept != nil && !slices.Contains(del, kept) {
+		return true
+	}
+	return slices.ContainsFunc(add, func(o dns.RR) bool { return dns.IsDuplicate(o, rr) })
 }
 
 // atApex reports whether rr is one of the records file.Zone keeps apart from

@@ -1,11 +1,14 @@
 package sqlbackend
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/coredns/coredns/plugin/file"
+	"github.com/coredns/coredns/plugin/file/tree"
 	"github.com/coredns/coredns/plugin/pkg/upstream"
 
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
@@ -21,6 +24,7 @@ type built struct {
 	zone    *file.Zone // nil when the zone has no usable SOA
 	records int
 	bad     int      // rows skipped
+	dups    int      // rows equal to a record served for another row
 	badSOA  bool     // an enabled SOA row was there but did not parse
 	index   rowIndex // for zones of patchMinRecords or more, so changes can be patched in
 }
@@ -39,6 +43,11 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 	if len(rows) >= patchMinRecords {
 		b.index = make(rowIndex, len(rows))
 	}
+	// Of equal rows the lowest id is served, as PowerDNS's lookup (by
+	// index, then primary key) finds it first: that fixes which TTL wins.
+	if !slices.IsSortedFunc(rows, byID) {
+		slices.SortFunc(rows, byID)
+	}
 	soaID := int64(0)
 	for _, r := range rows {
 		rr, err := rowRR(name, r)
@@ -53,6 +62,15 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 			soaID = r.ID
 		}
 		if err == nil && rr != nil {
+			if sameRecord(name, z.Tree, z.NS, rr) != nil {
+				// An RRset is a set: PowerDNS answers one record for
+				// two equal rows, and so does the zone.
+				b.dups++
+				continue
+			}
+			if cnameBeside(name, z.Tree, rr) {
+				cnameConflict(name, rr.Header().Name)
+			}
 			shared.share(rr)
 			// Insert lower-cases the record in place and keeps this very
 			// pointer, which is what the index must hold to delete it later.
@@ -76,6 +94,12 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 			}
 		}
 	}
+	if b.dups > 0 {
+		// The index maps a row to its record, one to one: with two rows
+		// for a record, deleting one would take the record. Such a zone
+		// is rebuilt at each change instead, which keeps it right.
+		b.index = nil
+	}
 	if z.SOA == nil {
 		return b
 	}
@@ -83,6 +107,60 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 	b.zone = z
 	return b
 }
+
+// sameRecord returns the record of the zone named zone (its tree and apex
+// NS set) that equals rr but for the TTL, or nil.
+func sameRecord(zone string, t *tree.Tree, apexNS []dns.RR, rr dns.RR) dns.RR {
+	rrs := apexNS
+	if !isApexNS(zone, rr) {
+		e, ok := t.Search(rr.Header().Name)
+		if !ok {
+			return nil
+		}
+		rrs = e.Type(rr.Header().Rrtype)
+	}
+	for _, o := range rrs {
+		if dns.IsDuplicate(o, rr) {
+			return o
+		}
+	}
+	return nil
+}
+
+// cnameBeside reports whether rr and what the tree holds at its owner make a
+// CNAME beside other data (RFC 1034 3.6.2), apex included: the file plugin
+// then answers the CNAME alone, hiding the rest.
+func cnameBeside(zone string, t *tree.Tree, rr dns.RR) bool {
+	typ := rr.Header().Rrtype
+	if typ == dns.TypeRRSIG || typ == dns.TypeNSEC {
+		return false // DNSSEC records may sit beside a CNAME
+	}
+	if typ == dns.TypeCNAME && dns.CanonicalName(rr.Header().Name) == zone {
+		return true // the SOA is there
+	}
+	e, ok := t.Search(rr.Header().Name)
+	if !ok {
+		return false
+	}
+	for _, o := range e.Types() {
+		switch {
+		case o == dns.TypeRRSIG || o == dns.TypeNSEC || o == typ:
+		case o == dns.TypeCNAME || typ == dns.TypeCNAME:
+			return true
+		}
+	}
+	return false
+}
+
+// cnameConflict counts and logs (once) a CNAME beside other data at owner.
+func cnameConflict(zone, owner string) {
+	cnameConflicts.Inc()
+	if msg := fmt.Sprintf("Zone %s: CNAME beside other data at %s; only the CNAME is answered", zone, owner); firstReport(msg) {
+		log.Warning(msg)
+	}
+}
+
+func byID(a, b sqlstore.Row) int { return cmp.Compare(a.ID, b.ID) }
 
 // rowRR is sqlstore.ToRR with the checks a zone adds: an SOA must sit at the
 // apex.
