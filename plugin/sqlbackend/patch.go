@@ -142,6 +142,9 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 	removed, soaRow := 0, int64(-1)
 	for _, rid := range ids {
 		old := idx[rid]
+		if _, ok := old.(shared); ok {
+			return zonePatch{}, false // equal rows: the rebuild keeps the record while one is left
+		}
 		switch {
 		case old == nil:
 			continue

@@ -49,6 +49,7 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 		slices.SortFunc(rows, byID)
 	}
 	soaID := int64(0)
+	var held map[dns.RR]bool // records that equal rows hold too
 	for _, r := range rows {
 		rr, err := rowRR(name, r)
 		if _, ok := rr.(*dns.SOA); ok && err == nil {
@@ -62,10 +63,16 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 			soaID = r.ID
 		}
 		if err == nil && rr != nil {
-			if sameRecord(name, z.Tree, z.NS, rr) != nil {
+			if kept := sameRecord(name, z.Tree, z.NS, rr); kept != nil {
 				// An RRset is a set: PowerDNS answers one record for
 				// two equal rows, and so does the zone.
 				b.dups++
+				if b.index != nil {
+					if held == nil {
+						held = map[dns.RR]bool{}
+					}
+					held[kept] = true
+				}
 				continue
 			}
 			if cnameBeside(name, z.Tree, rr) {
@@ -94,18 +101,31 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 			}
 		}
 	}
-	if b.dups > 0 {
-		// The index maps a row to its record, one to one: with two rows
-		// for a record, deleting one would take the record. Such a zone
-		// is rebuilt at each change instead, which keeps it right.
-		b.index = nil
-	}
+	markShared(b.index, held)
 	if z.SOA == nil {
 		return b
 	}
 	z.Upstream = up
 	b.zone = z
 	return b
+}
+
+// shared is, in a rowIndex, the record of a row that equal rows hold too:
+// deleting the row must keep it, so patchZone leaves such changes to a
+// rebuild. The equal rows themselves are in no index.
+type shared struct{ dns.RR }
+
+// markShared wraps, in idx, the records that held says other rows hold too.
+// It reads the whole index, but only for a zone with equal rows.
+func markShared(idx rowIndex, held map[dns.RR]bool) {
+	if len(held) == 0 {
+		return
+	}
+	for id, rr := range idx {
+		if held[rr] {
+			idx[id] = shared{rr}
+		}
+	}
 }
 
 // sameRecord returns the record of the zone named zone (its tree and apex
