@@ -191,7 +191,7 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 		case len(scratch.SIGSOA) > 0 || len(scratch.SIGNS) > 0:
 			return zonePatch{}, false
 		default:
-			if cnameBeside(name, z.Tree, rr) {
+			if _, conflict := lookAt(name, z.Tree, apex.NS, rr); conflict {
 				cnameConflict(name, rr.Header().Name)
 			}
 			add = append(add, rr)
@@ -212,7 +212,7 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 // duplicate reports whether rr equals a record that the patched zone keeps
 // (in tree t less del, or in apexNS) or adds (add).
 func duplicate(zone string, t *tree.Tree, apexNS, del, add []dns.RR, rr dns.RR) bool {
-	if kept := sameRecord(zone, t, apexNS, rr); kept != nil && !slices.Contains(del, kept) {
+	if kept, _ := lookAt(zone, t, apexNS, rr); kept != nil && !slices.Contains(del, kept) {
 		return true
 	}
 	return slices.ContainsFunc(add, func(o dns.RR) bool { return dns.IsDuplicate(o, rr) })

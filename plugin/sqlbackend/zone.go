@@ -63,7 +63,8 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 			soaID = r.ID
 		}
 		if err == nil && rr != nil {
-			if kept := sameRecord(name, z.Tree, z.NS, rr); kept != nil {
+			kept, conflict := lookAt(name, z.Tree, z.NS, rr)
+			if kept != nil {
 				// An RRset is a set: PowerDNS answers one record for
 				// two equal rows, and so does the zone.
 				b.dups++
@@ -75,7 +76,7 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 				}
 				continue
 			}
-			if cnameBeside(name, z.Tree, rr) {
+			if conflict {
 				cnameConflict(name, rr.Header().Name)
 			}
 			shared.share(rr)
@@ -128,48 +129,42 @@ func markShared(idx rowIndex, held map[dns.RR]bool) {
 	}
 }
 
-// sameRecord returns the record of the zone named zone (its tree and apex
-// NS set) that equals rr but for the TTL, or nil.
-func sameRecord(zone string, t *tree.Tree, apexNS []dns.RR, rr dns.RR) dns.RR {
+// lookAt reads, with one search of the tree of zone (and its apex NS set),
+// the record equal to rr but for the TTL (kept, nil when none), and whether
+// rr and the data at its owner make a CNAME beside other data (RFC 1034
+// 3.6.2), apex included: the file plugin answers the CNAME alone there.
+func lookAt(zone string, t *tree.Tree, apexNS []dns.RR, rr dns.RR) (kept dns.RR, conflict bool) {
+	typ := rr.Header().Rrtype
+	e, _ := t.Search(rr.Header().Name)
 	rrs := apexNS
 	if !isApexNS(zone, rr) {
-		e, ok := t.Search(rr.Header().Name)
-		if !ok {
-			return nil
+		rrs = nil
+		if e != nil {
+			rrs = e.Type(typ)
 		}
-		rrs = e.Type(rr.Header().Rrtype)
 	}
 	for _, o := range rrs {
 		if dns.IsDuplicate(o, rr) {
-			return o
+			return o, false
 		}
 	}
-	return nil
-}
-
-// cnameBeside reports whether rr and what the tree holds at its owner make a
-// CNAME beside other data (RFC 1034 3.6.2), apex included: the file plugin
-// then answers the CNAME alone, hiding the rest.
-func cnameBeside(zone string, t *tree.Tree, rr dns.RR) bool {
-	typ := rr.Header().Rrtype
 	if typ == dns.TypeRRSIG || typ == dns.TypeNSEC {
-		return false // DNSSEC records may sit beside a CNAME
+		return nil, false // DNSSEC records may sit beside a CNAME
 	}
 	if typ == dns.TypeCNAME && dns.CanonicalName(rr.Header().Name) == zone {
-		return true // the SOA is there
+		return nil, true // the SOA is there
 	}
-	e, ok := t.Search(rr.Header().Name)
-	if !ok {
-		return false
+	if e == nil {
+		return nil, false
 	}
 	for _, o := range e.Types() {
 		switch {
 		case o == dns.TypeRRSIG || o == dns.TypeNSEC || o == typ:
 		case o == dns.TypeCNAME || typ == dns.TypeCNAME:
-			return true
+			return nil, true
 		}
 	}
-	return false
+	return nil, false
 }
 
 // cnameConflict counts and logs (once) a CNAME beside other data at owner.
