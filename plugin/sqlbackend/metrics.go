@@ -63,13 +63,14 @@ var (
 		Help:      "Database rows skipped because they do not make a valid record.",
 	})
 
-	// cnameConflicts counts CNAMEs found beside other data at a name, at
-	// every build of a zone (zone.go): the CNAME hides the rest.
+	// cnameConflicts counts names where a CNAME sits beside other data, at
+	// every build of a zone and every patch adding to one (zone.go): the
+	// CNAME hides the rest.
 	cnameConflicts = promauto.NewCounter(prometheus.CounterOpts{
 		Namespace: plugin.Namespace,
 		Subsystem: "sqlbackend",
 		Name:      "cname_conflicts_total",
-		Help:      "CNAME records found beside other data at the same name when a zone is built or patched.",
+		Help:      "Names where a CNAME sits beside other data (apex included), counted at each zone build or patch.",
 	})
 
 	// patches counts zones changed by patching records in rather than by a

@@ -49,7 +49,6 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 		slices.SortFunc(rows, byID)
 	}
 	soaID := int64(0)
-	var held map[dns.RR]bool // records that equal rows hold too
 	for _, r := range rows {
 		rr, err := rowRR(name, r)
 		if _, ok := rr.(*dns.SOA); ok && err == nil {
@@ -63,22 +62,6 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 			soaID = r.ID
 		}
 		if err == nil && rr != nil {
-			kept, conflict := lookAt(name, z.Tree, z.NS, rr)
-			if kept != nil {
-				// An RRset is a set: PowerDNS answers one record for
-				// two equal rows, and so does the zone.
-				b.dups++
-				if b.index != nil {
-					if held == nil {
-						held = map[dns.RR]bool{}
-					}
-					held[kept] = true
-				}
-				continue
-			}
-			if conflict {
-				cnameConflict(name, rr.Header().Name)
-			}
 			shared.share(rr)
 			// Insert lower-cases the record in place and keeps this very
 			// pointer, which is what the index must hold to delete it later.
@@ -102,13 +85,89 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 			}
 		}
 	}
-	markShared(b.index, held)
+	b.dups = tidy(name, z, b.index)
+	b.records -= b.dups
 	if z.SOA == nil {
 		return b
 	}
 	z.Upstream = up
 	b.zone = z
 	return b
+}
+
+// tidy goes once through zone z, built from rows in id order, and drops
+// each record equal (TTL aside) to one before it in its set: an RRset is a
+// set, PowerDNS answers equal rows once, and the lowest id's wins as in
+// PowerDNS's lookup (by index, then primary key). It logs and counts the
+// names where a CNAME sits beside other data. It returns how many records
+// went; idx, if any, loses them and marks the ones kept for them as shared.
+// One walk costs far less than a tree search per row.
+func tidy(zone string, z *file.Zone, idx rowIndex) int {
+	gone := map[dns.RR]dns.RR{} // dropped record -> the one kept
+	z.NS = dedupe(z.NS, gone)
+	z.Tree.Walk(func(e *tree.Elem, m map[uint16][]dns.RR) error {
+		cname, other := false, dns.CanonicalName(e.Name()) == zone // the SOA is at the apex
+		var dups []uint16
+		for t, rrs := range m {
+			switch t {
+			case dns.TypeCNAME:
+				cname = true
+			case dns.TypeRRSIG, dns.TypeNSEC: // may sit beside a CNAME
+			default:
+				other = true
+			}
+			if len(rrs) > 1 && len(dedupe(rrs, nil)) < len(rrs) {
+				dups = append(dups, t)
+			}
+		}
+		if cname && other {
+			cnameConflict(zone, e.Name())
+		}
+		for _, t := range dups {
+			kept := dedupe(m[t], gone)
+			e.Delete(kept[0]) // the type's whole set
+			for _, rr := range kept {
+				e.Insert(rr)
+			}
+		}
+		return nil
+	})
+	if len(gone) > 0 && idx != nil {
+		held := map[dns.RR]bool{}
+		for id, rr := range idx {
+			if k, ok := gone[rr]; ok {
+				delete(idx, id)
+				held[k] = true
+			}
+		}
+		markShared(idx, held)
+	}
+	return len(gone)
+}
+
+// dedupe returns rrs without the records equal to one before them, noting
+// each dropped one in gone (when not nil) with the record kept for it. It
+// returns rrs itself when nothing goes.
+func dedupe(rrs []dns.RR, gone map[dns.RR]dns.RR) []dns.RR {
+	var out []dns.RR
+	for i, rr := range rrs {
+		j := slices.IndexFunc(rrs[:i], func(o dns.RR) bool { return dns.IsDuplicate(o, rr) })
+		switch {
+		case j >= 0 && out == nil:
+			out = slices.Clone(rrs[:i])
+			fallthrough
+		case j >= 0:
+			if gone != nil {
+				gone[rr] = rrs[j]
+			}
+		case out != nil:
+			out = append(out, rr)
+		}
+	}
+	if out == nil {
+		return rrs
+	}
+	return out
 }
 
 // shared is, in a rowIndex, the record of a row that equal rows hold too:
