@@ -103,10 +103,13 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 // went; idx, if any, loses them and marks the ones kept for them as shared.
 // One walk costs far less than a tree search per row.
 func tidy(zone string, z *file.Zone, idx rowIndex) int {
-	gone := map[dns.RR]dns.RR{} // dropped record -> the one kept
-	z.NS = dedupe(z.NS, gone)
+	var gone map[dns.RR]dns.RR // dropped record -> the one kept; made on first use
+	if len(dedupe(z.NS, nil)) < len(z.NS) {
+		gone = map[dns.RR]dns.RR{}
+		z.NS = dedupe(z.NS, gone)
+	}
 	z.Tree.Walk(func(e *tree.Elem, m map[uint16][]dns.RR) error {
-		cname, other := false, dns.CanonicalName(e.Name()) == zone // the SOA is at the apex
+		cname, other := false, strings.EqualFold(e.Name(), zone) // the SOA is at the apex
 		var dups []uint16
 		for t, rrs := range m {
 			switch t {
@@ -122,6 +125,9 @@ func tidy(zone string, z *file.Zone, idx rowIndex) int {
 		}
 		if cname && other {
 			cnameConflict(zone, e.Name())
+		}
+		if len(dups) > 0 && gone == nil {
+			gone = map[dns.RR]dns.RR{}
 		}
 		for _, t := range dups {
 			kept := dedupe(m[t], gone)
