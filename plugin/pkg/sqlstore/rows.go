@@ -35,8 +35,15 @@ type Row struct {
 // PowerDNS stores names without the trailing dot, in the owner and in the
 // rdata (CNAME target, MX exchange, ...); the dot is added before parsing so
 // "mail.example.org" is not read as relative. MX and SRV take their priority
-// from the prio column unless the content already starts with one (PowerDNS
-// 4 writes it into content). An abbreviated SOA gets PowerDNS's defaults.
+// from the prio column unless the content already starts with one and prio
+// is 0 (see errTwoPrios). An abbreviated SOA gets PowerDNS's defaults.
+//
+// Content is read as PowerDNS 4.7 reads it where that differs from a zone
+// file: TXT and SPF by its own rules (rows_text.go), ';' '(' ')' and line
+// breaks outside quotes refused rather than read as zone-file syntax, the
+// text fields of HINFO, NAPTR, CAA and URI quoted, \# only for the types
+// PowerDNS has no parser for. Every record made packs, unpacks and re-parses
+// to itself (FuzzToRR).
 func ToRR(zone string, r Row) (dns.RR, error) {
 	typ := strings.ToUpper(strings.TrimSpace(r.Type))
 	if typ == "" {
