@@ -160,6 +160,7 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 		removed++
 	}
 	added := rowIndex{}
+	slices.SortFunc(rows, byID) // of equal rows the lowest id is served
 	for _, r := range rows {
 		if r.DomainID != id {
 			continue // moved to another domain: its own change entry adds it there
@@ -179,8 +180,10 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 			continue
 		case rr == nil:
 			continue
-		case duplicate(name, z.Tree, apex.NS, del, add, rr):
-			return zonePatch{}, false // two rows, one record: the rebuild keeps the set
+		case kept(name, z.Tree, apex.NS, del, rr):
+			return zonePatch{}, false // equal to a record served: the rebuild keeps the set
+		case sameAs(added, rr):
+			continue // equal to a row of this batch with a lower id, marked shared
 		case scratch.SOA != nil:
 			if r.ID != soaRow {
 				return zonePatch{}, false // a second SOA row: which one wins is the rebuild's call
@@ -209,13 +212,26 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 	return zonePatch{zone: nz, added: added, removed: removed}, true
 }
 
-// duplicate reports whether rr equals a record that the patched zone keeps
-// (in tree t less del, or in apexNS) or adds (add).
-func duplicate(zone string, t *tree.Tree, apexNS, del, add []dns.RR, rr dns.RR) bool {
-	if kept, _ := lookAt(zone, t, apexNS, rr); kept != nil && !slices.Contains(del, kept) {
-		return true
+// kept reports whether rr equals a record that the patched zone keeps: in
+// tree t less del, or in apexNS.
+func kept(zone string, t *tree.Tree, apexNS, del []dns.RR, rr dns.RR) bool {
+	k, _ := lookAt(zone, t, apexNS, rr)
+	return k != nil && !slices.Contains(del, k)
+}
+
+// sameAs reports whether rr equals a record added by a row of this patch,
+// and if so marks that row's record shared, as buildZone would.
+func sameAs(added rowIndex, rr dns.RR) bool {
+	for id, o := range added {
+		if s, ok := o.(shared); ok {
+			o = s.RR
+		}
+		if dns.IsDuplicate(o, rr) {
+			added[id] = shared{o}
+			return true
+		}
 	}
-	return slices.ContainsFunc(add, func(o dns.RR) bool { return dns.IsDuplicate(o, rr) })
+	return false
 }
 
 // atApex reports whether rr is one of the records file.Zone keeps apart from

@@ -89,6 +89,16 @@ func TestEqualRowsPatch(t *testing.T) {
 	if z := buildZone("big.example.", append(slices.Delete(slices.Clone(rows), 8, 9), dup), nil).zone; !strings.Contains(dumpZone(z), "h7.big.example.\t60\tIN\tA\t192.0.2.1") {
 		t.Errorf("record gone with one of its two rows:\n%s", dumpZone(z))
 	}
+	// Two equal new rows in one batch: one record, the lower id's, shared.
+	pair := []sqlstore.Row{
+		{ID: 6001, Name: "pair.big.example", Type: "TXT", Content: "x", TTL: 60},
+		{ID: 6000, Name: "pair.big.example", Type: "TXT", Content: `"x"`, TTL: 30},
+	}
+	p2, ok := patchZone("big.example.", 0, b.zone, b.index, []int64{6000, 6001}, pair)
+	if _, isShared := p2.added[6000].(shared); !ok || !isShared || p2.added[6001] != nil ||
+		strings.Count(dumpZone(p2.zone), "pair.big.example.\t30\tIN\tTXT\t\"x\"") != 1 || strings.Contains(dumpZone(p2.zone), "\t60\tIN\tTXT") {
+		t.Errorf("two equal new rows: patched %t, added %v, zone:\n%s", ok, p2.added, dumpZone(p2.zone))
+	}
 	// Row 5000 serves nothing of its own: deleting it patches, and h7 stays.
 	p, ok := patchZone("big.example.", 0, b.zone, b.index, []int64{dup.ID}, nil)
 	if !ok || !strings.Contains(dumpZone(p.zone), h7) {
