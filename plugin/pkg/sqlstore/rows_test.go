@@ -184,8 +184,14 @@ func roundTrip(t *testing.T, rr dns.RR) {
 	if typ := rr.Header().Rrtype; (typ == dns.TypeTXT || typ == dns.TypeSPF) && back.Header().Rdlength == 0 {
 		t.Fatalf("%s has empty rdata", rr)
 	}
-	if b, err := pack(back); err != nil || b != string(buf[:off]) || back.String() != rr.String() {
+	if b, err := pack(back); err != nil || b != string(buf[:off]) {
 		t.Fatalf("%s unpacks as %s (%v)", rr, back, err)
+	}
+	// TXT strings are kept in the form unpacking gives, so that equal rows
+	// compare equal whatever their escapes; other types may differ in how
+	// they escape the same octets (a raw byte in a CAA tag).
+	if typ := rr.Header().Rrtype; (typ == dns.TypeTXT || typ == dns.TypeSPF) && back.String() != rr.String() {
+		t.Fatalf("%s unpacks as %s", rr, back)
 	}
 	text, err := dns.NewRR(rr.String())
 	if err != nil || text == nil {
