@@ -63,6 +63,16 @@ var (
 		Help:      "Database rows skipped because they do not make a valid record.",
 	})
 
+	// cnameConflicts counts names where a CNAME sits beside other data, at
+	// every build of a zone and every patch adding to one (zone.go): the
+	// CNAME hides the rest.
+	cnameConflicts = promauto.NewCounter(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "sqlbackend",
+		Name:      "cname_conflicts_total",
+		Help:      "Names where a CNAME sits beside other data (apex included), counted at each zone build or patch.",
+	})
+
 	// patches counts zones changed by patching records in rather than by a
 	// rebuild (patch.go).
 	patches = promauto.NewCounter(prometheus.CounterOpts{

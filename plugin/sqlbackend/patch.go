@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/coredns/coredns/plugin/file"
+	"github.com/coredns/coredns/plugin/file/tree"
 
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 	"github.com/miekg/dns"
@@ -141,6 +142,9 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 	removed, soaRow := 0, int64(-1)
 	for _, rid := range ids {
 		old := idx[rid]
+		if _, ok := old.(shared); ok {
+			return zonePatch{}, false // equal rows: the rebuild keeps the record while one is left
+		}
 		switch {
 		case old == nil:
 			continue
@@ -156,6 +160,7 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 		removed++
 	}
 	added := rowIndex{}
+	slices.SortFunc(rows, byID) // of equal rows the lowest id is served
 	for _, r := range rows {
 		if r.DomainID != id {
 			continue // moved to another domain: its own change entry adds it there
@@ -175,6 +180,10 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 			continue
 		case rr == nil:
 			continue
+		case kept(name, z.Tree, apex.NS, del, rr):
+			return zonePatch{}, false // equal to a record served: the rebuild keeps the set
+		case sameAs(added, rr):
+			continue // equal to a row of this batch with a lower id, marked shared
 		case scratch.SOA != nil:
 			if r.ID != soaRow {
 				return zonePatch{}, false // a second SOA row: which one wins is the rebuild's call
@@ -185,6 +194,9 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 		case len(scratch.SIGSOA) > 0 || len(scratch.SIGNS) > 0:
 			return zonePatch{}, false
 		default:
+			if _, conflict := lookAt(name, z.Tree, apex.NS, rr); conflict {
+				cnameConflict(name, rr.Header().Name)
+			}
 			add = append(add, rr)
 		}
 		added[r.ID] = rr
@@ -198,6 +210,28 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 	nz.Tree = patchTree(z.Tree, del, add)
 	nz.Upstream = up
 	return zonePatch{zone: nz, added: added, removed: removed}, true
+}
+
+// kept reports whether rr equals a record that the patched zone keeps: in
+// tree t less del, or in apexNS.
+func kept(zone string, t *tree.Tree, apexNS, del []dns.RR, rr dns.RR) bool {
+	k, _ := lookAt(zone, t, apexNS, rr)
+	return k != nil && !slices.Contains(del, k)
+}
+
+// sameAs reports whether rr equals a record added by a row of this patch,
+// and if so marks that row's record shared, as buildZone would.
+func sameAs(added rowIndex, rr dns.RR) bool {
+	for id, o := range added {
+		if s, ok := o.(shared); ok {
+			o = s.RR
+		}
+		if dns.IsDuplicate(o, rr) {
+			added[id] = shared{o}
+			return true
+		}
+	}
+	return false
 }
 
 // atApex reports whether rr is one of the records file.Zone keeps apart from

@@ -195,7 +195,9 @@ func TestPatchZoneMatchesRebuild(t *testing.T) {
 				t.Fatalf("seed %d step %d (patched %t, ids %v): zone differs from a rebuild\npatched:\n%s\nrebuilt:\n%s", seed, step, ok, changedIDs, got, w)
 			}
 		}
-		if patched < 220 {
+		// Changes touching equal rows (one record, many rows) are left to
+		// rebuilds: with these few names and values, a third to a half.
+		if patched < 120 {
 			t.Errorf("seed %d: only %d of 300 batches patched (%d rebuilt): the test does not test the patch", seed, patched, rebuilt)
 		}
 		t.Logf("seed %d: %d batches patched, %d rebuilt", seed, patched, rebuilt)

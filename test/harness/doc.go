@@ -1,7 +1,8 @@
 // Package harness starts hostdns the ways its integration and e2e tests need, and checks
 // what comes back: in-process CoreDNS servers from a Corefile, the built coredns binary as
 // a child process, DNS queries and zone transfers, whole-response assertions, and a fresh
-// MariaDB database or Redis key space per test.
+// MariaDB database or Redis key space per test, and a real PowerDNS server (StartPowerDNS) on
+// such a database, to compare answers with.
 //
 // Every helper that can fail takes the test's testing.TB, fails the test itself on a setup
 // error, and registers its own cleanup, so a test reads as the behaviour it checks:

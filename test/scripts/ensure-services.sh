@@ -15,11 +15,11 @@
 # their own daemonize flags, never through the init system.
 set -euo pipefail
 
-PACKAGES=(mariadb-server mariadb-client postgresql redis-server dnsperf bind9 bind9-dnsutils nsd knot)
+PACKAGES=(mariadb-server mariadb-client postgresql redis-server dnsperf bind9 bind9-dnsutils nsd knot pdns-server pdns-backend-mysql pdns-backend-sqlite3)
 # Daemons shipped by the packages above that must not keep running: their
 # package scripts may start them on port 53, which tests and other daemons
 # need free.
-DAEMONS=(named nsd knotd)
+DAEMONS=(named nsd knotd pdns_server)
 
 MYSQL_DATADIR=/var/lib/mysql
 PG_CLUSTER=main

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -34,15 +35,22 @@ type Row struct {
 // PowerDNS stores names without the trailing dot, in the owner and in the
 // rdata (CNAME target, MX exchange, ...); the dot is added before parsing so
 // "mail.example.org" is not read as relative. MX and SRV take their priority
-// from the prio column unless the content already starts with one (PowerDNS
-// 4 writes it into content). An abbreviated SOA gets PowerDNS's defaults.
+// from the prio column unless the content already starts with one and prio
+// is 0 (see errTwoPrios). An abbreviated SOA gets PowerDNS's defaults.
+//
+// Content is read as PowerDNS 4.7 reads it where that differs from a zone
+// file: TXT and SPF by its own rules (rows_text.go), ';' '(' ')' and line
+// breaks outside quotes refused rather than read as zone-file syntax, the
+// text fields of HINFO, NAPTR, CAA and URI quoted, \# only for the types
+// PowerDNS has no parser for. Every record made packs, unpacks and re-parses
+// to itself (FuzzToRR).
 func ToRR(zone string, r Row) (dns.RR, error) {
 	typ := strings.ToUpper(strings.TrimSpace(r.Type))
 	if typ == "" {
 		return nil, nil
 	}
-	if strings.ContainsAny(r.Content, "\n\r") || strings.ContainsAny(r.Name, " \t\n\r;()\"") {
-		return nil, fmt.Errorf("record %d: line break or separator in name or content", r.ID)
+	if strings.ContainsAny(r.Name, " \t\n\r;()\"") {
+		return nil, fmt.Errorf("record %d: line break or separator in name", r.ID)
 	}
 	t, ok := dns.StringToType[typ]
 	if !ok {
@@ -78,6 +86,21 @@ func ToRR(zone string, r Row) (dns.RR, error) {
 	if rr := addressRR(t, owner, uint32(ttl), strings.TrimSpace(r.Content)); rr != nil {
 		return rr, nil
 	}
+	if t == dns.TypeTXT || t == dns.TypeSPF {
+		rr, err := textRR(t, dns.RR_Header{Name: owner, Rrtype: t, Class: dns.ClassINET, Ttl: uint32(ttl)}, r.Content)
+		if err != nil {
+			return nil, fmt.Errorf("record %d: %s %q: %v", r.ID, typ, r.Content, err)
+		}
+		return rr, nil
+	}
+	if strings.ContainsAny(r.Content, "\n\r") || bareSpecial(r.Content) {
+		// The zone-file parser would read these as a comment, a group or
+		// the next line; PowerDNS reads them as part of a field.
+		return nil, fmt.Errorf("record %d: line break, ';', '(' or ')' outside quotes in content", r.ID)
+	}
+	if err := textFields(t, r.Content); err != nil {
+		return nil, fmt.Errorf("record %d: %s %q: %v", r.ID, typ, r.Content, err)
+	}
 	content, err := rdata(t, strings.TrimSpace(r.Content), r.Prio)
 	if err != nil {
 		return nil, fmt.Errorf("record %d: %v", r.ID, err)
@@ -93,7 +116,7 @@ func ToRR(zone string, r Row) (dns.RR, error) {
 	if strings.HasPrefix(content, `\#`) {
 		// The generic form takes any octets, even none for an A record: keep
 		// only what reads back in the type's own form, as a zone file would.
-		if _, err := dns.NewRR(rr.String()); err != nil {
+		if back, err := dns.NewRR(rr.String()); err != nil || back == nil {
 			return nil, fmt.Errorf("record %d: %s %q is not a valid %s: %v", r.ID, typ, r.Content, typ, err)
 		}
 	}
@@ -133,6 +156,24 @@ func addressRR(t uint16, owner string, ttl uint32, c string) dns.RR {
 	return nil
 }
 
+// bareSpecial reports whether c holds ';', '(' or ')' outside double quotes.
+func bareSpecial(c string) bool {
+	in := false
+	for i := 0; i < len(c); i++ {
+		switch c[i] {
+		case '\\':
+			i++
+		case '"':
+			in = !in
+		case ';', '(', ')':
+			if !in {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func parseTypeN(s string) (uint16, bool) {
 	if !strings.HasPrefix(s, "TYPE") {
 		return 0, false
@@ -148,7 +189,12 @@ func parseTypeN(s string) (uint16, bool) {
 // dots on the names in it, prio in front for MX and SRV.
 func rdata(t uint16, c string, prio int64) (string, error) {
 	if strings.HasPrefix(c, `\#`) {
-		return c, nil // RFC 3597 generic form: no names to qualify
+		if ownParser[t] {
+			// PowerDNS reads RFC 3597's generic form only for the
+			// types it has no parser of its own for.
+			return "", fmt.Errorf("PowerDNS does not read \\# content for %s", dns.Type(t))
+		}
+		return c, nil // no names to qualify
 	}
 	f := strings.Fields(c)
 	switch t {
@@ -160,6 +206,8 @@ func rdata(t uint16, c string, prio int64) (string, error) {
 	case dns.TypeMX, dns.TypeKX, dns.TypeRT, dns.TypeAFSDB:
 		if len(f) == 1 && (t == dns.TypeMX) {
 			f = []string{fmt.Sprint(prio), f[0]}
+		} else if t == dns.TypeMX && prio != 0 {
+			return "", errTwoPrios
 		}
 		if len(f) != 2 {
 			return "", fmt.Errorf("want preference and name, got %q", c)
@@ -168,6 +216,8 @@ func rdata(t uint16, c string, prio int64) (string, error) {
 	case dns.TypeSRV:
 		if len(f) == 3 {
 			f = append([]string{fmt.Sprint(prio)}, f...)
+		} else if prio != 0 {
+			return "", errTwoPrios
 		}
 		if len(f) != 4 {
 			return "", fmt.Errorf("want [priority] weight port target, got %q", c)
@@ -210,6 +260,30 @@ func rdata(t uint16, c string, prio int64) (string, error) {
 		return strings.Join(f, " "), nil
 	}
 	return c, nil
+}
+
+// errTwoPrios: PowerDNS puts the prio column in front of MX and SRV content
+// unless it is NULL, so a priority in both is trailing data it refuses. A
+// prio of 0 cannot be told from NULL here (the snapshot keeps no NULL), so
+// then the content's own priority is served, as PowerDNS does for NULL.
+var errTwoPrios = errors.New("priority both in the prio column and in content")
+
+// ownParser holds the types PowerDNS 4.7 has a content parser of its own for
+// (pdns/dnsrecords.cc reportBasicTypes, reportOtherTypes).
+var ownParser = map[uint16]bool{}
+
+func init() {
+	for _, t := range []uint16{dns.TypeA, dns.TypeAAAA, dns.TypeNS, dns.TypeCNAME, dns.TypeMX, dns.TypeSOA,
+		dns.TypeSRV, dns.TypePTR, dns.TypeTXT, dns.TypeMB, dns.TypeMG, dns.TypeMR, dns.TypeAFSDB, dns.TypeDNAME,
+		dns.TypeSPF, dns.TypeNAPTR, dns.TypeKX, dns.TypeLOC, dns.TypeHINFO, dns.TypeRP, dns.TypeKEY, dns.TypeDNSKEY,
+		dns.TypeDHCID, dns.TypeCDNSKEY, dns.TypeRKEY, dns.TypeRRSIG, dns.TypeDS, dns.TypeCDS, dns.TypeSSHFP,
+		dns.TypeCERT, dns.TypeNSEC, dns.TypeNSEC3, dns.TypeNSEC3PARAM, dns.TypeTLSA, dns.TypeSMIMEA,
+		dns.TypeOPENPGPKEY, dns.TypeSVCB, dns.TypeHTTPS, dns.TypeDLV, dns.TypeTSIG, dns.TypeTKEY, dns.TypeOPT,
+		dns.TypeEUI48, dns.TypeEUI64, dns.TypeMINFO, dns.TypeURI, dns.TypeCAA, dns.TypeAPL, dns.TypeIPSECKEY,
+		dns.TypeCSYNC, dns.TypeNID, dns.TypeL32, dns.TypeL64, dns.TypeLP, dns.TypeZONEMD,
+		rrtypes.TypeALIAS, 65402 /* LUA */} {
+		ownParser[t] = true
+	}
 }
 
 // fqdn adds the trailing dot PowerDNS leaves out. "" and "." are the root. A
