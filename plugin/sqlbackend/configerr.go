@@ -76,7 +76,7 @@ func (s *source) prepare(ctx context.Context) error {
 
 func (s *source) noteUnverified(note string) {
 	if note != "" {
-		log.Infof("Change-log triggers: %s", note)
+		log.Warningf("Change-log triggers: %s", note)
 	}
 }
 

@@ -72,17 +72,13 @@ var deniedRE = regexp.MustCompile("^(\\w+) command denied to user ('[^']*'@'[^']
 
 func mysqlFix(e *mysql.MySQLError) (string, bool) {
 	switch e.Number {
-	case 1045: // access denied (password)
+	case 1045, 1698: // access denied (password; no password, or its plugin)
 		return "check the user and password in the dsn, and that the account may connect from this host", true
 	case 1044, 1049: // no access to the database; unknown database
 		return "check the database name in the dsn, and that the account is granted access to it", true
 	case 1142, 1143: // command denied on a table or column
 		if m := deniedRE.FindStringSubmatch(e.Message); m != nil {
-			table := "`" + m[4] + "`"
-			if m[3] != "" {
-				table = "`" + m[3] + "`." + table
-			}
-			return fmt.Sprintf("GRANT %s ON %s TO %s (see docs/powerdns-migration.md for the grants hostdns needs)", m[1], table, m[2]), true
+			return mysqlFixText(m), true
 		}
 		return "grant the privilege named (see docs/powerdns-migration.md for the grants hostdns needs)", true
 	case 1146: // no such table
@@ -96,7 +92,31 @@ func mysqlFix(e *mysql.MySQLError) (string, bool) {
 	case 1290, 1792: // server or transaction read-only
 		return "the server is read-only (a replica?): point the dsn at the primary, or run changes.mysql.sql there and set schema none", true
 	}
+	if string(e.SQLState[:2]) == "28" { // invalid authorization, whatever the number
+		return "check the user and password in the dsn, and that the account may connect from this host", true
+	}
 	return "", false
+}
+
+// grantTarget returns the account a GRANT for the denial e should name: the
+// account logged in as (me, as CURRENT_USER() writes it: user@host) when e
+// denies it, rather than the host it connected from, which e names.
+func grantTarget(e *mysql.MySQLError, me string) string {
+	m := deniedRE.FindStringSubmatch(e.Message)
+	at := strings.LastIndexByte(me, '@')
+	if m == nil || at < 0 || !strings.HasPrefix(m[2], "'"+me[:at]+"'@") {
+		return ""
+	}
+	return strings.Replace(mysqlFixText(m), m[2], "'"+me[:at]+"'@'"+me[at+1:]+"'", 1)
+}
+
+// mysqlFixText is the GRANT that answers a denial read by deniedRE.
+func mysqlFixText(m []string) string {
+	table := "`" + m[4] + "`"
+	if m[3] != "" {
+		table = "`" + m[3] + "`." + table
+	}
+	return fmt.Sprintf("GRANT %s ON %s TO %s (see docs/powerdns-migration.md for the grants hostdns needs)", m[1], table, m[2])
 }
 
 func postgresFix(e *pgconn.PgError) (string, bool) {
@@ -106,6 +126,9 @@ func postgresFix(e *pgconn.PgError) (string, bool) {
 	case "3D000", "3F000": // no such database; no such schema
 		return "check the database name (and search_path) in the dsn", true
 	case "42501": // insufficient privilege
+		if strings.Contains(e.Message, "must be owner") {
+			return "another role owns it: run changes.postgres.sql as that owner and set schema none, or make the hostdns role its owner (ALTER ... OWNER TO)", true
+		}
 		return "grant the privilege named (see docs/powerdns-migration.md for the grants hostdns needs)", true
 	case "42P01", "42883": // no such table; no such function
 		return missingTable(Postgres, e.Message), true

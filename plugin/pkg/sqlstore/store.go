@@ -220,8 +220,12 @@ func (s *Store) ensureChanges(ctx context.Context, db queryer) (created []string
 			}
 			if !probed {
 				probed = true
+				var me string
+				if err := db.QueryRowContext(ctx, `SELECT CURRENT_USER()`).Scan(&me); err != nil {
+					return created, err
+				}
 				if err := insertProbe(ctx, db); err != nil {
-					return created, triggerError(err, nil)
+					return created, triggerError(err, me)
 				}
 			}
 			if _, err := db.ExecContext(ctx, stmt); err != nil {
