@@ -70,7 +70,7 @@ func acquire(cfg config, b *SQLBackend) (*source, error) {
 		// A local file: creating and seeding it cannot wait for anything, and
 		// an error here (bad seed file) must stop the start-up.
 		if err := sqlstore.SeedSQLite(context.Background(), cfg.dsn, cfg.seed); err != nil {
-			return nil, err
+			return nil, sqlstore.Classify(sqlstore.SQLite, err)
 		}
 	}
 	st, err := sqlstore.Open(cfg.dialect, cfg.dsn)

@@ -116,7 +116,11 @@ func mysqlFixText(m []string) string {
 	if m[3] != "" {
 		table = "`" + m[3] + "`." + table
 	}
-	return fmt.Sprintf("GRANT %s ON %s TO %s (see docs/powerdns-migration.md for the grants hostdns needs)", m[1], table, m[2])
+	fix := fmt.Sprintf("GRANT %s ON %s TO %s", m[1], table, m[2])
+	if m[4] == "hostdns_changes" && m[1] != "INSERT" && m[1] != "SELECT" {
+		fix += ", or run changes.mysql.sql as a privileged account and set schema none"
+	}
+	return fix + " (see docs/powerdns-migration.md for the grants hostdns needs)"
 }
 
 func postgresFix(e *pgconn.PgError) (string, bool) {
