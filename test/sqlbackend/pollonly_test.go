@@ -19,7 +19,7 @@ import (
 // writer makes - insert, update in place (same id, as control panels do),
 // delete, a new zone - shows within the interval.
 
-// barePostgres is barMariaDB's PostgreSQL twin.
+// barePostgres is bareMariaDB's PostgreSQL twin.
 func barePostgres(t *testing.T) *testDB {
 	p := harness.NewPostgres(t)
 	if _, err := p.DB.Exec(sqlstore.SchemaSQL(sqlstore.Postgres)); err != nil {
@@ -127,8 +127,8 @@ func TestPollOnlyFreshness(t *testing.T) {
 	sort.Slice(lags, func(i, j int) bool { return lags[i] < lags[j] })
 	p50, p99 := percentile(lags, 0.5), percentile(lags, 0.99)
 	t.Logf("detect checksum 1s: commit to answer p50 %s, p99 %s, max %s (%d changes)", p50.Round(time.Millisecond), p99.Round(time.Millisecond), lags[len(lags)-1].Round(time.Millisecond), len(lags))
-	if p99 > 1500*time.Millisecond {
-		t.Errorf("p99 %s, want within the interval plus the comparison (1.5 s)", p99)
+	if p99 > 2*time.Second {
+		t.Errorf("p99 %s, want within the interval plus a comparison and a reload (2 s)", p99)
 	}
 }
 
