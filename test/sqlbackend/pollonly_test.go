@@ -56,16 +56,21 @@ func readOnlyAccount(t *testing.T, d *testDB) *testDB {
 
 func TestPollOnly(t *testing.T) {
 	for _, srv := range []struct {
-		kind string
-		new  func(*testing.T) *testDB
-	}{{"mariadb", bareMariaDB}, {"postgres", barePostgres}} {
-		t.Run(srv.kind, func(t *testing.T) { pollOnly(t, srv.new(t)) })
+		kind  string
+		new   func(*testing.T) *testDB
+		extra []string
+	}{
+		{"mariadb", bareMariaDB, nil},
+		{"postgres", barePostgres, nil},
+		{"mariadb lazy", bareMariaDB, []string{"max_records 100"}}, // zones loaded on use
+	} {
+		t.Run(srv.kind, func(t *testing.T) { pollOnly(t, srv.new(t), srv.extra...) })
 	}
 }
 
-func pollOnly(t *testing.T, root *testDB) {
+func pollOnly(t *testing.T, root *testDB, extra ...string) {
 	r := readOnlyAccount(t, root)
-	s := harness.StartServer(t, ".:0 {\n\t"+r.corefileBlock("detect checksum 200ms")+"\n}")
+	s := harness.StartServer(t, ".:0 {\n\t"+r.corefileBlock(append(extra, "detect checksum 200ms")...)+"\n}")
 	harness.AssertResponse(t, waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second), wwwZ1("192.0.2.80"))
 	const limit = 5 * time.Second
 
