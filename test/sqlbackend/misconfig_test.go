@@ -1,6 +1,7 @@
 package sqlbackend_test
 
 import (
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -125,4 +126,30 @@ func TestMisconfigWithSnapshot(t *testing.T) {
 	eventually(t, 5*time.Second, "the configuration error logged with its fix", func() bool {
 		return strings.Contains(logs(), "Database configuration error") && strings.Contains(logs(), "check the user and password")
 	})
+}
+
+// TestMisconfigWhileRunning: a privilege lost while serving is logged as a
+// configuration error with its fix, not as an outage; the zones in memory keep
+// answering, and the feed resumes once the grant is back.
+func TestMisconfigWhileRunning(t *testing.T) {
+	logs := captureLog(t)
+	root := bareMariaDB(t)
+	h := mariaAccount(t, root, "hostdns", documentedGrants...)
+	s := harness.StartServer(t, ".:0 {\n\t"+h.corefileBlock()+"\n}")
+	waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second)
+
+	user, _ := mysql.ParseDSN(h.dsn)
+	acct := fmt.Sprintf("'%s'@'%%'", user.User)
+	root.exec(t, fmt.Sprintf("REVOKE SELECT ON `%s`.hostdns_changes FROM %s", dbName(t, root), acct))
+	eventually(t, 5*time.Second, "the lost grant logged as a configuration error with its fix", func() bool {
+		return strings.Contains(logs(), "Database configuration error, serving the zones in memory") && strings.Contains(logs(), "GRANT SELECT ON")
+	})
+	if strings.Contains(logs(), "Database unreachable") {
+		t.Error("a refused query was logged as an outage")
+	}
+	harness.AssertResponse(t, harness.Exchange(t, s.UDP, harness.Query("www.z1.test.", dns.TypeA), "udp"), wwwZ1("192.0.2.80"))
+
+	root.exec(t, fmt.Sprintf("GRANT SELECT ON `%s`.hostdns_changes TO %s", dbName(t, root), acct))
+	root.exec(t, `UPDATE records SET content = '192.0.2.81' WHERE name = 'www.z1.test' AND type = 'A'`)
+	harness.AssertResponse(t, waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.81"), 10*time.Second), wwwZ1("192.0.2.81"))
 }
