@@ -330,3 +330,39 @@ func mysqlErrno(err error) uint16 {
 	}
 	return 0
 }
+
+// TestGrantsReadOnlySchemaNone: the DBA made the change log; hostdns reads
+// with SELECT on domains, records and hostdns_changes and schema none. It
+// starts and sees a writer's change. On MariaDB such an account can neither
+// see nor fire the triggers, which the log says; on PostgreSQL the owners'
+// privileges are checked.
+func TestGrantsReadOnlySchemaNone(t *testing.T) {
+	for _, srv := range []struct {
+		kind string
+		new  func(*testing.T) *testDB
+	}{{"mariadb", bareMariaDB}, {"postgres", barePostgres}} {
+		t.Run(srv.kind, func(t *testing.T) {
+			logs := captureLog(t)
+			root := srv.new(t)
+			ensureAs(t, root)
+			r := readOnlyAccount(t, root)
+			if r.dialect == sqlstore.MySQL {
+				user, _ := mysql.ParseDSN(r.dsn)
+				root.exec(t, fmt.Sprintf("GRANT SELECT ON `%s`.hostdns_changes TO '%s'@'%%'", dbName(t, root), user.User))
+			} else {
+				u, _ := url.Parse(r.dsn)
+				root.exec(t, fmt.Sprintf(`GRANT SELECT ON hostdns_changes TO "%s"`, u.User.Username()))
+			}
+			s := harness.StartServer(t, ".:0 {\n\t"+r.corefileBlock("schema none")+"\n}")
+			waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second)
+			if err := writerUpdate(root, "192.0.2.81"); err != nil {
+				t.Fatal(err)
+			}
+			harness.AssertResponse(t, waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.81"), 5*time.Second), wwwZ1("192.0.2.81"))
+			warned := strings.Contains(logs(), "not checked")
+			if want := root.dialect == sqlstore.MySQL; warned != want {
+				t.Errorf("warning that the triggers were not checked: %v, want %v", warned, want)
+			}
+		})
+	}
+}
