@@ -18,8 +18,8 @@ const preflightTimeout = 5 * time.Second
 // start with the fix, instead of a server that is never ready and answers
 // SERVFAIL for ever. An outage is not refused: the feed retries it. Neither is
 // a configuration error when the snapshot file has zones to serve: a DNS
-// server answering as it did beats none (the error is logged at every
-// failed attempt's change of kind, and db_up stays 0).
+// server answering as it did beats none. The error is logged with its fix,
+// db_up stays 0, and the feed keeps retrying until it is fixed.
 func (s *source) preflight() error {
 	ctx, cancel := context.WithTimeout(context.Background(), preflightTimeout)
 	defer cancel()
@@ -28,7 +28,10 @@ func (s *source) preflight() error {
 		return nil
 	}
 	if s.snap != nil {
-		if doms, serr := s.snap.st.Domains(ctx); serr == nil && len(doms) > 0 {
+		// A context of its own: the check may have used up the first.
+		sctx, scancel := context.WithTimeout(context.Background(), preflightTimeout)
+		defer scancel()
+		if doms, serr := s.snap.st.Domains(sctx); serr == nil && len(doms) > 0 {
 			log.Errorf("Database configuration error, serving the %d zones of snapshot %s until it is fixed: %v", len(doms), s.cfg.snapshot, err)
 			return nil
 		}
