@@ -66,6 +66,8 @@ func (s *source) run() {
 		ctx, cancel := context.WithTimeout(base, timeout)
 		if cursor == nil {
 			cursor, err = s.fullLoad(ctx)
+		} else if s.checksum() {
+			err = s.pollChecksum(ctx)
 		} else {
 			gap := false
 			if !downAt.IsZero() {
@@ -96,21 +98,14 @@ func (s *source) run() {
 				downAt = time.Now()
 				s.down.Store(true)
 				s.g.dbUp.Set(0)
-				switch {
-				case s.loaded.Load():
-					log.Errorf("Database unreachable, serving the zones in memory until it is back: %v", err)
-				case s.startFromSnapshot(base):
-					log.Errorf("Database unreachable at start, serving the zones of snapshot %s until it is back: %v", s.cfg.snapshot, err)
-				default:
-					log.Errorf("Database unreachable, not ready until the first load: %v", err)
-				}
 			}
+			s.logDown(base, sqlstore.Classify(s.cfg.dialect, err))
 			s.g.stale.Set(time.Since(downAt).Seconds())
 			backoff = nextBackoff(backoff)
 		} else {
 			if !downAt.IsZero() {
 				log.Infof("Database is back after %s", time.Since(downAt).Round(time.Millisecond))
-				downAt = time.Time{}
+				downAt, s.downLogged = time.Time{}, ""
 				s.down.Store(false)
 			}
 			s.g.dbUp.Set(1)
@@ -163,16 +158,11 @@ func timed(kind string, f func() error) error {
 // again afterwards, which is harmless, rather than missed.
 func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 	start := time.Now()
-	if s.cfg.ensureSchema {
-		if err := timed("schema", func() error { return s.store.EnsureSchema(ctx) }); err != nil {
-			return nil, err
-		}
-		if s.store.LegacyTriggers {
-			log.Warningf("The change log's record triggers predate record_id and MySQL cannot replace them atomically: every change rebuilds its whole zone. Run changes.mysql.sql again to upgrade them")
-		}
+	if err := s.prepare(ctx); err != nil {
+		return nil, err
 	}
-	var pos int64
-	if err := timed("poll", func() (err error) { pos, err = s.store.MaxChangeID(ctx); return err }); err != nil {
+	pos, err := s.startPosition(ctx)
+	if err != nil {
 		return nil, err
 	}
 	doms, err := s.domains(ctx)

@@ -20,17 +20,19 @@ func init() { plugin.Register("sqlbackend", setup) }
 // config is what the Corefile says. Instances with equal configs share one
 // source (see acquire).
 type config struct {
-	dialect      sqlstore.Dialect
-	dsn          string
-	seed         string
-	ensureSchema bool
-	poll         time.Duration
-	gapTimeout   time.Duration
-	keep         int64
-	redisAddr    string
-	redisChannel string
-	maxRecords   int    // 0: every zone in memory; else lazy load and LRU eviction
-	snapshot     string // with maxRecords: a local copy to load cold zones from during an outage
+	dialect       sqlstore.Dialect
+	dsn           string
+	seed          string
+	ensureSchema  bool
+	poll          time.Duration
+	gapTimeout    time.Duration
+	keep          int64
+	redisAddr     string
+	redisChannel  string
+	maxRecords    int           // 0: every zone in memory; else lazy load and LRU eviction
+	snapshot      string        // with maxRecords: a local copy to load cold zones from during an outage
+	detect        string        // detectLog, or detectChecksum for a database without the change log
+	checksumEvery time.Duration // with detectChecksum: the interval between comparisons
 }
 
 // Defaults; see README.md for why.
@@ -93,7 +95,9 @@ func parse(c *caddy.Controller) (*SQLBackend, config, error) {
 		poll:         defaultPoll,
 		gapTimeout:   defaultGapTimeout,
 		keep:         defaultKeep,
+		detect:       detectLog,
 	}
+	schemaSet := false
 	b := &SQLBackend{}
 	seen := false
 	for c.Next() {
@@ -144,6 +148,7 @@ func parse(c *caddy.Controller) (*SQLBackend, config, error) {
 			case "schema":
 				var s string
 				if s, err = one(); err == nil {
+					schemaSet = true
 					switch s {
 					case "ensure":
 						cfg.ensureSchema = true
@@ -155,6 +160,8 @@ func parse(c *caddy.Controller) (*SQLBackend, config, error) {
 				}
 			case "poll":
 				cfg.poll, err = dur()
+			case "detect":
+				err = parseDetect(c, args, &cfg)
 			case "gap_timeout":
 				cfg.gapTimeout, err = dur()
 			case "keep":
@@ -208,6 +215,9 @@ func parse(c *caddy.Controller) (*SQLBackend, config, error) {
 	}
 	if cfg.seed != "" && cfg.dialect != sqlstore.SQLite {
 		return nil, cfg, c.Err("'seed' is only for driver sqlite: load a MySQL or PostgreSQL database with its own client")
+	}
+	if err := checkDetect(c, &cfg, schemaSet); err != nil {
+		return nil, cfg, err
 	}
 	if err := checkDSN(cfg.dialect, cfg.dsn); err != nil {
 		return nil, cfg, c.Errf("dsn: %v", err)

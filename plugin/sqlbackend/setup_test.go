@@ -54,6 +54,27 @@ func TestParse(t *testing.T) {
 				t.Errorf("got %+v", c)
 			}
 		}},
+		{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect checksum\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+			if c.detect != detectChecksum || c.poll != defaultChecksumEvery || c.ensureSchema || c.keep != 0 {
+				t.Errorf("got %+v", c)
+			}
+		}},
+		{input: "sqlbackend {\n driver postgres\n dsn postgres://u@h/d\n poll 1s\n detect checksum 30s\n schema none\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+			if c.detect != detectChecksum || c.poll != 30*time.Second || c.ensureSchema {
+				t.Errorf("got %+v", c)
+			}
+		}},
+		{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect log\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+			if c.detect != detectLog || c.poll != defaultPoll || !c.ensureSchema {
+				t.Errorf("got %+v", c)
+			}
+		}},
+		{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect checksum\n schema ensure\n}", err: "cannot go with 'schema ensure'"},
+		{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect checksum\n redis 127.0.0.1:6379\n}", err: "cannot go with 'redis'"},
+		{input: "sqlbackend {\n driver sqlite\n dsn z.db\n detect checksum\n}", err: "for MySQL and PostgreSQL"},
+		{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect checksum 0s\n}", err: "positive duration"},
+		{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect sometimes\n}", err: "want log or checksum"},
+		{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect log 5s\n}", err: "Wrong argument count"},
 		{input: "sqlbackend {\n driver postgres\n dsn postgres://u:pw@h/d\n seed s.sql\n}", err: "only for driver sqlite"},
 		{input: "sqlbackend {\n driver postgres\n dsn postgres://u@h:port/d\n}", err: "dsn"},
 		{input: "sqlbackend {\n driver mysql\n dsn root@tcp(127.0.0.1:3306)/pdns\n max_records 100000\n snapshot /var/lib/coredns/snapshot.db\n}", check: func(t *testing.T, b *SQLBackend, c config) {

@@ -32,6 +32,10 @@ type source struct {
 	rowIdx map[string]rowIndex   // zone name -> its rowIndex, for big zones (patch.go)
 	lz     lazyState             // with max_records only
 
+	prepared   atomic.Bool                    // the schema was ensured or verified (configerr.go)
+	downLogged string                         // the kind of failure last logged, "" when up; the feed's own
+	prints     map[int64]sqlstore.Fingerprint // with detect checksum: the last fingerprints; the feed's own
+
 	loaded atomic.Bool  // the first full load is done: ready
 	down   atomic.Bool  // the feed's last round failed: the database is unreachable
 	pos    atomic.Int64 // the feed's position in the change log, for pruning
@@ -66,7 +70,7 @@ func acquire(cfg config, b *SQLBackend) (*source, error) {
 		// A local file: creating and seeding it cannot wait for anything, and
 		// an error here (bad seed file) must stop the start-up.
 		if err := sqlstore.SeedSQLite(context.Background(), cfg.dsn, cfg.seed); err != nil {
-			return nil, err
+			return nil, sqlstore.Classify(sqlstore.SQLite, err)
 		}
 	}
 	st, err := sqlstore.Open(cfg.dialect, cfg.dsn)
@@ -84,6 +88,13 @@ func acquire(cfg config, b *SQLBackend) (*source, error) {
 			st.Close()
 			return nil, fmt.Errorf("snapshot %s: %w", cfg.snapshot, err)
 		}
+	}
+	if err := s.preflight(); err != nil {
+		if s.snap != nil {
+			s.snap.close()
+		}
+		st.Close()
+		return nil, err
 	}
 	// After the last step that can fail: a source that never ran leaves no series.
 	s.g = newGauges(string(cfg.dialect) + " " + maskDSN(cfg.dialect, cfg.dsn))
@@ -296,5 +307,5 @@ func (s *source) changed(zones []string) {
 }
 
 func (c config) key() string {
-	return fmt.Sprintf("%s|%s|%s|%s|%t|%s|%s|%s|%d|%d|%s", c.dialect, c.dsn, c.seed, c.poll, c.ensureSchema, c.gapTimeout, c.redisAddr, c.redisChannel, c.keep, c.maxRecords, c.snapshot)
+	return fmt.Sprintf("%s|%s|%s|%s|%t|%s|%s|%s|%d|%d|%s|%s", c.dialect, c.dsn, c.seed, c.poll, c.ensureSchema, c.gapTimeout, c.redisAddr, c.redisChannel, c.keep, c.maxRecords, c.snapshot, c.detect)
 }

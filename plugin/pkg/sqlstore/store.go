@@ -54,6 +54,10 @@ type Store struct {
 	// replaced atomically (MySQL): they still work, but every change to a
 	// record is logged as a change to its whole zone.
 	LegacyTriggers bool
+
+	// Unverified is set by EnsureSchema when the triggers could not be fired
+	// to test them (see VerifyTriggers): it says what was not checked.
+	Unverified string
 }
 
 // Open opens a pool for dsn without connecting: the database may be down
@@ -141,17 +145,33 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 			return err
 		}
 		defer conn.Close()
-		return s.ensureChanges(ctx, conn)
+		created, err := s.ensureChanges(ctx, conn)
+		if err == nil {
+			s.Unverified, err = s.verifyMySQL(ctx)
+		}
+		if err != nil {
+			// Triggers we just made that would fail must not stay: every
+			// write of PowerDNS and the panels would fail with them.
+			for _, name := range created {
+				conn.ExecContext(context.WithoutCancel(ctx), `DROP TRIGGER IF EXISTS `+name)
+			}
+			return Classify(MySQL, err)
+		}
+		return nil
 	case Postgres:
 		// PostgreSQL's DDL is transactional: the change log, its functions
-		// and triggers appear together, or not at all.
+		// and triggers appear together, or not at all; and not at all when
+		// they would fail (verifyPostgres, in the same transaction).
 		tx, err := s.DB.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
-		if err := s.ensureChanges(ctx, tx); err != nil {
+		if _, err = s.ensureChanges(ctx, tx); err == nil {
+			s.Unverified, err = s.verifyPostgres(ctx, tx)
+		}
+		if err != nil {
 			tx.Rollback()
-			return err
+			return Classify(Postgres, err)
 		}
 		return tx.Commit()
 	}
@@ -166,8 +186,12 @@ type execQuerier interface {
 
 // ensureChanges runs changes.mysql.sql or changes.postgres.sql but keeps
 // triggers that exist: dropping and re-creating them on every start would, for
-// an instant, let a write go unnoticed by the other nodes.
-func (s *Store) ensureChanges(ctx context.Context, db execQuerier) error {
+// an instant, let a write go unnoticed by the other nodes. It returns the
+// triggers it created. On MySQL, before creating the first, it checks that
+// this account, their definer, may insert into hostdns_changes: triggers that
+// cannot would make every write to records fail.
+func (s *Store) ensureChanges(ctx context.Context, db queryer) (created []string, err error) {
+	probed := s.Dialect != MySQL
 	for _, stmt := range SplitStatements(ChangesSQL(s.Dialect)) {
 		upper := strings.ToUpper(stmt)
 		if strings.HasPrefix(upper, "DROP TRIGGER") {
@@ -184,29 +208,44 @@ func (s *Store) ensureChanges(ctx context.Context, db execQuerier) error {
 			}
 			var n int
 			if err := db.QueryRowContext(ctx, s.Dialect.Rebind(q), args...).Scan(&n); err != nil {
-				return fmt.Errorf("checking trigger %s: %w", name, err)
+				return created, fmt.Errorf("checking trigger %s: %w", name, err)
 			}
 			if n > 0 {
 				if s.Dialect == MySQL {
 					if err := s.upgradeMySQLTrigger(ctx, db, name, stmt); err != nil {
-						return err
+						return created, err
 					}
 				}
 				continue
 			}
+			if !probed {
+				probed = true
+				var me string
+				if err := db.QueryRowContext(ctx, `SELECT CURRENT_USER()`).Scan(&me); err != nil {
+					return created, err
+				}
+				if err := insertProbe(ctx, db); err != nil {
+					return created, triggerError(err, me)
+				}
+			}
+			if _, err := db.ExecContext(ctx, stmt); err != nil {
+				return created, fmt.Errorf("schema statement %.60q: %w", stmt, err)
+			}
+			created = append(created, name)
+			continue
 		}
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("schema statement %.60q: %w", stmt, err)
+			return created, fmt.Errorf("schema statement %.60q: %w", stmt, err)
 		}
 	}
-	return nil
+	return created, nil
 }
 
 // upgradeMySQLTrigger replaces a record trigger written before the change
 // log had record_id. MariaDB replaces a trigger atomically; on MySQL, which
 // cannot, the old trigger is kept (a write between a DROP and a CREATE would
 // go unlogged) and LegacyTriggers is set.
-func (s *Store) upgradeMySQLTrigger(ctx context.Context, db execQuerier, name, create string) error {
+func (s *Store) upgradeMySQLTrigger(ctx context.Context, db queryer, name, create string) error {
 	if !strings.Contains(create, "record_id") {
 		return nil
 	}

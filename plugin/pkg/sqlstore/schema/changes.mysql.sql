@@ -12,7 +12,11 @@
 -- The trigger bodies are single statements, so the mysql command line needs no
 -- DELIMITER change:   mysql pdns < plugin/pkg/sqlstore/schema/changes.mysql.sql
 -- Creating triggers needs the TRIGGER privilege (and SUPER or
--- log_bin_trust_function_creators=1 when binary logging is on).
+-- log_bin_trust_function_creators=1 when binary logging is on). The account
+-- that runs this becomes the triggers' DEFINER, and they run with its rights on
+-- every write of PowerDNS and the panels: it needs INSERT on hostdns_changes,
+-- and it must not be dropped before the triggers are, or every write to records
+-- fails (errors 1142, 1449). See docs/powerdns-migration.md for the grants.
 
 CREATE TABLE IF NOT EXISTS hostdns_changes (
   id                    BIGINT AUTO_INCREMENT,
