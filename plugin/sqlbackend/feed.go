@@ -57,6 +57,7 @@ func (s *source) run() {
 	for {
 		var err error
 		s.tick()
+		round := time.Now()
 		// A poll on a connection that hangs must not stall the feed for long;
 		// a full load of a big database may take minutes.
 		timeout := pollTimeout
@@ -105,7 +106,6 @@ func (s *source) run() {
 					log.Errorf("Database unreachable, not ready until the first load: %v", err)
 				}
 			}
-			s.g.stale.Set(time.Since(downAt).Seconds())
 			backoff = nextBackoff(backoff)
 		} else {
 			if !downAt.IsZero() {
@@ -114,7 +114,7 @@ func (s *source) run() {
 				s.down.Store(false)
 			}
 			s.g.dbUp.Set(1)
-			s.g.stale.Set(0)
+			s.lastOK.Store(round.UnixNano())
 			backoff = 0
 		}
 
@@ -201,7 +201,7 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 	var (
 		cur    int64 = -1
 		rows   []sqlstore.Row
-		bad    int
+		bad    = map[int64]int{}
 		shared = names{}
 	)
 	flush := func() {
@@ -210,8 +210,14 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 			return
 		}
 		b := buildZone(name, rows, shared)
-		bad += b.bad
+		if b.bad > 0 {
+			bad[cur] = b.bad
+		}
 		if b.zone == nil {
+			if _, had := s.nameOf(cur); had {
+				s.dropped(name)
+				return
+			}
 			log.Warningf("Zone %s (domain %d) has no enabled SOA record: not served", name, cur)
 			return
 		}
@@ -234,11 +240,11 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 		return nil, err
 	}
 	flush()
-	changed := s.replaceAll(zones, ids, recs, indexes)
+	changed := s.replaceAll(zones, ids, recs, indexes, bad)
 	// No NOTIFY for the first load: with 100,000 zones it would be a flood at
 	// every start, and secondaries check the SOA at refresh time anyway.
 	if first := !s.loaded.Swap(true); first {
-		log.Infof("Loaded %d zones (%d records, %d bad rows skipped) in %s", len(zones), sum(recs), bad, time.Since(start).Round(time.Millisecond))
+		log.Infof("Loaded %d zones (%d records, %d bad rows skipped) in %s", len(zones), sum(recs), sumBad(bad), time.Since(start).Round(time.Millisecond))
 	} else {
 		s.changed(changed)
 	}
@@ -298,9 +304,9 @@ func (s *source) poll(ctx context.Context, c *sqlstore.Cursor, pending map[int64
 			changed = append(changed, names...)
 		}
 		if len(changed) > 0 {
-			changeApply.Observe(time.Since(now).Seconds())
+			s.g.changeApply.Observe(time.Since(now).Seconds())
 			if !newest.IsZero() {
-				changeLag.Observe(time.Since(newest).Seconds())
+				s.g.changeLag.Observe(time.Since(newest).Seconds())
 			}
 			s.changed(changed)
 			if s.redis != nil {
@@ -352,6 +358,7 @@ func (s *source) reload(ctx context.Context, id int64) ([]string, error) {
 	}
 	old, had := s.nameOf(id)
 	if !ok {
+		s.markBad(id, 0)
 		if had {
 			log.Infof("Zone %s deleted", old)
 			s.set(id, old, nil, 0, nil)
@@ -360,6 +367,7 @@ func (s *source) reload(ctx context.Context, id int64) ([]string, error) {
 		return nil, nil
 	}
 	b := buildZone(d.Name, rows, nil)
+	s.markBad(id, b.bad)
 	if b.zone == nil {
 		if z, _ := s.get(d.Name); b.badSOA && z != nil {
 			// Never let one bad row empty a zone: keep serving the last good copy.
@@ -367,7 +375,7 @@ func (s *source) reload(ctx context.Context, id int64) ([]string, error) {
 			return nil, nil
 		}
 		if had {
-			log.Infof("Zone %s has no enabled SOA record: no longer served", d.Name)
+			s.dropped(d.Name)
 		}
 		s.set(id, d.Name, nil, 0, nil)
 		if had {
@@ -429,6 +437,13 @@ func (s *source) pruneLoop(ctx context.Context) {
 			}
 		}
 	}
+}
+
+func sumBad(m map[int64]int) (n int) {
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 func sum(m map[string]int) (n int) {

@@ -142,6 +142,7 @@ func (s *source) load(ctx context.Context, name string) (*file.Zone, error) {
 			s.mu.Unlock()
 			continue // changed while we read it: read it again
 		}
+		s.setBad(id, b.bad)
 		if b.zone == nil {
 			s.lz.absent[name] = true
 		} else {
@@ -254,6 +255,7 @@ func (s *source) fullLoadLazy(doms map[int64]string) []string {
 		s.lz.epoch[name]++
 	}
 	s.lz.index, s.ids, s.lz.absent = index, doms, map[string]bool{}
+	s.keepBad(doms)
 	return changed
 }
 
@@ -277,6 +279,9 @@ func (s *source) reloadLazy(ctx context.Context, id int64, t *touch) ([]string, 
 		changed = append(changed, old)
 		s.lz.epoch[old]++
 		delete(s.lz.absent, old)
+		if !ok {
+			s.setBad(id, 0)
+		}
 		if !ok || old != d.Name {
 			delete(s.lz.index, old)
 			delete(s.ids, id)
@@ -306,6 +311,7 @@ func (s *source) reloadLazy(ctx context.Context, id int64, t *touch) ([]string, 
 		}
 		b := buildZone(d.Name, rows, nil)
 		s.mu.Lock()
+		s.setBad(id, b.bad)
 		switch {
 		case b.zone != nil:
 			s.installLazy(id, d.Name, b.zone, b.records, b.index)
@@ -315,6 +321,7 @@ func (s *source) reloadLazy(ctx context.Context, id int64, t *touch) ([]string, 
 		default:
 			s.unloadLazy(d.Name)
 			s.lz.absent[d.Name] = true
+			s.dropped(d.Name)
 		}
 		s.mu.Unlock()
 	}

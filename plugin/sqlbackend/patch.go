@@ -78,8 +78,9 @@ func (s *source) patch(ctx context.Context, id int64, t *touch) (zone string, do
 	s.mu.RLock()
 	name, ok := s.ids[id]
 	z, idx := s.zones[name], s.rowIdx[name]
+	hadBad := s.bad[id] > 0
 	s.mu.RUnlock()
-	if !ok || z == nil || idx == nil || !t.patchable(len(idx)) {
+	if !ok || z == nil || idx == nil || !t.patchable(len(idx)) || (hadBad && mayMendBad(t, idx)) {
 		return "", false, nil
 	}
 	ids := t.ids()
@@ -123,6 +124,18 @@ type zonePatch struct {
 	zone    *file.Zone
 	added   rowIndex
 	removed int
+}
+
+// mayMendBad reports whether t names a row the zone does not serve, which
+// may be one of its bad rows mended: only a rebuild can tell, and keep the
+// bad_records gauge true.
+func mayMendBad(t *touch, idx rowIndex) bool {
+	for rid := range t.records {
+		if idx[rid] == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // patchZone makes a copy of z, the zone of domain id named name, with the
@@ -171,8 +184,7 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 		case err != nil && isSOA(r.Type):
 			return zonePatch{}, false // the rebuild keeps the zone as it was, and says why
 		case err != nil:
-			skipRow(name, err)
-			continue
+			return zonePatch{}, false // a bad row: the rebuild counts it (bad_records)
 		case rr == nil:
 			continue
 		case scratch.SOA != nil:
