@@ -189,6 +189,7 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 		} else {
 			s.changed(changed)
 		}
+		s.loadSigned(ctx)
 		if s.redis != nil {
 			s.redis.start()
 		}
@@ -248,6 +249,7 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 	} else {
 		s.changed(changed)
 	}
+	s.loadSigned(ctx)
 	if s.redis != nil {
 		s.redis.start()
 	}
@@ -294,15 +296,20 @@ func (s *source) poll(ctx context.Context, c *sqlstore.Cursor, pending map[int64
 				newest = ch.At
 			}
 		}
-		var changed []string
+		var (
+			changed []string
+			applied []int64
+		)
 		for id, t := range pending {
 			names, err := s.apply(ctx, id, t)
 			if err != nil {
 				return err
 			}
+			applied = append(applied, id)
 			delete(pending, id)
 			changed = append(changed, names...)
 		}
+		s.checkSigned(ctx, applied)
 		if len(changed) > 0 {
 			s.g.changeApply.Observe(time.Since(now).Seconds())
 			if !newest.IsZero() {

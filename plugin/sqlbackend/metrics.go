@@ -21,7 +21,7 @@ var (
 		Namespace: plugin.Namespace,
 		Subsystem: "sqlbackend",
 		Name:      "db_queries_total",
-		Help:      "Queries sent to the database, by kind (poll, zone, load, schema, prune).",
+		Help:      "Queries sent to the database, by kind (poll, zone, load, schema, prune, keys, snapshot).",
 	}, []string{"kind"})
 
 	// dbDuration is the latency of those queries.
@@ -121,16 +121,16 @@ var redisUp = promauto.NewGaugeVec(prometheus.GaugeOpts{
 // gauges are the gauges of one source, labelled with its database (driver and
 // DSN, password masked), so that a Corefile naming two databases shows each.
 type gauges struct {
-	label                     string
-	zones, records, dbUp, bad prometheus.Gauge
-	redisUp                   prometheus.Gauge // nil without the redis option
-	changeApply, changeLag    prometheus.Observer
+	label                             string
+	zones, records, dbUp, bad, signed prometheus.Gauge
+	redisUp                           prometheus.Gauge // nil without the redis option
+	changeApply, changeLag            prometheus.Observer
 }
 
 func newGauges(label string, withRedis bool) gauges {
 	g := gauges{label: label,
 		zones: zonesLoaded.WithLabelValues(label), records: recordsLoaded.WithLabelValues(label),
-		dbUp: dbUp.WithLabelValues(label), bad: badNow.WithLabelValues(label),
+		dbUp: dbUp.WithLabelValues(label), bad: badNow.WithLabelValues(label), signed: signedUnsigned.WithLabelValues(label),
 		changeApply: changeApply.WithLabelValues(label), changeLag: changeLag.WithLabelValues(label)}
 	if withRedis {
 		g.redisUp = redisUp.WithLabelValues(label)
@@ -140,7 +140,7 @@ func newGauges(label string, withRedis bool) gauges {
 
 // remove drops the source's series once it is released.
 func (g gauges) remove() {
-	for _, v := range []*prometheus.GaugeVec{zonesLoaded, recordsLoaded, dbUp, badNow, redisUp} {
+	for _, v := range []*prometheus.GaugeVec{zonesLoaded, recordsLoaded, dbUp, badNow, signedUnsigned, redisUp} {
 		v.DeleteLabelValues(g.label)
 	}
 	for _, v := range []*prometheus.HistogramVec{changeApply, changeLag} {
@@ -182,3 +182,12 @@ var notifiesDropped = promauto.NewCounter(prometheus.CounterOpts{
 	Name:      "notifies_dropped_total",
 	Help:      "NOTIFY messages received for zones served here and dropped, this plugin being the primary.",
 })
+
+// signedUnsigned counts the zones with active DNSSEC keys in PowerDNS's
+// cryptokeys table, which are served unsigned (signed.go).
+var signedUnsigned = promauto.NewGaugeVec(prometheus.GaugeOpts{
+	Namespace: plugin.Namespace,
+	Subsystem: "sqlbackend",
+	Name:      "signed_zones_unsigned",
+	Help:      "Zones with active DNSSEC keys in the cryptokeys table, served unsigned, by database.",
+}, []string{"database"})

@@ -13,7 +13,7 @@ import (
 const notifyLogEvery = 10 * time.Second
 
 var (
-	notifyLog     = rate.Sometimes{Interval: notifyLogEvery}
+	notifyLog   = rate.Sometimes{Interval: notifyLogEvery}
 	notifySince atomic.Int64 // dropped since the last line
 )
 

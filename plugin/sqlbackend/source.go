@@ -32,6 +32,7 @@ type source struct {
 	recs   map[string]int        // zone name -> records, for the gauge
 	rowIdx map[string]rowIndex   // zone name -> its rowIndex, for big zones (patch.go)
 	bad    map[int64]int         // domains.id -> rows skipped at its last read, for the gauge
+	signed map[int64]string      // domains.id -> name of the served zones with DNSSEC keys (signed.go)
 	lz     lazyState             // with max_records only
 
 	loaded atomic.Bool  // the first full load is done: ready
@@ -78,7 +79,7 @@ func acquire(cfg config, b *SQLBackend) (*source, error) {
 	}
 	s := &source{
 		key: key, cfg: cfg, store: st,
-		zones: map[string]*file.Zone{}, ids: map[int64]string{}, recs: map[string]int{}, rowIdx: map[string]rowIndex{}, bad: map[int64]int{}, lz: newLazyState(),
+		zones: map[string]*file.Zone{}, ids: map[int64]string{}, recs: map[string]int{}, rowIdx: map[string]rowIndex{}, bad: map[int64]int{}, signed: map[int64]string{}, lz: newLazyState(),
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 		subs: map[*SQLBackend]struct{}{}, refs: 1,
 	}
@@ -139,6 +140,9 @@ func (s *source) release() {
 			s.g.records.Sub(float64(n))
 		}
 		s.keepBad(nil)
+		for id := range s.signed {
+			s.unsign(id)
+		}
 	}
 	s.zones, s.ids, s.recs = map[string]*file.Zone{}, map[int64]string{}, map[string]int{}
 	s.mu.Unlock()
