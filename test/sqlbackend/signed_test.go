@@ -35,7 +35,8 @@ func only(m map[string]float64) (float64, bool) {
 	return 0, false
 }
 
-// counterValue returns counter name's value for the series with label=value.
+// counterValue returns counter name's value for the series with label=value
+// (the only series for label "").
 func counterValue(t *testing.T, name, label, value string) float64 {
 	t.Helper()
 	mfs, err := prometheus.DefaultGatherer.Gather()
@@ -47,6 +48,9 @@ func counterValue(t *testing.T, name, label, value string) float64 {
 			continue
 		}
 		for _, m := range mf.Metric {
+			if label == "" {
+				return m.GetCounter().GetValue()
+			}
 			for _, l := range m.GetLabel() {
 				if l.GetName() == label && l.GetValue() == value {
 					return m.GetCounter().GetValue()
