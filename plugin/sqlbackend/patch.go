@@ -22,9 +22,21 @@ import (
 // patchMinRecords is the size from which a zone keeps a rowIndex.
 const patchMinRecords = 1000
 
-// rowIndex maps a records.id to the record the zone serves for it. Only the
+// badRow stands in a rowIndex for a row skipped as bad, so that a patch that
+// deletes or mends it keeps the bad_records gauge true.
+var badRow dns.RR = new(dns.NULL)
+
+// rowIndex maps a records.id to the record the zone serves for it, or to
+// badRow for a row that does not make a valid record. Only the
 // feed goroutine changes one, under source.mu.
 type rowIndex map[int64]dns.RR
+
+// markBad notes in the index, if the zone keeps one, that row id is bad.
+func (b *built) markBad(id int64) {
+	if b.index != nil {
+		b.index[id] = badRow
+	}
+}
 
 // touch is what the change log says of one domain since the last poll: some
 // of its records changed, or (whole) the domain itself, or a change that
@@ -78,9 +90,8 @@ func (s *source) patch(ctx context.Context, id int64, t *touch) (zone string, do
 	s.mu.RLock()
 	name, ok := s.ids[id]
 	z, idx := s.zones[name], s.rowIdx[name]
-	hadBad := s.bad[id] > 0
 	s.mu.RUnlock()
-	if !ok || z == nil || idx == nil || !t.patchable(len(idx)) || (hadBad && mayMendBad(t, idx)) {
+	if !ok || z == nil || idx == nil || !t.patchable(len(idx)) {
 		return "", false, nil
 	}
 	ids := t.ids()
@@ -107,7 +118,8 @@ func (s *source) patch(ctx context.Context, id int64, t *touch) (zone string, do
 	for rid, rr := range p.added {
 		idx[rid] = rr
 	}
-	records := s.recs[name] - p.removed + len(p.added)
+	records := s.recs[name] - p.removed + p.records
+	s.setBad(id, s.bad[id]+p.bad)
 	if s.lazy() {
 		s.installLazy(id, name, p.zone, records, idx)
 		s.evict(name)
@@ -123,19 +135,9 @@ func (s *source) patch(ctx context.Context, id int64, t *touch) (zone string, do
 type zonePatch struct {
 	zone    *file.Zone
 	added   rowIndex
-	removed int
-}
-
-// mayMendBad reports whether t names a row the zone does not serve, which
-// may be one of its bad rows mended: only a rebuild can tell, and keep the
-// bad_records gauge true.
-func mayMendBad(t *touch, idx rowIndex) bool {
-	for rid := range t.records {
-		if idx[rid] == nil {
-			return true
-		}
-	}
-	return false
+	removed int // records of the old zone that went
+	records int // records of the new rows (added also holds badRow entries)
+	bad     int // change in the zone's bad rows
 }
 
 // patchZone makes a copy of z, the zone of domain id named name, with the
@@ -151,11 +153,14 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 	// row (PowerDNS's API bumps the serial with every change); any other SOA
 	// change, and signatures, are left to a rebuild.
 	var del, add []dns.RR
-	removed, soaRow := 0, int64(-1)
+	removed, bad, soaRow := 0, 0, int64(-1)
 	for _, rid := range ids {
 		old := idx[rid]
 		switch {
 		case old == nil:
+			continue
+		case old == badRow:
+			bad-- // gone, or read again below
 			continue
 		case old == dns.RR(apex.SOA):
 			soaRow = rid
@@ -184,7 +189,10 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 		case err != nil && isSOA(r.Type):
 			return zonePatch{}, false // the rebuild keeps the zone as it was, and says why
 		case err != nil:
-			return zonePatch{}, false // a bad row: the rebuild counts it (bad_records)
+			skipRow(name, err)
+			added[r.ID] = badRow
+			bad++
+			continue
 		case rr == nil:
 			continue
 		case scratch.SOA != nil:
@@ -209,7 +217,13 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 	nz.Apex = apex
 	nz.Tree = patchTree(z.Tree, del, add)
 	nz.Upstream = up
-	return zonePatch{zone: nz, added: added, removed: removed}, true
+	records := 0
+	for _, rr := range added {
+		if rr != badRow {
+			records++
+		}
+	}
+	return zonePatch{zone: nz, added: added, removed: removed, records: records, bad: bad}, true
 }
 
 // atApex reports whether rr is one of the records file.Zone keeps apart from

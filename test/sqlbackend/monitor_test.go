@@ -31,32 +31,48 @@ func TestRedisUpSeries(t *testing.T) {
 }
 
 // TestBadRecordsGauge: bad_records says how many bad rows there are now: it
-// does not grow when their zone is rebuilt (bad_records_total does), and it
-// falls when one is mended.
+// does not grow when their zone is rebuilt (bad_records_total does), it
+// grows by one for a new bad row and falls when one is mended. "big" has
+// zones big enough for changes to be patched in rather than rebuilt.
 func TestBadRecordsGauge(t *testing.T) {
+	t.Run("small", func(t *testing.T) { badRecordsGauge(t, false) })
+	t.Run("big", func(t *testing.T) { badRecordsGauge(t, true) })
+}
+
+func badRecordsGauge(t *testing.T, big bool) {
 	d := newSQLite(t)
 	setupZones(t, d) // bad rows, www.example.org A 192.0.2.300 among them
+	if big {
+		addFiller(t, d)
+	}
 	s := startSQL(t, d)
 	var bad float64
 	eventually(t, 5*time.Second, "bad_records > 0", func() bool {
 		bad, _ = only(gaugesByDatabase(t, "coredns_sqlbackend_bad_records"))
 		return bad > 0
 	})
-
 	total := counterValue(t, "coredns_sqlbackend_bad_records_total", "", "")
+	patches := counterValue(t, "coredns_sqlbackend_zone_patches_total", "", "")
+
 	d.exec(t, `UPDATE records SET ttl = 61 WHERE name = 'mail.example.org' AND type = 'A'`)
 	waitFor(t, s.UDP, "mail.example.org.", dns.TypeA, func(m *dns.Msg) bool {
 		return len(m.Answer) > 0 && m.Answer[0].Header().Ttl == 61
 	}, 5*time.Second)
-	if counterValue(t, "coredns_sqlbackend_bad_records_total", "", "") <= total {
-		t.Error("bad_records_total did not count the bad row again at the rebuild")
+	if rebuilt := counterValue(t, "coredns_sqlbackend_bad_records_total", "", "") > total; rebuilt == big {
+		t.Errorf("bad_records_total counted the bad rows again: %t, want %t (a rebuild)", rebuilt, !big)
 	}
 	if now, _ := only(gaugesByDatabase(t, "coredns_sqlbackend_bad_records")); now != bad {
-		t.Errorf("bad_records %v after a rebuild, want %v still", now, bad)
+		t.Errorf("bad_records %v after the change, want %v still", now, bad)
 	}
 
+	d.exec(t, `INSERT INTO records (domain_id, name, type, content, ttl, disabled) VALUES ((SELECT id FROM domains WHERE name = 'example.org'), 'bad.example.org', 'A', 'not-an-address', 60, FALSE)`)
+	waitGauge(t, "coredns_sqlbackend_bad_records", bad+1)
 	d.exec(t, `UPDATE records SET content = '192.0.2.30' WHERE content = '192.0.2.300'`)
+	d.exec(t, `DELETE FROM records WHERE name = 'bad.example.org'`)
 	waitGauge(t, "coredns_sqlbackend_bad_records", bad-1)
+	if patched := counterValue(t, "coredns_sqlbackend_zone_patches_total", "", "") > patches; patched != big {
+		t.Errorf("changes patched in: %t, want %t", patched, big)
+	}
 }
 
 // TestNotifyFloodLogsOnce: a flood of NOTIFYs (spoofable UDP) is counted
