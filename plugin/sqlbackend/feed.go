@@ -180,6 +180,11 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 		return nil, err
 	}
 	if s.lazy() {
+		// The database answered: from now on cold zones load from it, not
+		// from the snapshot. Before the index is swapped, so that a load
+		// racing the swap reads the database again rather than installing
+		// the snapshot's copy as fresh.
+		s.down.Store(false)
 		changed := s.fullLoadLazy(doms)
 		if s.snap != nil {
 			s.snap.copyAll()
@@ -309,7 +314,6 @@ func (s *source) poll(ctx context.Context, c *sqlstore.Cursor, pending map[int64
 			delete(pending, id)
 			changed = append(changed, names...)
 		}
-		s.checkSigned(ctx, applied)
 		if len(changed) > 0 {
 			s.g.changeApply.Observe(time.Since(now).Seconds())
 			if !newest.IsZero() {
@@ -320,6 +324,7 @@ func (s *source) poll(ctx context.Context, c *sqlstore.Cursor, pending map[int64
 				s.redis.publish(c.Pos)
 			}
 		}
+		s.checkSigned(ctx, applied) // after the publish: not on the other nodes' path
 		if len(changes) < pollBatch {
 			return nil
 		}
