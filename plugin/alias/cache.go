@@ -2,9 +2,9 @@ package alias
 
 import (
 	"strings"
-	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/miekg/dns"
 )
 
@@ -32,19 +32,21 @@ func (e *entry) ttl(now time.Time) uint32 {
 	return uint32((d + time.Second - 1) / time.Second) // round up: 0 means expired
 }
 
-// cache holds upstream answers for targets outside the zones served here. It is a plain
-// map behind a RWMutex: hits take the read lock only, and the map stays small (one entry
-// per distinct external target and type). When full, an arbitrary entry makes room,
-// preferring one that expired beyond the stale window.
+// cache holds upstream answers for targets outside the zones served here, at most
+// capacity of them; the least recently used goes first. Expiry is the entry's own: an
+// entry is kept past its TTL (for the stale window, checked by the caller) until it is
+// the least recently used.
 type cache struct {
-	mu       sync.RWMutex
-	m        map[cacheKey]*entry
+	lru      *lru.Cache[cacheKey, *entry]
 	capacity int
-	stale    time.Duration
 }
 
-func newCache(capacity int, stale time.Duration) *cache {
-	return &cache{m: make(map[cacheKey]*entry), capacity: capacity, stale: stale}
+func newCache(capacity int) *cache {
+	c, err := lru.New[cacheKey, *entry](capacity)
+	if err != nil { // capacity < 1: setup refuses it
+		panic(err)
+	}
+	return &cache{lru: c, capacity: capacity}
 }
 
 func key(name string, qtype uint16) cacheKey {
@@ -52,42 +54,12 @@ func key(name string, qtype uint16) cacheKey {
 }
 
 func (c *cache) get(k cacheKey) *entry {
-	c.mu.RLock()
-	e := c.m[k]
-	c.mu.RUnlock()
+	e, _ := c.lru.Get(k)
 	return e
 }
 
-func (c *cache) set(k cacheKey, e *entry, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.m[k]; !ok && len(c.m) >= c.capacity {
-		c.evict(now)
-	}
-	c.m[k] = e
-}
+func (c *cache) set(k cacheKey, e *entry) { c.lru.Add(k, e) }
 
-// evict removes one entry, an unusable one if it finds one among the first few: map
-// iteration order is random, so this is random eviction, without a list to maintain.
-func (c *cache) evict(now time.Time) {
-	var victim cacheKey
-	n := 0
-	for k, e := range c.m {
-		victim = k
-		if now.Sub(e.expires) > c.stale {
-			break
-		}
-		if n++; n >= 8 {
-			break
-		}
-	}
-	delete(c.m, victim)
-}
-
-func (c *cache) len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.m)
-}
+func (c *cache) len() int { return c.lru.Len() }
 
 func seconds(s uint32) time.Duration { return time.Duration(s) * time.Second }

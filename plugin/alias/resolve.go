@@ -132,7 +132,7 @@ func (a *Alias) external(name string, qtype uint16, server string) (outcome, err
 		if err != nil {
 			return nil, err
 		}
-		a.cache.set(k, &entry{addrs: o.addrs, negative: o.negative, expires: a.now().Add(seconds(o.ttl))}, a.now())
+		a.cache.set(k, &entry{addrs: o.addrs, negative: o.negative, expires: a.now().Add(seconds(o.ttl))})
 		cacheSize.WithLabelValues(server).Set(float64(a.cache.len()))
 		return o, nil
 	})

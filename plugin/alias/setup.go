@@ -114,7 +114,7 @@ func parseAlias(c *caddy.Controller) (*Alias, error) {
 		}
 	}
 	a.up = newUpstreams(addrs, timeout, retries)
-	a.cache = newCache(capacity, a.stale)
+	a.cache = newCache(capacity)
 	a.memo = chainlookup.NewMemo[known](a.memoWindow, capacity)
 	return a, nil
 }

@@ -16,11 +16,20 @@ var (
 		Help:      "Counter of A/AAAA/CNAME queries answered with a pool member.",
 	}, []string{"server"})
 
+	// A provider has a pool and members per customer: series per member are
+	// opt-in (member_metrics), for a server with few pools.
 	pickCount = promauto.NewCounterVec(prometheus.CounterOpts{
 		Namespace: plugin.Namespace,
 		Subsystem: "pool",
 		Name:      "picks_total",
-		Help:      "Counter of answers per pool (owner name) and member (target).",
+		Help:      "Counter of answers with a pool member.",
+	}, []string{"server"})
+
+	memberPickCount = promauto.NewCounterVec(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "pool",
+		Name:      "member_picks_total",
+		Help:      "Counter of answers per pool (owner name) and member (target); only with member_metrics.",
 	}, []string{"server", "pool", "member"})
 
 	memoHitCount = promauto.NewCounterVec(prometheus.CounterOpts{

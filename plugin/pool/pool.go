@@ -35,6 +35,8 @@ type Pool struct {
 
 	memo       *chainlookup.Memo[*pool] // nil value: the name holds no POOL
 	memoWindow time.Duration
+
+	memberMetrics bool // member_picks_total: a series per pool and member
 }
 
 // ServeDNS implements plugin.Handler.
@@ -115,7 +117,10 @@ func (p *Pool) answer(ctx context.Context, state request.Request, pl *pool) (int
 
 	server := metrics.WithServer(ctx)
 	lookupCount.WithLabelValues(server).Inc()
-	pickCount.WithLabelValues(server, owner, member.Target).Inc()
+	pickCount.WithLabelValues(server).Inc()
+	if p.memberMetrics {
+		memberPickCount.WithLabelValues(server, owner, member.Target).Inc()
+	}
 	if allDown {
 		allDownCount.WithLabelValues(server, owner).Inc()
 	}

@@ -78,6 +78,11 @@ func parsePool(c *caddy.Controller) (*Pool, error) {
 					return nil, c.Err("health: given twice")
 				}
 				kind, port, path, err = parseHealth(c)
+			case "member_metrics":
+				if len(c.RemainingArgs()) != 0 {
+					return nil, c.ArgErr()
+				}
+				p.memberMetrics = true
 			case "memo":
 				args := c.RemainingArgs()
 				if len(args) != 1 {

@@ -18,9 +18,12 @@ func TestParsePool(t *testing.T) {
 		interval time.Duration
 		timeout  time.Duration
 		fails    int32
+
+		memberMetrics bool
 	}{
 		{in: "pool", weighted: true},
 		{in: "pool example.org {\n policy uniform\n memo 0s\n}", weighted: false},
+		{in: "pool {\n member_metrics\n}", weighted: true, memberMetrics: true},
 		{in: "pool {\n policy weighted\n health tcp 80\n}", weighted: true, kind: "tcp", port: 80, interval: defaultInterval, timeout: defaultTimeout},
 		{in: "pool {\n health http 8080\n interval 5s\n timeout 500ms\n fails 3\n}", weighted: true, kind: "http", port: 8080, path: "/", interval: 5 * time.Second, timeout: 500 * time.Millisecond, fails: 3},
 		{in: "pool {\n health http 443 /healthz?full=1\n}", weighted: true, kind: "http", port: 443, path: "/healthz?full=1", interval: defaultInterval, timeout: defaultTimeout},
@@ -31,6 +34,9 @@ func TestParsePool(t *testing.T) {
 		if err != nil {
 			t.Errorf("%q: %v", tc.in, err)
 			continue
+		}
+		if p.memberMetrics != tc.memberMetrics {
+			t.Errorf("%q: member_metrics %v, want %v", tc.in, p.memberMetrics, tc.memberMetrics)
 		}
 		if p.weighted != tc.weighted {
 			t.Errorf("%q: weighted %v, want %v", tc.in, p.weighted, tc.weighted)
@@ -53,6 +59,7 @@ func TestParsePoolErrors(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"pool {\n policy random\n}", `Testfile:2 - Error during parsing: policy: "random" is neither weighted nor uniform`},
 		{"pool {\n policy\n}", "Wrong argument count"},
+		{"pool {\n member_metrics yes\n}", "Wrong argument count"},
 		{"pool {\n health udp 53\n}", `health: "udp" is neither tcp nor http`},
 		{"pool {\n health tcp\n}", "Wrong argument count"},
 		{"pool {\n health tcp 80 /x\n}", "Wrong argument count"},

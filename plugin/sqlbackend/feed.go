@@ -57,6 +57,7 @@ func (s *source) run() {
 	for {
 		var err error
 		s.tick()
+		round := time.Now()
 		// A poll on a connection that hangs must not stall the feed for long;
 		// a full load of a big database may take minutes.
 		timeout := pollTimeout
@@ -100,7 +101,6 @@ func (s *source) run() {
 				s.g.dbUp.Set(0)
 			}
 			s.logDown(base, sqlstore.Classify(s.cfg.dialect, err))
-			s.g.stale.Set(time.Since(downAt).Seconds())
 			backoff = nextBackoff(backoff)
 		} else {
 			if !downAt.IsZero() {
@@ -109,7 +109,7 @@ func (s *source) run() {
 				s.down.Store(false)
 			}
 			s.g.dbUp.Set(1)
-			s.g.stale.Set(0)
+			s.lastOK.Store(round.UnixNano())
 			backoff = 0
 		}
 
@@ -170,6 +170,11 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 		return nil, err
 	}
 	if s.lazy() {
+		// The database answered: from now on cold zones load from it, not
+		// from the snapshot. Before the index is swapped, so that a load
+		// racing the swap reads the database again rather than installing
+		// the snapshot's copy as fresh.
+		s.down.Store(false)
 		changed := s.fullLoadLazy(doms)
 		if s.snap != nil {
 			s.snap.copyAll()
@@ -179,6 +184,7 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 		} else {
 			s.changed(changed)
 		}
+		s.loadSigned(ctx)
 		if s.redis != nil {
 			s.redis.start()
 		}
@@ -191,7 +197,7 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 	var (
 		cur    int64 = -1
 		rows   []sqlstore.Row
-		bad    int
+		bad    = map[int64]int{}
 		shared = names{}
 	)
 	flush := func() {
@@ -200,8 +206,14 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 			return
 		}
 		b := buildZone(name, rows, shared)
-		bad += b.bad
+		if b.bad > 0 {
+			bad[cur] = b.bad
+		}
 		if b.zone == nil {
+			if _, had := s.nameOf(cur); had {
+				s.dropped(name)
+				return
+			}
 			log.Warningf("Zone %s (domain %d) has no enabled SOA record: not served", name, cur)
 			return
 		}
@@ -224,14 +236,15 @@ func (s *source) fullLoad(ctx context.Context) (*sqlstore.Cursor, error) {
 		return nil, err
 	}
 	flush()
-	changed := s.replaceAll(zones, ids, recs, indexes)
+	changed := s.replaceAll(zones, ids, recs, indexes, bad)
 	// No NOTIFY for the first load: with 100,000 zones it would be a flood at
 	// every start, and secondaries check the SOA at refresh time anyway.
 	if first := !s.loaded.Swap(true); first {
-		log.Infof("Loaded %d zones (%d records, %d bad rows skipped) in %s", len(zones), sum(recs), bad, time.Since(start).Round(time.Millisecond))
+		log.Infof("Loaded %d zones (%d records, %d bad rows skipped) in %s", len(zones), sum(recs), sumBad(bad), time.Since(start).Round(time.Millisecond))
 	} else {
 		s.changed(changed)
 	}
+	s.loadSigned(ctx)
 	if s.redis != nil {
 		s.redis.start()
 	}
@@ -278,25 +291,30 @@ func (s *source) poll(ctx context.Context, c *sqlstore.Cursor, pending map[int64
 				newest = ch.At
 			}
 		}
-		var changed []string
+		var (
+			changed []string
+			applied []int64
+		)
 		for id, t := range pending {
 			names, err := s.apply(ctx, id, t)
 			if err != nil {
 				return err
 			}
+			applied = append(applied, id)
 			delete(pending, id)
 			changed = append(changed, names...)
 		}
 		if len(changed) > 0 {
-			changeApply.Observe(time.Since(now).Seconds())
+			s.g.changeApply.Observe(time.Since(now).Seconds())
 			if !newest.IsZero() {
-				changeLag.Observe(time.Since(newest).Seconds())
+				s.g.changeLag.Observe(time.Since(newest).Seconds())
 			}
 			s.changed(changed)
 			if s.redis != nil {
 				s.redis.publish(c.Pos)
 			}
 		}
+		s.checkSigned(ctx, applied) // after the publish: not on the other nodes' path
 		if len(changes) < pollBatch {
 			return nil
 		}
@@ -342,6 +360,7 @@ func (s *source) reload(ctx context.Context, id int64) ([]string, error) {
 	}
 	old, had := s.nameOf(id)
 	if !ok {
+		s.markBad(id, 0)
 		if had {
 			log.Infof("Zone %s deleted", old)
 			s.set(id, old, nil, 0, nil)
@@ -350,6 +369,7 @@ func (s *source) reload(ctx context.Context, id int64) ([]string, error) {
 		return nil, nil
 	}
 	b := buildZone(d.Name, rows, nil)
+	s.markBad(id, b.bad)
 	if b.zone == nil {
 		if z, _ := s.get(d.Name); b.badSOA && z != nil {
 			// Never let one bad row empty a zone: keep serving the last good copy.
@@ -357,7 +377,7 @@ func (s *source) reload(ctx context.Context, id int64) ([]string, error) {
 			return nil, nil
 		}
 		if had {
-			log.Infof("Zone %s has no enabled SOA record: no longer served", d.Name)
+			s.dropped(d.Name)
 		}
 		s.set(id, d.Name, nil, 0, nil)
 		if had {
@@ -419,6 +439,13 @@ func (s *source) pruneLoop(ctx context.Context) {
 			}
 		}
 	}
+}
+
+func sumBad(m map[int64]int) (n int) {
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 func sum(m map[string]int) (n int) {

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/coredns/coredns/plugin/file"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 	"github.com/miekg/dns"
 )
@@ -26,20 +27,24 @@ import (
 // lazyState is the part of source that only lazy mode uses; all maps are
 // guarded by source.mu, loading by loadMu.
 type lazyState struct {
-	index  map[string]int64         // every domain by zone name
-	absent map[string]bool          // in the index but without an enabled SOA
-	used   map[string]*atomic.Int64 // last use of each loaded zone, coarse clock
-	epoch  map[string]int           // bumped by the feed, so a load racing a change is redone
-	clock  atomic.Int64             // coarse time, set by the feed: cheap on the query path
-	total  int                      // records held
+	index  map[string]int64             // every domain by zone name
+	absent map[string]bool              // in the index but without an enabled SOA
+	used   map[string]*atomic.Int64     // last use of each loaded zone, coarse clock
+	order  *lru.Cache[string, struct{}] // loaded zones, least recently used first
+	epoch  map[string]int               // bumped by the feed, so a load racing a change is redone
+	clock  atomic.Int64                 // coarse time, set by the feed: cheap on the query path
+	total  int                          // records held
 
 	loadMu  sync.Mutex
 	loading map[string]*loadWait
 }
 
 func newLazyState() lazyState {
+	// Sized never to evict by itself: evict does, by records held. New
+	// fails only for a size below 1.
+	order, _ := lru.New[string, struct{}](math.MaxInt32)
 	return lazyState{index: map[string]int64{}, absent: map[string]bool{}, used: map[string]*atomic.Int64{},
-		epoch: map[string]int{}, loading: map[string]*loadWait{}}
+		order: order, epoch: map[string]int{}, loading: map[string]*loadWait{}}
 }
 
 type loadWait struct {
@@ -56,8 +61,13 @@ func (s *source) get(name string) (z *file.Zone, cold bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if z, ok := s.zones[name]; ok {
+		// A zone moves to the front of the LRU once per tick of the coarse
+		// clock, not at every query: the LRU's lock is not on the hot path.
 		if u := s.lz.used[name]; u != nil {
-			u.Store(s.lz.clock.Load())
+			if now := s.lz.clock.Load(); u.Load() != now {
+				u.Store(now)
+				s.lz.order.Get(name)
+			}
 		}
 		return z, false
 	}
@@ -142,6 +152,7 @@ func (s *source) load(ctx context.Context, name string) (*file.Zone, error) {
 			s.mu.Unlock()
 			continue // changed while we read it: read it again
 		}
+		s.setBad(id, b.bad)
 		if b.zone == nil {
 			s.lz.absent[name] = true
 		} else {
@@ -193,6 +204,7 @@ func (s *source) installLazy(id int64, name string, z *file.Zone, records int, i
 	u := new(atomic.Int64)
 	u.Store(s.lz.clock.Load())
 	s.lz.used[name] = u
+	s.lz.order.Add(name, struct{}{})
 }
 
 // unloadLazy drops a loaded zone; s.mu must be held.
@@ -206,32 +218,25 @@ func (s *source) unloadLazy(name string) {
 	delete(s.recs, name)
 	delete(s.rowIdx, name)
 	delete(s.lz.used, name)
+	s.lz.order.Remove(name)
 }
 
 // evict drops the least recently used zones, but never keep, until the
 // records held are at most 90% of max_records: evicting a tenth at a time
-// keeps the sorting cost rare. s.mu must be held.
+// makes evictions rare. Each costs O(1). s.mu must be held.
 func (s *source) evict(keep string) {
 	if s.lz.total <= s.cfg.maxRecords {
 		return
 	}
-	type lru struct {
-		name string
-		used int64
-	}
-	all := make([]lru, 0, len(s.zones))
-	for name := range s.zones {
-		if name != keep {
-			all = append(all, lru{name, s.lz.used[name].Load()})
-		}
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].used < all[j].used })
+	s.lz.order.Remove(keep)
+	defer s.lz.order.Add(keep, struct{}{})
 	target := s.cfg.maxRecords * 9 / 10
-	for _, e := range all {
-		if s.lz.total <= target {
+	for s.lz.total > target {
+		name, _, ok := s.lz.order.RemoveOldest()
+		if !ok {
 			break
 		}
-		s.unloadLazy(e.name)
+		s.unloadLazy(name)
 		evictions.Inc()
 	}
 }
@@ -254,6 +259,7 @@ func (s *source) fullLoadLazy(doms map[int64]string) []string {
 		s.lz.epoch[name]++
 	}
 	s.lz.index, s.ids, s.lz.absent = index, doms, map[string]bool{}
+	s.keepBad(doms)
 	return changed
 }
 
@@ -277,6 +283,9 @@ func (s *source) reloadLazy(ctx context.Context, id int64, t *touch) ([]string, 
 		changed = append(changed, old)
 		s.lz.epoch[old]++
 		delete(s.lz.absent, old)
+		if !ok {
+			s.setBad(id, 0)
+		}
 		if !ok || old != d.Name {
 			delete(s.lz.index, old)
 			delete(s.ids, id)
@@ -306,6 +315,7 @@ func (s *source) reloadLazy(ctx context.Context, id int64, t *touch) ([]string, 
 		}
 		b := buildZone(d.Name, rows, nil)
 		s.mu.Lock()
+		s.setBad(id, b.bad)
 		switch {
 		case b.zone != nil:
 			s.installLazy(id, d.Name, b.zone, b.records, b.index)
@@ -315,6 +325,7 @@ func (s *source) reloadLazy(ctx context.Context, id int64, t *touch) ([]string, 
 		default:
 			s.unloadLazy(d.Name)
 			s.lz.absent[d.Name] = true
+			s.dropped(d.Name)
 		}
 		s.mu.Unlock()
 	}

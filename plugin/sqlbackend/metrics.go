@@ -13,7 +13,7 @@ var (
 		Namespace: plugin.Namespace,
 		Subsystem: "sqlbackend",
 		Name:      "answers_total",
-		Help:      "Answers given from memory, by result (success, nodata, nxdomain, delegation, refused, notready).",
+		Help:      "Answers given from memory, by result (success, nodata, nxdomain, delegation, servfail, refused, notready).",
 	}, []string{"server", "result"})
 
 	// dbQueries counts queries sent to the database, by kind.
@@ -21,7 +21,7 @@ var (
 		Namespace: plugin.Namespace,
 		Subsystem: "sqlbackend",
 		Name:      "db_queries_total",
-		Help:      "Queries sent to the database, by kind (poll, zone, load, schema, prune).",
+		Help:      "Queries sent to the database, by kind (poll, zone, load, schema, prune, keys, snapshot).",
 	}, []string{"kind"})
 
 	// dbDuration is the latency of those queries.
@@ -55,13 +55,21 @@ var (
 		Help:      "Records held in memory, by database.",
 	}, []string{"database"})
 
-	// badRecords counts rows that were skipped because they do not parse.
+	// badRecords counts rows that were skipped because they do not parse:
+	// again at every rebuild of their zone, so it measures churn; badNow
+	// says how many are in the database now.
 	badRecords = promauto.NewCounter(prometheus.CounterOpts{
 		Namespace: plugin.Namespace,
 		Subsystem: "sqlbackend",
 		Name:      "bad_records_total",
-		Help:      "Database rows skipped because they do not make a valid record.",
+		Help:      "Database rows skipped because they do not make a valid record, counted at every load of their zone.",
 	})
+	badNow = promauto.NewGaugeVec(prometheus.GaugeOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "sqlbackend",
+		Name:      "bad_records",
+		Help:      "Database rows skipped now because they do not make a valid record, as of the last read of each zone, by database.",
+	}, []string{"database"})
 
 	// cnameConflicts counts names where a CNAME sits beside other data, at
 	// every build of a zone and every patch adding to one (zone.go): the
@@ -83,30 +91,22 @@ var (
 	})
 
 	// changeApply is the time from noticing a change to serving it.
-	changeApply = promauto.NewHistogram(prometheus.HistogramOpts{
+	changeApply = promauto.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: plugin.Namespace,
 		Subsystem: "sqlbackend",
 		Name:      "change_apply_seconds",
-		Help:      "Time from reading a change from the log to serving the rebuilt zone.",
+		Help:      "Time from reading a change from the log to serving the rebuilt zone, by database.",
 		Buckets:   prometheus.ExponentialBuckets(0.0005, 4, 9),
-	})
+	}, []string{"database"})
 
 	// changeLag is the age of the newest change applied, by the database's clock
 	// at commit and ours at apply: commit-to-answer delay, give or take clock skew.
-	changeLag = promauto.NewHistogram(prometheus.HistogramOpts{
+	changeLag = promauto.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: plugin.Namespace,
 		Subsystem: "sqlbackend",
 		Name:      "change_lag_seconds",
-		Help:      "Time from a change's commit (database clock) to its zone being served.",
+		Help:      "Time from a change's commit (database clock) to its zone being served, by database.",
 		Buckets:   []float64{0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10, 60},
-	})
-
-	// staleness is how long the database has been unreachable; 0 while it answers.
-	staleness = promauto.NewGaugeVec(prometheus.GaugeOpts{
-		Namespace: plugin.Namespace,
-		Subsystem: "sqlbackend",
-		Name:      "stale_seconds",
-		Help:      "Seconds since the database last answered, while it is unreachable; 0 when it is up.",
 	}, []string{"database"})
 
 	// dbUp is 1 while the database answers, 0 during an outage.
@@ -119,6 +119,8 @@ var (
 )
 
 // redisUp is 1 while Redis pub/sub works, 0 when it does not (polling alone).
+// A database without the redis option has no series: a 0 there would read as
+// an outage.
 var redisUp = promauto.NewGaugeVec(prometheus.GaugeOpts{
 	Namespace: plugin.Namespace,
 	Subsystem: "sqlbackend",
@@ -129,19 +131,29 @@ var redisUp = promauto.NewGaugeVec(prometheus.GaugeOpts{
 // gauges are the gauges of one source, labelled with its database (driver and
 // DSN, password masked), so that a Corefile naming two databases shows each.
 type gauges struct {
-	label                                string
-	zones, records, dbUp, stale, redisUp prometheus.Gauge
+	label                             string
+	zones, records, dbUp, bad, signed prometheus.Gauge
+	redisUp                           prometheus.Gauge // nil without the redis option
+	changeApply, changeLag            prometheus.Observer
 }
 
-func newGauges(label string) gauges {
-	return gauges{label: label,
+func newGauges(label string, withRedis bool) gauges {
+	g := gauges{label: label,
 		zones: zonesLoaded.WithLabelValues(label), records: recordsLoaded.WithLabelValues(label),
-		dbUp: dbUp.WithLabelValues(label), stale: staleness.WithLabelValues(label), redisUp: redisUp.WithLabelValues(label)}
+		dbUp: dbUp.WithLabelValues(label), bad: badNow.WithLabelValues(label), signed: signedUnsigned.WithLabelValues(label),
+		changeApply: changeApply.WithLabelValues(label), changeLag: changeLag.WithLabelValues(label)}
+	if withRedis {
+		g.redisUp = redisUp.WithLabelValues(label)
+	}
+	return g
 }
 
 // remove drops the source's series once it is released.
 func (g gauges) remove() {
-	for _, v := range []*prometheus.GaugeVec{zonesLoaded, recordsLoaded, dbUp, staleness, redisUp} {
+	for _, v := range []*prometheus.GaugeVec{zonesLoaded, recordsLoaded, dbUp, badNow, signedUnsigned, redisUp} {
+		v.DeleteLabelValues(g.label)
+	}
+	for _, v := range []*prometheus.HistogramVec{changeApply, changeLag} {
 		v.DeleteLabelValues(g.label)
 	}
 }
@@ -162,3 +174,30 @@ var evictions = promauto.NewCounter(prometheus.CounterOpts{
 	Name:      "evictions_total",
 	Help:      "Zones dropped from memory to stay within max_records; they are loaded again on next use.",
 })
+
+// zonesDropped counts zones taken offline because their SOA row was deleted,
+// disabled or emptied: one UPDATE away from an outage of the zone, so worth
+// an alert. Deleted domains are not counted.
+var zonesDropped = promauto.NewCounter(prometheus.CounterOpts{
+	Namespace: plugin.Namespace,
+	Subsystem: "sqlbackend",
+	Name:      "zones_dropped_total",
+	Help:      "Zones no longer served because they lost their enabled SOA record (deleted domains not counted).",
+})
+
+// notifiesDropped counts NOTIFY messages dropped: we are the primary.
+var notifiesDropped = promauto.NewCounter(prometheus.CounterOpts{
+	Namespace: plugin.Namespace,
+	Subsystem: "sqlbackend",
+	Name:      "notifies_dropped_total",
+	Help:      "NOTIFY messages received for zones served here and dropped, this plugin being the primary.",
+})
+
+// signedUnsigned counts the zones with active DNSSEC keys in PowerDNS's
+// cryptokeys table, which are served unsigned (signed.go).
+var signedUnsigned = promauto.NewGaugeVec(prometheus.GaugeOpts{
+	Namespace: plugin.Namespace,
+	Subsystem: "sqlbackend",
+	Name:      "signed_zones_unsigned",
+	Help:      "Zones with active DNSSEC keys in the cryptokeys table, served unsigned, by database.",
+}, []string{"database"})

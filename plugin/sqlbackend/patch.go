@@ -23,9 +23,21 @@ import (
 // patchMinRecords is the size from which a zone keeps a rowIndex.
 const patchMinRecords = 1000
 
-// rowIndex maps a records.id to the record the zone serves for it. Only the
+// badRow stands in a rowIndex for a row skipped as bad, so that a patch that
+// deletes or mends it keeps the bad_records gauge true.
+var badRow dns.RR = new(dns.NULL)
+
+// rowIndex maps a records.id to the record the zone serves for it, or to
+// badRow for a row that does not make a valid record. Only the
 // feed goroutine changes one, under source.mu.
 type rowIndex map[int64]dns.RR
+
+// markBad notes in the index, if the zone keeps one, that row id is bad.
+func (b *built) markBad(id int64) {
+	if b.index != nil {
+		b.index[id] = badRow
+	}
+}
 
 // touch is what the change log says of one domain since the last poll: some
 // of its records changed, or (whole) the domain itself, or a change that
@@ -107,7 +119,8 @@ func (s *source) patch(ctx context.Context, id int64, t *touch) (zone string, do
 	for rid, rr := range p.added {
 		idx[rid] = rr
 	}
-	records := s.recs[name] - p.removed + len(p.added)
+	records := s.recs[name] - p.removed + p.records
+	s.setBad(id, s.bad[id]+p.bad)
 	if s.lazy() {
 		s.installLazy(id, name, p.zone, records, idx)
 		s.evict(name)
@@ -123,7 +136,9 @@ func (s *source) patch(ctx context.Context, id int64, t *touch) (zone string, do
 type zonePatch struct {
 	zone    *file.Zone
 	added   rowIndex
-	removed int
+	removed int // records of the old zone that went
+	records int // records of the new rows (added also holds badRow entries)
+	bad     int // change in the zone's bad rows
 }
 
 // patchZone makes a copy of z, the zone of domain id named name, with the
@@ -139,7 +154,7 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 	// row (PowerDNS's API bumps the serial with every change); any other SOA
 	// change, and signatures, are left to a rebuild.
 	var del, add []dns.RR
-	removed, soaRow := 0, int64(-1)
+	removed, bad, soaRow := 0, 0, int64(-1)
 	for _, rid := range ids {
 		old := idx[rid]
 		if _, ok := old.(shared); ok {
@@ -147,6 +162,9 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 		}
 		switch {
 		case old == nil:
+			continue
+		case old == badRow:
+			bad-- // gone, or read again below
 			continue
 		case old == dns.RR(apex.SOA):
 			soaRow = rid
@@ -177,6 +195,8 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 			return zonePatch{}, false // the rebuild keeps the zone as it was, and says why
 		case err != nil:
 			skipRow(name, err)
+			added[r.ID] = badRow
+			bad++
 			continue
 		case rr == nil:
 			continue
@@ -209,7 +229,13 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 	nz.Apex = apex
 	nz.Tree = patchTree(z.Tree, del, add)
 	nz.Upstream = up
-	return zonePatch{zone: nz, added: added, removed: removed}, true
+	records := 0
+	for _, rr := range added {
+		if rr != badRow {
+			records++
+		}
+	}
+	return zonePatch{zone: nz, added: added, removed: removed, records: records, bad: bad}, true
 }
 
 // kept reports whether rr equals a record that the patched zone keeps: in

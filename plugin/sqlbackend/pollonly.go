@@ -114,7 +114,7 @@ func (s *source) pollChecksum(ctx context.Context) error {
 		}
 	}
 	if len(changed) > 0 {
-		changeApply.Observe(time.Since(start).Seconds())
+		s.g.changeApply.Observe(time.Since(start).Seconds())
 		s.changed(changed)
 	}
 	return err

@@ -56,19 +56,26 @@ func newNotifier(addr, channel string, onMsg func(), up prometheus.Gauge) *notif
 
 // start subscribes, once. go-redis's channel re-subscribes by itself after
 // a lost connection; its health check notices a dead one within a second.
+// Each (re)subscription is confirmed on the channel, which is when Redis is
+// known to work: redis_up reads 1 from then on, not only after the first
+// change went through.
 func (n *notifier) start() {
 	n.once.Do(func() {
 		ps := n.client.Subscribe(context.Background(), n.channel)
 		n.ps = ps
-		ch := ps.Channel(redis.WithChannelHealthCheckInterval(time.Second))
+		ch := ps.ChannelWithSubscriptions(redis.WithChannelHealthCheckInterval(time.Second))
 		go n.listen(ch)
 	})
 }
 
-func (n *notifier) listen(ch <-chan *redis.Message) {
+func (n *notifier) listen(ch <-chan any) {
 	defer close(n.done)
-	for msg := range ch { // closed by ps.Close in close
+	for m := range ch { // closed by ps.Close in close
 		n.setDown(false, nil)
+		msg, ok := m.(*redis.Message)
+		if !ok {
+			continue // a subscription confirmed
+		}
 		if from, _, _ := strings.Cut(msg.Payload, " "); from != n.self {
 			n.onMsg()
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/coredns/coredns/plugin/file"
 
@@ -30,6 +31,8 @@ type source struct {
 	ids    map[int64]string      // domains.id -> zone name
 	recs   map[string]int        // zone name -> records, for the gauge
 	rowIdx map[string]rowIndex   // zone name -> its rowIndex, for big zones (patch.go)
+	bad    map[int64]int         // domains.id -> rows skipped at its last read, for the gauge
+	signed map[int64]string      // domains.id -> name of the served zones with DNSSEC keys (signed.go)
 	lz     lazyState             // with max_records only
 
 	prepared   atomic.Bool                    // the schema was ensured or verified (configerr.go)
@@ -39,6 +42,7 @@ type source struct {
 	loaded atomic.Bool  // the first full load is done: ready
 	down   atomic.Bool  // the feed's last round failed: the database is unreachable
 	pos    atomic.Int64 // the feed's position in the change log, for pruning
+	lastOK atomic.Int64 // start of the feed's last successful round, Unix ns (stale.go)
 	wake   chan struct{}
 	stop   chan struct{}
 	done   chan struct{}
@@ -79,7 +83,7 @@ func acquire(cfg config, b *SQLBackend) (*source, error) {
 	}
 	s := &source{
 		key: key, cfg: cfg, store: st,
-		zones: map[string]*file.Zone{}, ids: map[int64]string{}, recs: map[string]int{}, rowIdx: map[string]rowIndex{}, lz: newLazyState(),
+		zones: map[string]*file.Zone{}, ids: map[int64]string{}, recs: map[string]int{}, rowIdx: map[string]rowIndex{}, bad: map[int64]int{}, signed: map[int64]string{}, lz: newLazyState(),
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 		subs: map[*SQLBackend]struct{}{}, refs: 1,
 	}
@@ -97,7 +101,8 @@ func acquire(cfg config, b *SQLBackend) (*source, error) {
 		return nil, err
 	}
 	// After the last step that can fail: a source that never ran leaves no series.
-	s.g = newGauges(string(cfg.dialect) + " " + maskDSN(cfg.dialect, cfg.dsn))
+	s.g = newGauges(string(cfg.dialect)+" "+maskDSN(cfg.dialect, cfg.dsn), cfg.redisAddr != "")
+	s.lastOK.Store(time.Now().UnixNano())
 	if cfg.redisAddr != "" {
 		s.redis = newNotifier(cfg.redisAddr, cfg.redisChannel, s.poke, s.g.redisUp)
 	}
@@ -144,6 +149,10 @@ func (s *source) release() {
 		s.g.zones.Sub(float64(len(s.zones)))
 		for _, n := range s.recs {
 			s.g.records.Sub(float64(n))
+		}
+		s.keepBad(nil)
+		for id := range s.signed {
+			s.unsign(id)
 		}
 	}
 	s.zones, s.ids, s.recs = map[string]*file.Zone{}, map[int64]string{}, map[string]int{}
@@ -199,8 +208,14 @@ func (s *source) zone(ctx context.Context, name string) (*file.Zone, error) {
 }
 
 // replaceAll installs a complete set of zones, from a full load.
-func (s *source) replaceAll(zones map[string]*file.Zone, ids map[int64]string, recs map[string]int, indexes map[string]rowIndex) (changed []string) {
+func (s *source) replaceAll(zones map[string]*file.Zone, ids map[int64]string, recs map[string]int, indexes map[string]rowIndex, bad map[int64]int) (changed []string) {
 	s.mu.Lock()
+	for id := range s.bad {
+		s.setBad(id, 0)
+	}
+	for id, n := range bad {
+		s.setBad(id, n)
+	}
 	for name, z := range zones {
 		if old, ok := s.zones[name]; !ok || !sameSerial(old, z) {
 			changed = append(changed, name)
@@ -269,6 +284,40 @@ func (s *source) drop(name string) {
 	delete(s.zones, name)
 	delete(s.recs, name)
 	delete(s.rowIdx, name)
+}
+
+// setBad records that the last read of domain id skipped n rows; s.mu must
+// be held.
+func (s *source) setBad(id int64, n int) {
+	s.g.bad.Add(float64(n - s.bad[id]))
+	if n == 0 {
+		delete(s.bad, id)
+		return
+	}
+	s.bad[id] = n
+}
+
+// markBad is setBad for a caller not holding s.mu.
+func (s *source) markBad(id int64, n int) {
+	s.mu.Lock()
+	s.setBad(id, n)
+	s.mu.Unlock()
+}
+
+// dropped logs and counts a zone taken offline because it lost its enabled
+// SOA: often one mistaken UPDATE, and an outage of the whole zone.
+func (s *source) dropped(name string) {
+	zonesDropped.Inc()
+	log.Warningf("Zone %s has no enabled SOA record any more: no longer served", name)
+}
+
+// keepBad forgets the bad rows of the domains not in doms; s.mu must be held.
+func (s *source) keepBad(doms map[int64]string) {
+	for id := range s.bad {
+		if _, ok := doms[id]; !ok {
+			s.setBad(id, 0)
+		}
+	}
 }
 
 func (s *source) nameOf(id int64) (string, bool) {

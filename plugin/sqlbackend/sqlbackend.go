@@ -82,7 +82,7 @@ func (b *SQLBackend) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.
 	}
 	// We are the primary: a NOTIFY for one of our zones is dropped, as file does.
 	if r.Opcode == dns.OpcodeNotify {
-		log.Infof("Dropping notify from %s for %s", state.IP(), zone)
+		dropNotify(state.IP(), zone)
 		return dns.RcodeSuccess, nil
 	}
 

@@ -30,8 +30,10 @@ func newTestBackend(t *testing.T, origins []string, seed string) (*SQLBackend, *
 	}
 	b.src.Store(src)
 	t.Cleanup(src.release)
-	for !src.loaded.Load() {
-		time.Sleep(5 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); !src.loaded.Load(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("first load not done within 10s")
+		}
 	}
 	st, err := sqlstore.Open(sqlstore.SQLite, path)
 	if err != nil {

@@ -57,6 +57,7 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 			if z.SOA != nil && r.ID > soaID {
 				b.bad++
 				skipRow(name, fmt.Errorf("record %d: a second SOA, record %d is served", r.ID, soaID))
+				b.markBad(r.ID)
 				continue
 			}
 			soaID = r.ID
@@ -73,6 +74,7 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 		if err != nil {
 			b.bad++
 			skipRow(name, err)
+			b.markBad(r.ID)
 			if isSOA(r.Type) {
 				b.badSOA = true
 			}

@@ -150,13 +150,25 @@ func TestPoolPolicyUniformIgnoresWeights(t *testing.T) {
 	}
 }
 
+// TestPoolPickMetric: picks are counted per server, and per pool and member
+// only with member_metrics (a series per customer's member is unbounded).
 func TestPoolPickMetric(t *testing.T) {
-	s := startPool(t, "file", "")
-	before := counter(t, "coredns_pool_picks_total", map[string]string{"pool": "uni.example.org."})
-	got := picks(t, s, "uni.example.org.", 60, 30)
-	after := counter(t, "coredns_pool_picks_total", map[string]string{"pool": "uni.example.org."})
-	if after-before != 30 {
-		t.Errorf("coredns_pool_picks_total grew by %v for %v, want 30", after-before, got)
+	uni := map[string]string{"pool": "uni.example.org."}
+	for _, tc := range []struct {
+		options   string
+		perMember float64
+	}{{"", 0}, {"member_metrics", 30}} {
+		t.Run(fmt.Sprintf("%q", tc.options), func(t *testing.T) {
+			s := startPool(t, "file", tc.options)
+			total, member := counter(t, "coredns_pool_picks_total", nil), counter(t, "coredns_pool_member_picks_total", uni)
+			got := picks(t, s, "uni.example.org.", 60, 30)
+			if d := counter(t, "coredns_pool_picks_total", nil) - total; d != 30 {
+				t.Errorf("coredns_pool_picks_total grew by %v for %v, want 30", d, got)
+			}
+			if d := counter(t, "coredns_pool_member_picks_total", uni) - member; d != tc.perMember {
+				t.Errorf("coredns_pool_member_picks_total grew by %v for %v, want %v", d, got, tc.perMember)
+			}
+		})
 	}
 }
 

@@ -174,6 +174,8 @@ func databaseGoesAway(t *testing.T, d *testDB) {
 
 	p.Restore()
 	waitFor(t, s.UDP, "www.example.org.", dns.TypeA, hasA("192.0.2.81"), 8*time.Second)
+	// The change is served during the round that logs the recovery, at its end.
+	eventually(t, 2*time.Second, "recovery logged", func() bool { return strings.Contains(logs(), "Database is back") })
 	if n := strings.Count(logs(), "Database is back"); n != 1 {
 		t.Errorf("recovery logged %d times, want once", n)
 	}

@@ -115,12 +115,19 @@ func TestFreshnessKinds(t *testing.T) {
 				`INSERT INTO domains (id, name, type) VALUES (50, 'example.com', 'NATIVE')`,
 				`INSERT INTO records (domain_id, name, type, content, ttl, disabled) VALUES (50, 'example.com', 'SOA', 'ns.example.com hostmaster.example.com 1 2 3 4 5', 60, FALSE)`,
 				`INSERT INTO records (domain_id, name, type, content, ttl, disabled) VALUES (50, 'www.example.com', 'A', '192.0.2.7', 60, FALSE)`)
+			dropped := counterValue(t, "coredns_sqlbackend_zones_dropped_total", "", "")
 			step("disabled SOA disables the zone", "www.example.com.", dns.TypeA, rcodeIs(dns.RcodeRefused),
 				`UPDATE records SET disabled = TRUE WHERE domain_id = 50 AND type = 'SOA'`)
+			if n := counterValue(t, "coredns_sqlbackend_zones_dropped_total", "", "") - dropped; n != 1 {
+				t.Errorf("zones_dropped_total grew by %v, want 1", n)
+			}
 			step("enabled again", "www.example.com.", dns.TypeA, hasA("192.0.2.7"),
 				`UPDATE records SET disabled = FALSE WHERE domain_id = 50 AND type = 'SOA'`)
+			// A broken SOA is read (the bad row shows in bad_records) and
+			// rejected: the zone is served as it was.
+			bad, _ := only(gaugesByDatabase(t, "coredns_sqlbackend_bad_records"))
 			d.exec(t, `UPDATE records SET content = 'broken' WHERE domain_id = 50 AND type = 'SOA'`)
-			time.Sleep(3 * defaultPoll) // long enough for the change to be read and rejected
+			waitGauge(t, "coredns_sqlbackend_bad_records", bad+1)
 			harness.AssertResponse(t, harness.Exchange(t, s.UDP, harness.Query("www.example.com.", dns.TypeA), "udp"), harness.Response{
 				Authoritative: true, Answer: []string{"www.example.com. 60 IN A 192.0.2.7"},
 			})

@@ -1,7 +1,6 @@
 package sqlbackend_test
 
 import (
-	"io"
 	"net"
 	"sync"
 	"testing"
@@ -18,6 +17,7 @@ type proxy struct {
 	mu    sync.Mutex
 	up    bool
 	conns map[net.Conn]struct{}
+	thaw  chan struct{} // not nil while frozen: closed by Thaw
 }
 
 func newProxy(t testing.TB, target string, up bool) *proxy {
@@ -52,19 +52,59 @@ func (p *proxy) serve() {
 		p.mu.Lock()
 		p.conns[c], p.conns[s] = struct{}{}, struct{}{}
 		p.mu.Unlock()
-		go pipe(c, s)
-		go pipe(s, c)
+		go p.pipe(c, s)
+		go p.pipe(s, c)
 	}
 }
 
-func pipe(a, b net.Conn) {
-	io.Copy(a, b)
+// pipe copies from b to a, holding what it read while the proxy is frozen.
+func (p *proxy) pipe(a, b net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := b.Read(buf)
+		if n > 0 {
+			p.mu.Lock()
+			thaw := p.thaw
+			p.mu.Unlock()
+			if thaw != nil {
+				<-thaw
+			}
+			if _, werr := a.Write(buf[:n]); werr != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
 	a.Close()
 	b.Close()
 }
 
+// Freeze stops forwarding, keeping every connection open and accepting new
+// ones: a database host that hangs (SIGSTOP, a partition) rather than
+// refusing.
+func (p *proxy) Freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.thaw == nil {
+		p.thaw = make(chan struct{})
+	}
+}
+
+// Thaw forwards again, what was held first.
+func (p *proxy) Thaw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.thaw != nil {
+		close(p.thaw)
+		p.thaw = nil
+	}
+}
+
 // Cut drops every connection and refuses new ones.
 func (p *proxy) Cut() {
+	p.Thaw() // the held pipes then fail on their closed connections
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.up = false
