@@ -6,16 +6,18 @@
 #   - PostgreSQL answering on 127.0.0.1:5432 as postgres without a password
 #     (trust for 127.0.0.1),
 #   - Redis answering on 127.0.0.1:6379,
-#   - dnsperf, dig, and the reference servers BIND (named), NSD and Knot,
-#     installed but NOT running (tests start their own on free ports).
+#   - dnsperf, dig, and the reference servers BIND (named), NSD, Knot and PowerDNS
+#     (pdns_server with its gmysql and gsqlite3 backends), installed but NOT running
+#     (tests start their own on free ports),
+#   - systemd's systemd-analyze, which checks distro/coredns.service offline.
 #
 # It is idempotent and runs as root, either on a fresh Debian 12 machine or on
 # one where the services already run; it prints one line per thing it does.
-# There is no systemd here, so services are started with start-stop-daemon or
+# systemd does not run as init here, so services are started with start-stop-daemon or
 # their own daemonize flags, never through the init system.
 set -euo pipefail
 
-PACKAGES=(mariadb-server mariadb-client postgresql redis-server dnsperf bind9 bind9-dnsutils nsd knot pdns-server pdns-backend-mysql pdns-backend-sqlite3)
+PACKAGES=(mariadb-server mariadb-client postgresql redis-server dnsperf bind9 bind9-dnsutils nsd knot pdns-server pdns-backend-mysql pdns-backend-sqlite3 systemd)
 # Daemons shipped by the packages above that must not keep running: their
 # package scripts may start them on port 53, which tests and other daemons
 # need free.
