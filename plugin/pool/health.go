@@ -24,12 +24,13 @@ import (
 // pool, and dropped when no query asked for them for forgetAfter. A new member counts as
 // up until its first check says otherwise.
 type checker struct {
-	kind     string // "tcp" or "http"
-	port     int
-	path     string // for http
-	interval time.Duration
-	timeout  time.Duration
-	maxFails int32 // consecutive failed checks that take a member out
+	kind      string // "tcp" or "http"
+	port      int
+	path      string // for http
+	interval  time.Duration
+	timeout   time.Duration
+	maxFails  int32 // consecutive failed checks that take a member out
+	perMember bool  // member_healthy series, one per member (member_metrics)
 
 	mu      sync.RWMutex
 	members map[string]*member // by lower-case target name
@@ -51,10 +52,11 @@ type member struct {
 // forgetAfter is how long a member nobody asked about stays checked.
 const forgetAfter = time.Hour
 
-func newChecker(kind string, port int, path string, interval, timeout time.Duration, maxFails int) *checker {
+func newChecker(kind string, port int, path string, interval, timeout time.Duration, maxFails int, perMember bool) *checker {
 	return &checker{
 		kind: kind, port: port, path: path, interval: interval, timeout: timeout, maxFails: int32(maxFails),
-		members: make(map[string]*member),
+		perMember: perMember,
+		members:   make(map[string]*member),
 		client: &http.Client{
 			Timeout: timeout,
 			// A redirect answers the check: the member is serving.
@@ -90,7 +92,8 @@ func (h *checker) watch(rrs []dns.RR, next plugin.Handler) {
 				m = &member{target: p.Target}
 				h.members[k] = m
 				h.next = next
-				memberHealthy.WithLabelValues(p.Target).Set(1)
+				membersChecked.Inc()
+				h.setHealthy(m, true)
 			}
 			h.mu.Unlock()
 		}
@@ -115,7 +118,30 @@ func (h *checker) shutdown() {
 		}
 		h.done.Wait()
 		h.client.CloseIdleConnections()
+		h.mu.Lock()
+		for k, m := range h.members {
+			h.forget(k, m)
+		}
+		h.mu.Unlock()
 	})
+}
+
+// forget stops checking m, and takes it out of the gauges; h.mu is held.
+func (h *checker) forget(key string, m *member) {
+	delete(h.members, key)
+	membersChecked.Dec()
+	if m.down.Load() {
+		membersDown.Dec()
+	}
+	if h.perMember {
+		memberHealthy.DeleteLabelValues(m.target)
+	}
+}
+
+func (h *checker) setHealthy(m *member, ok bool) {
+	if h.perMember {
+		memberHealthy.WithLabelValues(m.target).Set(b2f(ok))
+	}
 }
 
 func (h *checker) run() {
@@ -139,8 +165,7 @@ func (h *checker) round() {
 	ms := make([]*member, 0, len(h.members))
 	for k, m := range h.members {
 		if m.lastSeen.Load() < cutoff {
-			delete(h.members, k)
-			memberHealthy.DeleteLabelValues(m.target)
+			h.forget(k, m)
 			continue
 		}
 		ms = append(ms, m)
@@ -161,12 +186,14 @@ func (h *checker) round() {
 			}
 			if was := !m.down.Swap(!ok); was != ok {
 				if ok {
+					membersDown.Dec()
 					log.Infof("Pool member %s is up again", m.target)
 				} else {
+					membersDown.Inc()
 					log.Warningf("Pool member %s failed its %s health check: taken out", m.target, h.kind)
 				}
 			}
-			memberHealthy.WithLabelValues(m.target).Set(b2f(ok))
+			h.setHealthy(m, ok)
 		}()
 	}
 	wg.Wait()

@@ -39,11 +39,27 @@ var (
 		Help:      "Counter of pool answers made from the memo, without asking the data plugin.",
 	}, []string{"server"})
 
+	// Health gauges without labels stay bounded however many members are checked; the
+	// per-member gauge is opt-in, like member_picks_total.
+	membersChecked = promauto.NewGauge(prometheus.GaugeOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "pool",
+		Name:      "members_checked",
+		Help:      "Pool members under health checks (asked about within the last hour).",
+	})
+
+	membersDown = promauto.NewGauge(prometheus.GaugeOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "pool",
+		Name:      "members_down",
+		Help:      "Pool members taken out because they failed their health checks.",
+	})
+
 	memberHealthy = promauto.NewGaugeVec(prometheus.GaugeOpts{
 		Namespace: plugin.Namespace,
 		Subsystem: "pool",
 		Name:      "member_healthy",
-		Help:      "1 if the last health check of the member passed, 0 if it failed.",
+		Help:      "1 if the last health check of the member passed, 0 if it failed; only with member_metrics.",
 	}, []string{"member"})
 
 	allDownCount = promauto.NewCounterVec(prometheus.CounterOpts{
@@ -51,5 +67,12 @@ var (
 		Subsystem: "pool",
 		Name:      "all_down_total",
 		Help:      "Counter of picks made among all members because every member failed its health check.",
+	}, []string{"server"})
+
+	poolAllDownCount = promauto.NewCounterVec(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "pool",
+		Name:      "pool_all_down_total",
+		Help:      "Counter of picks made among all members of a pool (owner name) because every member failed its health check; only with member_metrics.",
 	}, []string{"server", "pool"})
 )

@@ -122,7 +122,10 @@ func (p *Pool) answer(ctx context.Context, state request.Request, pl *pool) (int
 		memberPickCount.WithLabelValues(server, owner, member.Target).Inc()
 	}
 	if allDown {
-		allDownCount.WithLabelValues(server, owner).Inc()
+		allDownCount.WithLabelValues(server).Inc()
+		if p.memberMetrics {
+			poolAllDownCount.WithLabelValues(server, owner).Inc()
+		}
 	}
 	if p.health != nil {
 		p.health.watch(pl.rrs, p.Next)

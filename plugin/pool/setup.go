@@ -127,7 +127,7 @@ func parsePool(c *caddy.Controller) (*Pool, error) {
 	if timeout > interval {
 		return nil, c.Errf("timeout %s is longer than interval %s", timeout, interval)
 	}
-	p.health = newChecker(kind, port, path, interval, timeout, fails)
+	p.health = newChecker(kind, port, path, interval, timeout, fails, p.memberMetrics)
 	p.up = p.health.up
 	return p, nil
 }

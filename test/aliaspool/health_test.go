@@ -122,11 +122,13 @@ func TestPoolHealthTCP(t *testing.T) {
 	l1 := listenTCP(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	l2 := listenTCP(t, net.JoinHostPort("127.0.0.2", strconv.Itoa(port)))
 	zone := writeZone(t, "db.example.org", healthZone("tcpm"))
+	checked0, down0 := counter(t, "coredns_pool_members_checked", nil), counter(t, "coredns_pool_members_down", nil)
 	s := harness.StartServer(t, fmt.Sprintf(`example.org:0 {
     pool {
         health tcp %d
         interval 100ms
         timeout 90ms
+        member_metrics
     }
     file %s
 }`, port, zone))
@@ -135,6 +137,10 @@ func TestPoolHealthTCP(t *testing.T) {
 	members(t, s, "tcpm.example.org.", 1)
 	waitHealth(t, "tcpm3.example.org.", false)
 	waitHealth(t, "tcpm1.example.org.", true)
+	// The unlabelled gauges count the same: three members checked, one of them down.
+	if checked, down := counter(t, "coredns_pool_members_checked", nil)-checked0, counter(t, "coredns_pool_members_down", nil)-down0; checked != 3 || down != 1 {
+		t.Errorf("members_checked and members_down moved by %v and %v, want 3 and 1", checked, down)
+	}
 	got := members(t, s, "tcpm.example.org.", 300)
 	if got["tcpm3.example.org."] != 0 || got["tcpm1.example.org."] == 0 || got["tcpm2.example.org."] == 0 {
 		t.Errorf("with m3 down picked %v, want m1 and m2 only", got)
@@ -158,6 +164,15 @@ func TestPoolHealthTCP(t *testing.T) {
 	waitHealth(t, "tcpm3.example.org.", true)
 	if got := members(t, s, "tcpm.example.org.", 100); got["tcpm3.example.org."] != 100 {
 		t.Errorf("with only m3 up picked %v, want m3 only", got)
+	}
+	if down := counter(t, "coredns_pool_members_down", nil) - down0; down != 2 {
+		t.Errorf("members_down moved by %v with m1 and m2 down, want 2", down)
+	}
+
+	// Stopping the server (a reload does too) takes its members out of the gauges.
+	s.Stop()
+	if checked, down := counter(t, "coredns_pool_members_checked", nil)-checked0, counter(t, "coredns_pool_members_down", nil)-down0; checked != 0 || down != 0 {
+		t.Errorf("after the server stopped members_checked and members_down are %v and %v above where they started, want 0", checked, down)
 	}
 }
 
@@ -190,6 +205,7 @@ func TestPoolHealthHTTP(t *testing.T) {
         health http %d /health
         interval 100ms
         timeout 90ms
+        member_metrics
     }
     file %s
 }`, port, zone))

@@ -25,6 +25,8 @@ type Server struct {
 	UDP, TCP string
 	// Instance is the running caddy instance.
 	Instance *caddy.Instance
+
+	stopOnce sync.Once
 }
 
 // Listener holds the addresses of one server listener. An address is empty when the
@@ -42,9 +44,8 @@ func StartServer(t testing.TB, corefile string) *Server {
 	if err != nil {
 		t.Fatalf("starting CoreDNS: %v\nCorefile:\n%s", err, corefile)
 	}
-	t.Cleanup(func() { stop(inst) })
-
 	s := &Server{Instance: inst}
+	t.Cleanup(s.Stop)
 	ls := s.Servers()
 	if len(ls) == 0 {
 		t.Fatalf("CoreDNS started with no listeners\nCorefile:\n%s", corefile)
@@ -53,6 +54,10 @@ func StartServer(t testing.TB, corefile string) *Server {
 	s.UDP, s.TCP = first.UDP, first.TCP
 	return s
 }
+
+// Stop stops s as the coredns process does on SIGTERM (see stop), before the test ends when
+// the test needs to see what stopping does; the cleanup then does nothing more.
+func (s *Server) Stop() { s.stopOnce.Do(func() { stop(s.Instance) }) }
 
 // Servers returns the addresses of every listener of s: one per listen address (zones on
 // the same address share one). CoreDNS starts them in map order, not the Corefile's.
