@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coredns/coredns/coremain"
 	"github.com/miekg/dns"
@@ -84,9 +85,18 @@ func TestStockFlags(t *testing.T) {
 	if resp.Rcode != dns.RcodeSuccess || len(resp.Extra) != 2 || resp.Extra[0].String() != "example.org.\t0\tIN\tA\t127.0.0.1" {
 		t.Errorf("whoami on -dns.port %d did not answer:\n%v", port, resp)
 	}
-	pid, err := os.ReadFile(pidfile)
-	if err != nil || strings.TrimSpace(string(pid)) != strconv.Itoa(proc.Cmd.Process.Pid) {
-		t.Errorf("pidfile holds %q (err %v), want %d", pid, err, proc.Cmd.Process.Pid)
+	// CoreDNS writes the pidfile after its servers start answering: wait for it.
+	want := strconv.Itoa(proc.Cmd.Process.Pid)
+	var pid []byte
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		pid, err = os.ReadFile(pidfile)
+		if err == nil && strings.TrimSpace(string(pid)) == want || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil || strings.TrimSpace(string(pid)) != want {
+		t.Errorf("pidfile holds %q (err %v) after 5 s, want %s", pid, err, want)
 	}
 	if strings.Contains(proc.Output(), "hostdns-") || strings.Contains(proc.Output(), "example.org.:") {
 		t.Errorf("-quiet still printed the startup banner:\n%s", proc.Output())
