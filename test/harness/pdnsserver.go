@@ -57,24 +57,7 @@ func StartPowerDNS(t testing.TB, m *MariaDB, zone string) *Process {
 		"--security-poll-suffix=", // no status look-up on the network
 		"--receiver-threads=1", "--distributor-threads=1", "--signing-threads=1",
 	}
-	p := &Process{Dir: dir, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(dnsPort)), out: &syncBuffer{}, done: make(chan struct{})}
-	p.Cmd = exec.Command(bin, args...)
-	p.Cmd.Dir = dir
-	p.Cmd.Stdout, p.Cmd.Stderr = p.out, p.out
-	setParentDeathSignal(p.Cmd)
-	if err := p.Cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", bin, err)
-	}
-	go func() {
-		p.waitErr = p.Cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		p.Stop()
-		if t.Failed() {
-			t.Logf("pdns_server output:\n%s", p.Output())
-		}
-	})
+	p := startProcess(t, "pdns_server", exec.Command(bin, args...), dir, net.JoinHostPort("127.0.0.1", strconv.Itoa(dnsPort)))
 	if err := p.waitReady("udp", zone, DefaultReadyTimeout); err != nil {
 		t.Fatalf("pdns_server: %v\nargs: %v\noutput:\n%s", err, args, p.Output())
 	}

@@ -96,27 +96,9 @@ func StartBinaryWith(t testing.TB, corefile string, opts BinaryOptions) *Process
 	}
 	conf := WriteFile(t, opts.Dir, "Corefile", corefile)
 
-	p := &Process{Dir: opts.Dir, Addr: opts.Ready, out: &syncBuffer{}, done: make(chan struct{})}
-	p.Cmd = exec.Command(bin, append([]string{"-conf", conf}, opts.Args...)...)
-	p.Cmd.Dir = opts.Dir
-	p.Cmd.Env = append(os.Environ(), opts.Env...)
-	// One writer for both streams keeps their lines in the order they were printed.
-	p.Cmd.Stdout, p.Cmd.Stderr = p.out, p.out
-	setParentDeathSignal(p.Cmd)
-	if err := p.Cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", bin, err)
-	}
-	go func() {
-		p.waitErr = p.Cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		p.Stop()
-		if t.Failed() {
-			t.Logf("coredns output:\n%s", p.Output())
-		}
-	})
-
+	cmd := exec.Command(bin, append([]string{"-conf", conf}, opts.Args...)...)
+	cmd.Env = append(os.Environ(), opts.Env...)
+	p := startProcess(t, "coredns", cmd, opts.Dir, opts.Ready)
 	if err := p.waitReady(opts.ReadyNetwork, zone, opts.Timeout); err != nil {
 		t.Fatalf("coredns %s: %v\nCorefile:\n%s\noutput:\n%s", strings.Join(p.Cmd.Args[1:], " "), err, corefile, p.Output())
 	}
@@ -125,6 +107,31 @@ func StartBinaryWith(t testing.TB, corefile string, opts BinaryOptions) *Process
 
 // waitReady polls p.Addr with a SOA query for zone until anything answers: any rcode
 // means the server is listening and serving.
+// startProcess runs cmd in dir as a Process that answers DNS at addr, and stops it when the
+// test ends, printing its output (name says whose) if the test failed.
+func startProcess(t testing.TB, name string, cmd *exec.Cmd, dir, addr string) *Process {
+	t.Helper()
+	p := &Process{Cmd: cmd, Dir: dir, Addr: addr, out: &syncBuffer{}, done: make(chan struct{})}
+	cmd.Dir = dir
+	// One writer for both streams keeps their lines in the order they were printed.
+	cmd.Stdout, cmd.Stderr = p.out, p.out
+	setParentDeathSignal(cmd)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", cmd.Path, err)
+	}
+	go func() {
+		p.waitErr = cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.Stop()
+		if t.Failed() {
+			t.Logf("%s output:\n%s", name, p.Output())
+		}
+	})
+	return p
+}
+
 func (p *Process) waitReady(network, zone string, timeout time.Duration) error {
 	c := &dns.Client{Net: network, Timeout: 250 * time.Millisecond}
 	m := Query(zone, dns.TypeSOA)
