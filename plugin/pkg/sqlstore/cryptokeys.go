@@ -20,18 +20,11 @@ func (s *Store) SignedDomains(ctx context.Context, ids ...int64) (map[int64]bool
 	if len(ids) == 0 {
 		return out, s.signed(ctx, out, q)
 	}
-	const batch = 500
-	for len(ids) > 0 {
-		n := min(len(ids), batch)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		marks := strings.TrimSuffix(strings.Repeat("?,", n), ",")
-		if err := s.signed(ctx, out, q+` AND domain_id IN (`+marks+`)`, args...); err != nil {
-			return nil, err
-		}
-		ids = ids[n:]
+	err := inBatches(ids, func(marks string, args []any) error {
+		return s.signed(ctx, out, q+` AND domain_id IN (`+marks+`)`, args...)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -80,23 +80,35 @@ func (s *Store) ZoneRows(ctx context.Context, domainID int64) ([]Row, error) {
 // simply not returned. The ids are asked for in batches, so the statement
 // stays small whatever their number.
 func (s *Store) RowsByID(ctx context.Context, ids []int64) ([]Row, error) {
-	const batch = 500
 	var out []Row
+	err := inBatches(ids, func(marks string, args []any) error {
+		return s.scanRows(ctx, func(r Row) error { out = append(out, r); return nil },
+			`SELECT `+recordColumns+` FROM records WHERE id IN (`+marks+`) AND `+s.enabled(), args...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// idBatch is how many ids one "IN (...)" list holds, so a statement stays small whatever
+// the number of ids.
+const idBatch = 500
+
+// inBatches calls fn with the placeholders and arguments of ids, at most idBatch at a time.
+func inBatches(ids []int64, fn func(marks string, args []any) error) error {
 	for len(ids) > 0 {
-		n := min(len(ids), batch)
+		n := min(len(ids), idBatch)
 		args := make([]any, n)
 		for i, id := range ids[:n] {
 			args[i] = id
 		}
-		marks := strings.TrimSuffix(strings.Repeat("?,", n), ",")
-		err := s.scanRows(ctx, func(r Row) error { out = append(out, r); return nil },
-			`SELECT `+recordColumns+` FROM records WHERE id IN (`+marks+`) AND `+s.enabled(), args...)
-		if err != nil {
-			return nil, err
+		if err := fn(strings.TrimSuffix(strings.Repeat("?,", n), ","), args); err != nil {
+			return err
 		}
 		ids = ids[n:]
 	}
-	return out, nil
+	return nil
 }
 
 // AllRows calls fn for every enabled row of every domain, ordered by
