@@ -33,6 +33,9 @@
 #                   MariaDB databases (hostdns_bench*, hostdns_pdns; dropped at the end otherwise)
 #   BENCH_BUILD=1   rebuild bin/coredns even when it exists
 #   COREDNS         binary to test (default bin/coredns)
+#   BENCH_BEFORE    an earlier build of hostdns: its sqlbackend runs in the same rounds as
+#                   configurations "...-before" (zones, big and scale groups), so that a change
+#                   is compared with the code it replaces in one run, on one machine's load
 #
 # Only 127.0.0.1 is ever queried. Every dnsperf run is bounded by -l; every wait is bounded.
 # The whole script is one brace group, parsed before it runs: editing this file while a run
@@ -234,7 +237,7 @@ start_coredns() {
 	local t0=$SECONDS
 	# -quiet: no start-up banner, which would list every one of the (100,000) zones.
 	# gctrace: one line per garbage collection in the log, counted per dnsperf run (gc_count).
-	GODEBUG=${GODEBUG:+$GODEBUG,}gctrace=1 "$COREDNS" -quiet -conf "$cf" -dns.port "$PORT" >"$WORK/$name.log" 2>&1 &
+	GODEBUG=${GODEBUG:+$GODEBUG,}gctrace=1 "${RUN_BIN:-$COREDNS}" -quiet -conf "$cf" -dns.port "$PORT" >"$WORK/$name.log" 2>&1 &
 	SRV_PID=$!
 	if ! wait_ready "$PORT" "$rname" "$rtype" "$wait"; then
 		say "$name: server did not answer $rname $rtype within ${wait}s; log:"
@@ -425,6 +428,14 @@ start_sql_sqlite() {
 	start_coredns "sql-sqlite-$(basename "$db")" "$WORK/cf/sql-sqlite-$(basename "$db")" "$ready" SOA "${SQL_WAIT:-180}"
 }
 
+# before STARTCMD...: STARTCMD with the BENCH_BEFORE binary.
+before() { RUN_BIN=$BENCH_BEFORE "$@"; }
+BEFORE=${BENCH_BEFORE:-}
+if [[ -n $BEFORE && ! -x $BEFORE ]]; then
+	say "BENCH_BEFORE=$BEFORE is not an executable"
+	exit 1
+fi
+
 # ---------------------------------------------------------------------------------------------
 # Groups.
 group_zones() {
@@ -436,6 +447,9 @@ group_zones() {
 		if [[ $HAVE_SQL == 1 ]]; then
 			run_config zones sql-mariadb "$r" "$mixes" start_sql mysql "$DATA/zones.list" hostdns_bench "$LAST_ZONE" "$DATA/pdns-data.sql"
 			run_config zones sql-sqlite "$r" "$mixes" start_sql_sqlite "$DATA/zones.list" "$WORK/bench.sqlite" "$LAST_ZONE" "$DATA/pdns-data.sql"
+			if [[ -n $BEFORE ]]; then
+				run_config zones sql-sqlite-before "$r" "$mixes" before start_sql_sqlite "$DATA/zones.list" "$WORK/bench.sqlite" "$LAST_ZONE" "$DATA/pdns-data.sql"
+			fi
 			run_config zones sql-postgres "$r" "$mixes" start_sql postgres "$DATA/zones.list" hostdns_bench "$LAST_ZONE" "$DATA/pdns-data.sql"
 		fi
 	done
@@ -487,6 +501,9 @@ group_big() {
 		if [[ $HAVE_SQL == 1 ]]; then
 			run_config big sql-mariadb "$r" "$mixes" start_sql mysql "$WORK/big.list" hostdns_bench_big big.example. "$DATA/pdns-big.sql"
 			run_config big sql-sqlite "$r" "$mixes" start_sql_sqlite "$WORK/big.list" "$WORK/big.sqlite" big.example. "$DATA/pdns-big.sql"
+			if [[ -n $BEFORE ]]; then
+				run_config big sql-sqlite-before "$r" "$mixes" before start_sql_sqlite "$WORK/big.list" "$WORK/big.sqlite" big.example. "$DATA/pdns-big.sql"
+			fi
 		fi
 	done
 }
@@ -522,6 +539,10 @@ group_scale() {
 			run_config scale "sql-mariadb-$ZONES_N" "$r" "$m1" start_sql mysql "$DATA/zones.list" hostdns_bench "$LAST_ZONE" "$DATA/pdns-data.sql"
 			run_config scale "sql-mariadb-$SCALE_ZONES" "$r" "$m2" start_sql mysql "$D2/zones.list" hostdns_bench_scale "$last2" "$D2/pdns-data.sql"
 			run_config scale "sql-mariadb-$SCALE_ZONES-same-q" "$r" "$m3" start_sql mysql "$D2/zones.list" hostdns_bench_scale "$last2" "$D2/pdns-data.sql"
+			if [[ -n $BEFORE ]]; then
+				run_config scale "sql-mariadb-$ZONES_N-before" "$r" "$m1" before start_sql mysql "$DATA/zones.list" hostdns_bench "$LAST_ZONE" "$DATA/pdns-data.sql"
+				run_config scale "sql-mariadb-$SCALE_ZONES-before" "$r" "$m2" before start_sql mysql "$D2/zones.list" hostdns_bench_scale "$last2" "$D2/pdns-data.sql"
+			fi
 		fi
 	done
 	rm -rf "$D2" "$D3"
@@ -582,6 +603,7 @@ group_pdns() {
 # ---------------------------------------------------------------------------------------------
 say "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 say "binary: $("$COREDNS" -version 2>/dev/null | head -1)"
+[[ -z $BEFORE ]] || say "before: $BEFORE, $("$BEFORE" -version 2>/dev/null | head -1)"
 say "dnsperf: $(dnsperf -h 2>&1 | awk '/^Version/ {print $2}'), -l $DURATION -c $CLIENTS -T $THREADS -q $OUTSTANDING ${QPS_CAP:+-Q $QPS_CAP}; $ROUNDS rounds"
 # The RSS of a server with no zones, to subtract before dividing by the record count.
 printf '. {\n    whoami\n}\n' >"$WORK/cf/empty"
