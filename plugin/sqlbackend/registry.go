@@ -97,7 +97,3 @@ func (s *source) release() {
 		s.g.remove()
 	}
 }
-
-func (c config) key() string {
-	return fmt.Sprintf("%s|%s|%s|%s|%t|%s|%s|%s|%d|%d|%s|%s", c.dialect, c.dsn, c.seed, c.poll, c.ensureSchema, c.gapTimeout, c.redisAddr, c.redisChannel, c.keep, c.maxRecords, c.snapshot, c.detect)
-}

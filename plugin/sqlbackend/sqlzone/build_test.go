@@ -139,3 +139,36 @@ func TestCNAMEConflict(t *testing.T) {
 		t.Errorf("conflict logged where there is none:\n%s", buf.String())
 	}
 }
+
+// TestPatchMovesIndex: the zone a patch returns serves the change and can be
+// patched again; the zone patched from is left as it was and cannot be.
+func TestPatchMovesIndex(t *testing.T) {
+	rows := []sqlstore.Row{{ID: 1, Name: "big.example", Type: "SOA", Content: soaRow, TTL: 300}}
+	for i := range patchMinRecords {
+		rows = append(rows, sqlstore.Row{ID: int64(i + 2), Name: fmt.Sprintf("h%d.big.example", i), Type: "A", Content: "192.0.2.1", TTL: 300})
+	}
+	b := Build("big.example.", rows, nil)
+	touch := &sqlstore.Touch{Records: map[int64]struct{}{5: {}}}
+	if b.Zone == nil || !b.Zone.Patchable(touch) || b.Zone.Patchable(&sqlstore.Touch{Whole: true}) {
+		t.Fatalf("zone %v: not patchable as it should be", b.Zone)
+	}
+	changed := rows[4]
+	changed.Content = "192.0.2.99"
+	p, ok := Patch(b.Zone, 0, []int64{5}, []sqlstore.Row{changed})
+	if !ok {
+		t.Fatal("a one-row change not patched")
+	}
+	z := p.Zone()
+	if !strings.Contains(dumpZone(z.File()), "192.0.2.99") || z.Records() != b.Zone.Records() || !z.SameSerial(b.Zone) {
+		t.Errorf("patched zone: %d records, want %d:\n%s", z.Records(), b.Zone.Records(), dumpZone(z.File()))
+	}
+	if strings.Contains(dumpZone(b.Zone.File()), "192.0.2.99") {
+		t.Error("the zone patched from changed")
+	}
+	if _, ok := Patch(b.Zone, 0, []int64{6}, nil); ok {
+		t.Error("the zone patched from was patched again: its index is the new zone's")
+	}
+	if p, ok := Patch(z, 0, []int64{6}, nil); !ok || p.Zone().Records() != z.Records()-1 {
+		t.Error("deleting a row from the patched zone not patched")
+	}
+}
