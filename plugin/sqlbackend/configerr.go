@@ -12,7 +12,7 @@ import (
 // rides out, not a reason to refuse the start.
 const preflightTimeout = 5 * time.Second
 
-// preflight prepares the database (see prepare) before the server starts, so
+// preflight prepares the database (see Prepare) before the server starts, so
 // that a configuration error - wrong password, missing database, table or
 // privilege, change-log triggers that would break the writers - refuses the
 // start with the fix, instead of a server that is never ready and answers
@@ -23,7 +23,7 @@ const preflightTimeout = 5 * time.Second
 func (s *source) preflight() error {
 	ctx, cancel := context.WithTimeout(context.Background(), preflightTimeout)
 	defer cancel()
-	err := s.prepare(ctx)
+	err := s.Prepare(ctx)
 	if err == nil || !sqlstore.IsConfigError(err) {
 		return nil
 	}
@@ -31,7 +31,7 @@ func (s *source) preflight() error {
 		// A context of its own: the check may have used up the first.
 		sctx, scancel := context.WithTimeout(context.Background(), preflightTimeout)
 		defer scancel()
-		if doms, serr := s.snap.st.Domains(sctx); serr == nil && len(doms) > 0 {
+		if doms, serr := s.snap.Domains(sctx); serr == nil && len(doms) > 0 {
 			log.Errorf("Database configuration error, serving the %d zones of snapshot %s until it is fixed: %v", len(doms), s.cfg.snapshot, err)
 			return nil
 		}
@@ -39,13 +39,14 @@ func (s *source) preflight() error {
 	return err
 }
 
-// prepare readies the database for the feed, once per source. With schema
+// Prepare implements feed.Consumer: it readies the database for the feed,
+// once per source. With schema
 // ensure it creates what of the change log is missing (EnsureSchema, which
 // also verifies that the triggers can write the log); with schema none it
 // verifies the triggers that are there; with detect checksum there is no
 // change log. Then it reads a row of each table the feed reads. Its error is a
 // *sqlstore.ConfigError when waiting cannot fix it.
-func (s *source) prepare(ctx context.Context) error {
+func (s *source) Prepare(ctx context.Context) error {
 	if s.prepared.Load() {
 		return nil
 	}
@@ -83,23 +84,15 @@ func (s *source) noteUnverified(note string) {
 	}
 }
 
-// logDown logs a failed round of the feed when it starts an outage or when
-// the kind of failure changes: an outage (the server is down or slow) or a
-// configuration error (it answers, but refuses us), with its fix.
-func (s *source) logDown(base context.Context, err error) {
-	kind := "Database unreachable"
-	if sqlstore.IsConfigError(err) {
-		kind = "Database configuration error"
-	}
-	if kind == s.downLogged {
-		return
-	}
-	first := s.downLogged == ""
-	s.downLogged = kind
+// Outage implements feed.Consumer: it logs a failed round of the feed when
+// an outage starts or its kind of failure changes, saying what is served
+// meanwhile. The first failure of a source that never loaded serves the
+// snapshot's zones, when there is one.
+func (s *source) Outage(ctx context.Context, kind string, first bool, err error) {
 	switch {
 	case s.loaded.Load():
 		log.Errorf("%s, serving the zones in memory until it is back: %v", kind, err)
-	case first && s.startFromSnapshot(base):
+	case first && s.startFromSnapshot(ctx):
 		log.Errorf("%s at start, serving the zones of snapshot %s until it is back: %v", kind, s.cfg.snapshot, err)
 	default:
 		log.Errorf("%s, not ready until the first load: %v", kind, err)

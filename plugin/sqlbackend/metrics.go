@@ -1,6 +1,8 @@
 package sqlbackend
 
 import (
+	"time"
+
 	"github.com/coredns/coredns/plugin"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,7 +74,7 @@ var (
 	}, []string{"database"})
 
 	// cnameConflicts counts names where a CNAME sits beside other data, at
-	// every build of a zone and every patch adding to one (zone.go): the
+	// every build of a zone and every patch adding to one (sqlzone): the
 	// CNAME hides the rest.
 	cnameConflicts = promauto.NewCounter(prometheus.CounterOpts{
 		Namespace: plugin.Namespace,
@@ -82,7 +84,7 @@ var (
 	})
 
 	// patches counts zones changed by patching records in rather than by a
-	// rebuild (patch.go).
+	// rebuild (sqlzone).
 	patches = promauto.NewCounter(prometheus.CounterOpts{
 		Namespace: plugin.Namespace,
 		Subsystem: "sqlbackend",
@@ -201,3 +203,15 @@ var signedUnsigned = promauto.NewGaugeVec(prometheus.GaugeOpts{
 	Name:      "signed_zones_unsigned",
 	Help:      "Zones with active DNSSEC keys in the cryptokeys table, served unsigned, by database.",
 }, []string{"database"})
+
+// timed runs one database operation of kind, with metrics.
+func timed(kind string, f func() error) error {
+	start := time.Now()
+	dbQueries.WithLabelValues(kind).Inc()
+	err := f()
+	dbDuration.WithLabelValues(kind).Observe(time.Since(start).Seconds())
+	if err != nil {
+		dbErrors.WithLabelValues(kind).Inc()
+	}
+	return err
+}

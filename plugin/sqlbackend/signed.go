@@ -24,8 +24,8 @@ func (s *source) loadSigned(ctx context.Context) {
 		s.signedFailed(err)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.signedMu.Lock()
+	defer s.signedMu.Unlock()
 	for id := range s.signed {
 		if !ids[id] {
 			s.unsign(id)
@@ -48,8 +48,8 @@ func (s *source) checkSigned(ctx context.Context, changed []int64) {
 		s.signedFailed(err)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.signedMu.Lock()
+	defer s.signedMu.Unlock()
 	for _, id := range changed {
 		if ids[id] {
 			s.sign(id)
@@ -59,9 +59,10 @@ func (s *source) checkSigned(ctx context.Context, changed []int64) {
 	}
 }
 
-// sign records that domain id has active keys, if it is served; s.mu must be held.
+// sign records that domain id has active keys, if it is served; s.signedMu
+// must be held.
 func (s *source) sign(id int64) {
-	name, ok := s.ids[id]
+	name, ok := s.zones.Served(id)
 	if !ok {
 		s.unsign(id) // not served (deleted, no SOA): not served unsigned either
 		return
@@ -73,6 +74,15 @@ func (s *source) sign(id int64) {
 	s.g.signed.Inc()
 	log.Errorf("Zone %s has active DNSSEC keys in cryptokeys (signed by PowerDNS) but is served unsigned: "+
 		"no DNSKEY, no RRSIG; resolvers that validate it with its DS will fail it", name)
+}
+
+// unsignAll forgets every signed zone, taking them out of the gauge.
+func (s *source) unsignAll() {
+	s.signedMu.Lock()
+	defer s.signedMu.Unlock()
+	for id := range s.signed {
+		s.unsign(id)
+	}
 }
 
 func (s *source) unsign(id int64) {

@@ -61,7 +61,7 @@ func (b *SQLBackend) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.
 		return dns.RcodeServerFailure, nil
 	}
 
-	zone, z, err := src.match(ctx, qname)
+	zone, z, err := src.zones.Match(ctx, qname)
 	if err != nil {
 		// A cold zone (max_records) that the database cannot give us now.
 		log.Errorf("Loading the zone of %s: %v", qname, err)

@@ -67,7 +67,7 @@ func TestMatchLongestZone(t *testing.T) {
 		"org.":                    "",
 		".":                       "",
 	} {
-		if got, _, _ := src.match(context.Background(), q); got != want {
+		if got, _, _ := src.zones.Match(context.Background(), q); got != want {
 			t.Errorf("match(%q) = %q, want %q", q, got, want)
 		}
 	}

@@ -44,5 +44,5 @@ func (staleCollector) Collect(ch chan<- prometheus.Metric) {
 // (or since the source started, before the first), less the poll interval
 // the answers are anyway allowed to lag by.
 func (s *source) staleness(now time.Time) time.Duration {
-	return max(0, now.Sub(time.Unix(0, s.lastOK.Load()))-s.cfg.poll)
+	return max(0, now.Sub(s.feed.LastOK())-s.cfg.poll)
 }

@@ -16,7 +16,7 @@ func (b *SQLBackend) Transfer(zone string, serial uint32) (<-chan []dns.RR, erro
 	if src == nil || b.Origins.Match(zone) == "" {
 		return nil, transfer.ErrNotAuthoritative
 	}
-	z, err := src.zone(context.Background(), dns.CanonicalName(zone))
+	z, err := src.zones.Zone(context.Background(), dns.CanonicalName(zone))
 	if err != nil {
 		return nil, err
 	}

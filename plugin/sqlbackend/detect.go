@@ -1,7 +1,6 @@
 package sqlbackend
 
 import (
-	"context"
 	"time"
 
 	"github.com/coredns/caddy"
@@ -64,58 +63,4 @@ func checkDetect(c *caddy.Controller, cfg *config, schemaSet bool) error {
 	}
 	cfg.ensureSchema, cfg.keep, cfg.poll = false, 0, cfg.checksumEvery
 	return nil
-}
-
-func (s *source) checksum() bool { return s.cfg.detect == detectChecksum }
-
-// startPosition is taken before a full load, so that nothing that changes
-// during the load is missed: the change log's newest id, or with detect
-// checksum the fingerprints of every zone (a zone that changes during the
-// load is then read again, which is harmless).
-func (s *source) startPosition(ctx context.Context) (pos int64, err error) {
-	if !s.checksum() {
-		err = timed("poll", func() (err error) { pos, err = s.store.MaxChangeID(ctx); return err })
-		return pos, err
-	}
-	err = timed("poll", func() (err error) { s.prints, err = s.store.Fingerprints(ctx); return err })
-	return 0, err
-}
-
-// pollChecksum compares every zone's fingerprint with the last one seen and
-// reads again the zones whose fingerprint changed, as a change of the whole
-// zone. A zone that could not be read keeps its old fingerprint, so it is
-// tried again at the next poll.
-func (s *source) pollChecksum(ctx context.Context) error {
-	var now map[int64]sqlstore.Fingerprint
-	if err := timed("poll", func() (err error) { now, err = s.store.Fingerprints(ctx); return err }); err != nil {
-		return err
-	}
-	start := time.Now()
-	var changed []string
-	apply := func(id int64) error {
-		names, err := s.apply(ctx, id, &touch{whole: true})
-		changed = append(changed, names...)
-		return err
-	}
-	var err error
-	for id, f := range now {
-		if old, ok := s.prints[id]; !ok || old != f {
-			if err = apply(id); err != nil {
-				break
-			}
-			s.prints[id] = f
-		}
-	}
-	for id := range s.prints {
-		if _, ok := now[id]; !ok && err == nil {
-			if err = apply(id); err == nil {
-				delete(s.prints, id)
-			}
-		}
-	}
-	if len(changed) > 0 {
-		s.g.changeApply.Observe(time.Since(start).Seconds())
-		s.changed(changed)
-	}
-	return err
 }

@@ -1,4 +1,4 @@
-package sqlbackend
+package sqlzone
 
 import (
 	"fmt"
@@ -44,7 +44,7 @@ func BenchmarkLoadManyZones(b *testing.B) {
 	b.ReportMetric(float64(kept)/float64(6*len(zones)), "kept-B/record")
 }
 
-var benchShared = names{}
+var benchShared = Names{}
 
 // buildLoaded builds a zone as a full load does.
 func buildLoaded(name string, rows []sqlstore.Row) built { return buildZone(name, rows, benchShared) }

@@ -1,4 +1,4 @@
-package sqlbackend
+package feed
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package sqlbackend
+package sqlzone
 
 import (
 	"cmp"
@@ -9,11 +9,15 @@ import (
 
 	"github.com/coredns/coredns/plugin/file"
 	"github.com/coredns/coredns/plugin/file/tree"
+	clog "github.com/coredns/coredns/plugin/pkg/log"
 	"github.com/coredns/coredns/plugin/pkg/upstream"
 
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 	"github.com/miekg/dns"
 )
+
+// Logged as the plugin's own: these messages are the plugin's.
+var log = clog.NewWithPlugin("sqlbackend")
 
 // up resolves CNAME targets outside the zone, as the file plugin does.
 var up = upstream.New()
@@ -27,6 +31,8 @@ type built struct {
 	dups    int      // rows equal to a record served for another row
 	badSOA  bool     // an enabled SOA row was there but did not parse
 	index   rowIndex // for zones of patchMinRecords or more, so changes can be patched in
+	// conflicts counts the names where a CNAME sits beside other data.
+	conflicts int
 }
 
 // buildZone makes a file.Zone for domain name out of its enabled rows. Bad
@@ -34,11 +40,11 @@ type built struct {
 // disabled) is not served: zone is nil. shared, when not nil, is the names
 // table of a load of many zones; without it the zone shares names within
 // itself only.
-func buildZone(name string, rows []sqlstore.Row, shared names) built {
+func buildZone(name string, rows []sqlstore.Row, shared Names) built {
 	b := built{}
 	z := file.NewZone(name, "")
 	if shared == nil {
-		shared = names{}
+		shared = Names{}
 	}
 	if len(rows) >= patchMinRecords {
 		b.index = make(rowIndex, len(rows))
@@ -87,7 +93,7 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 			}
 		}
 	}
-	b.dups = tidy(name, z, b.index)
+	b.dups, b.conflicts = tidy(name, z, b.index)
 	b.records -= b.dups
 	if z.SOA == nil {
 		return b
@@ -102,9 +108,10 @@ func buildZone(name string, rows []sqlstore.Row, shared names) built {
 // set, PowerDNS answers equal rows once, and the lowest id's wins as in
 // PowerDNS's lookup (by index, then primary key). It logs and counts the
 // names where a CNAME sits beside other data. It returns how many records
-// went; idx, if any, loses them and marks the ones kept for them as shared.
-// One walk costs far less than a tree search per row.
-func tidy(zone string, z *file.Zone, idx rowIndex) int {
+// went, and how many names hold a CNAME beside other data; idx, if any, loses
+// the records that went and marks the ones kept for them as shared. One walk
+// costs far less than a tree search per row.
+func tidy(zone string, z *file.Zone, idx rowIndex) (dups, conflicts int) {
 	var gone map[dns.RR]dns.RR // dropped record -> the one kept; made on first use
 	if len(dedupe(z.NS, nil)) < len(z.NS) {
 		gone = map[dns.RR]dns.RR{}
@@ -127,6 +134,7 @@ func tidy(zone string, z *file.Zone, idx rowIndex) int {
 		}
 		if cname && other {
 			cnameConflict(zone, e.Name())
+			conflicts++
 		}
 		if len(dups) > 0 && gone == nil {
 			gone = map[dns.RR]dns.RR{}
@@ -150,7 +158,7 @@ func tidy(zone string, z *file.Zone, idx rowIndex) int {
 		}
 		markShared(idx, held)
 	}
-	return len(gone)
+	return len(gone), conflicts
 }
 
 // dedupe returns rrs without the records equal to one before them, noting
@@ -234,9 +242,9 @@ func lookAt(zone string, t *tree.Tree, apexNS []dns.RR, rr dns.RR) (kept dns.RR,
 	return nil, false
 }
 
-// cnameConflict counts and logs (once) a CNAME beside other data at owner.
+// cnameConflict logs (once) a CNAME beside other data at owner; the caller
+// counts it.
 func cnameConflict(zone, owner string) {
-	cnameConflicts.Inc()
 	if msg := fmt.Sprintf("Zone %s: CNAME beside other data at %s; only the CNAME is answered", zone, owner); firstReport(msg) {
 		log.Warning(msg)
 	}
@@ -256,9 +264,8 @@ func rowRR(name string, r sqlstore.Row) (dns.RR, error) {
 	return rr, err
 }
 
-// skipRow counts a row that cannot be served and logs it, once.
+// skipRow logs a row that cannot be served, once; the caller counts it.
 func skipRow(name string, err error) {
-	badRecords.Inc()
 	if msg := fmt.Sprintf("Zone %s: skipping %v", name, err); firstReport(msg) {
 		log.Warning(msg)
 	}
@@ -268,8 +275,8 @@ func isSOA(t string) bool { return strings.EqualFold(strings.TrimSpace(t), "SOA"
 
 // reported holds the bad-row messages already logged: a zone is rebuilt at
 // every change, and a zone that changes every second would otherwise log its
-// bad rows every second. The bad_records_total metric still counts every
-// skip. The set forgets everything past maxReported messages, to stay small.
+// bad rows every second. The plugin's bad_records_total metric still counts
+// every skip. The set forgets everything past maxReported messages, to stay small.
 var reported = struct {
 	sync.Mutex
 	seen map[string]bool

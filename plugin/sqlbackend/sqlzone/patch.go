@@ -1,7 +1,6 @@
-package sqlbackend
+package sqlzone
 
 import (
-	"context"
 	"fmt"
 	"slices"
 
@@ -28,8 +27,8 @@ const patchMinRecords = 1000
 var badRow dns.RR = new(dns.NULL)
 
 // rowIndex maps a records.id to the record the zone serves for it, or to
-// badRow for a row that does not make a valid record. Only the
-// feed goroutine changes one, under source.mu.
+// badRow for a row that does not make a valid record. Only Patched.Zone
+// changes one, and only one goroutine at a time patches a zone (the feed's).
 type rowIndex map[int64]dns.RR
 
 // markBad notes in the index, if the zone keeps one, that row id is bad.
@@ -37,97 +36,6 @@ func (b *built) markBad(id int64) {
 	if b.index != nil {
 		b.index[id] = badRow
 	}
-}
-
-// touch is what the change log says of one domain since the last poll: some
-// of its records changed, or (whole) the domain itself, or a change that
-// names no record.
-type touch struct {
-	whole   bool
-	records map[int64]struct{}
-}
-
-func (t *touch) add(ch sqlstore.Change) {
-	if ch.RecordID == 0 {
-		t.whole = true
-		return
-	}
-	if t.records == nil {
-		t.records = map[int64]struct{}{}
-	}
-	t.records[ch.RecordID] = struct{}{}
-}
-
-// merge adds what u says to t.
-func (t *touch) merge(u *touch) {
-	if u.whole {
-		t.whole = true
-	}
-	for rid := range u.records {
-		t.add(sqlstore.Change{RecordID: rid})
-	}
-}
-
-// ids lists the records t names.
-func (t *touch) ids() []int64 {
-	ids := make([]int64, 0, len(t.records))
-	for rid := range t.records {
-		ids = append(ids, rid)
-	}
-	return ids
-}
-
-// patchable reports whether t can be patched into a zone whose index holds n
-// rows: beyond a tenth of the zone, a rebuild costs less than the lookups.
-func (t *touch) patchable(n int) bool {
-	return !t.whole && len(t.records) > 0 && len(t.records) <= max(100, n/10)
-}
-
-// patch applies the record changes t names to the loaded zone of domain id.
-// done is false when the change cannot be patched (no index, too many rows,
-// an SOA change other than its row's new version, DNSSEC signatures at the
-// apex) and the zone must be rebuilt instead; nothing was changed then.
-func (s *source) patch(ctx context.Context, id int64, t *touch) (zone string, done bool, err error) {
-	s.mu.RLock()
-	name, ok := s.ids[id]
-	z, idx := s.zones[name], s.rowIdx[name]
-	s.mu.RUnlock()
-	if !ok || z == nil || idx == nil || !t.patchable(len(idx)) {
-		return "", false, nil
-	}
-	ids := t.ids()
-	var rows []sqlstore.Row
-	if err := timed("zone", func() (err error) { rows, err = s.store.RowsByID(ctx, ids); return err }); err != nil {
-		return "", false, err
-	}
-
-	p, ok := patchZone(name, id, z, idx, ids, rows)
-	if !ok {
-		return "", false, nil
-	}
-	patches.Inc()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.zones[name] != z {
-		// With max_records, a query evicted the zone meanwhile, or loaded it
-		// again: that copy was read after the change, or is read again (epoch).
-		return name, true, nil
-	}
-	for _, rid := range ids {
-		delete(idx, rid)
-	}
-	for rid, rr := range p.added {
-		idx[rid] = rr
-	}
-	records := s.recs[name] - p.removed + p.records
-	s.setBad(id, s.bad[id]+p.bad)
-	if s.lazy() {
-		s.installLazy(id, name, p.zone, records, idx)
-		s.evict(name)
-	} else {
-		s.setLocked(id, name, p.zone, records, idx)
-	}
-	return name, true, nil
 }
 
 // zonePatch is a zone with changed rows patched in: the new zone, the
@@ -139,6 +47,9 @@ type zonePatch struct {
 	removed int // records of the old zone that went
 	records int // records of the new rows (added also holds badRow entries)
 	bad     int // change in the zone's bad rows
+	skipped int // rows skipped as bad, logged
+	// conflicts counts the records added beside a CNAME, or a CNAME beside other data.
+	conflicts int
 }
 
 // patchZone makes a copy of z, the zone of domain id named name, with the
@@ -155,6 +66,7 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 	// change, and signatures, are left to a rebuild.
 	var del, add []dns.RR
 	removed, bad, soaRow := 0, 0, int64(-1)
+	skipped, conflicts := 0, 0
 	for _, rid := range ids {
 		old := idx[rid]
 		if _, ok := old.(shared); ok {
@@ -197,6 +109,7 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 			skipRow(name, err)
 			added[r.ID] = badRow
 			bad++
+			skipped++
 			continue
 		case rr == nil:
 			continue
@@ -216,6 +129,7 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 		default:
 			if _, conflict := lookAt(name, z.Tree, apex.NS, rr); conflict {
 				cnameConflict(name, rr.Header().Name)
+				conflicts++
 			}
 			add = append(add, rr)
 		}
@@ -235,7 +149,7 @@ func patchZone(name string, id int64, z *file.Zone, idx rowIndex, ids []int64, r
 			records++
 		}
 	}
-	return zonePatch{zone: nz, added: added, removed: removed, records: records, bad: bad}, true
+	return zonePatch{zone: nz, added: added, removed: removed, records: records, bad: bad, skipped: skipped, conflicts: conflicts}, true
 }
 
 // kept reports whether rr equals a record that the patched zone keeps: in

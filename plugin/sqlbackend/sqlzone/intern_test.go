@@ -1,4 +1,4 @@
-package sqlbackend
+package sqlzone
 
 import (
 	"strconv"
@@ -21,7 +21,7 @@ func TestBuildZoneSharesNames(t *testing.T) {
 			{ID: 6, Name: zone, Type: "MX", Content: "mx.provider.net", Prio: 10, TTL: 300},
 		}
 	}
-	shared := names{}
+	shared := Names{}
 	a := buildZone("a.example.", rows("a.example"), shared)
 	b := buildZone("b.example.", rows("b.example"), shared)
 	if a.zone == nil || b.zone == nil || a.records != 6 || b.records != 6 {
@@ -55,7 +55,7 @@ func TestBuildZoneSharesNames(t *testing.T) {
 }
 
 func TestNamesForgetsPastLimit(t *testing.T) {
-	n := names{}
+	n := Names{}
 	for i := 0; i < maxInterned+10; i++ {
 		n.intern("host-" + strconv.Itoa(i) + ".example.")
 	}

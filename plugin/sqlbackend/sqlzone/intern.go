@@ -1,8 +1,8 @@
-package sqlbackend
+package sqlzone
 
 import "github.com/miekg/dns"
 
-// names shares the copies of the domain names that records repeat: every
+// Names shares the copies of the domain names that records repeat: every
 // record of an owner carries the owner's name, and a provider puts the same
 // name servers and mail exchangers in every zone. Each record parsed on its
 // own holds a string of its own; with 100,000 zones that is millions of small
@@ -10,13 +10,13 @@ import "github.com/miekg/dns"
 // Sharing them makes the heap smaller and each collection cheaper, which is
 // what keeps a server with 100,000 zones as fast as one with 1,000.
 //
-// A names lives for one load. It forgets everything past maxInterned entries,
+// A Names lives for one load. It forgets everything past maxInterned entries,
 // so that loading a million names does not hold a second index of them.
-type names map[string]string
+type Names map[string]string
 
 const maxInterned = 1 << 16
 
-func (n names) intern(s string) string {
+func (n Names) intern(s string) string {
 	if c, ok := n[s]; ok {
 		return c
 	}
@@ -29,7 +29,7 @@ func (n names) intern(s string) string {
 
 // share replaces the names in rr by their shared copies. Types not listed
 // keep their own: they are rare, or their names are not repeated.
-func (n names) share(rr dns.RR) {
+func (n Names) share(rr dns.RR) {
 	h := rr.Header()
 	h.Name = n.intern(h.Name)
 	switch r := rr.(type) {

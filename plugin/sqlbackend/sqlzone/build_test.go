@@ -1,4 +1,4 @@
-package sqlbackend
+package sqlzone
 
 import (
 	"bytes"
@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	dto "github.com/prometheus/client_model/go"
 
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 )
@@ -121,14 +119,16 @@ func TestCNAMEConflict(t *testing.T) {
 		{ID: 6, Name: "txt.cn.example", Type: "TXT", Content: "a", TTL: 300},
 		{ID: 7, Name: "txt.cn.example", Type: "AAAA", Content: "2001:db8::1", TTL: 300},
 	}
-	before := counterValue(t)
+	n := 0
 	for range 2 {
-		if b := buildZone("cn.example.", rows, nil); b.zone == nil {
+		b := Build("cn.example.", rows, nil)
+		if b.Zone == nil {
 			t.Fatal("zone not built")
 		}
+		n += b.Conflicts
 	}
-	if n := counterValue(t) - before; n != 4 {
-		t.Errorf("cname_conflicts_total grew by %v over two builds, want 4", n)
+	if n != 4 {
+		t.Errorf("%d conflicts counted over two builds, want 4", n)
 	}
 	for _, name := range []string{"both.cn.example.", "at cn.example."} {
 		if n := strings.Count(buf.String(), "CNAME beside other data at "+strings.TrimPrefix(name, "at ")); n != 1 {
@@ -140,10 +140,35 @@ func TestCNAMEConflict(t *testing.T) {
 	}
 }
 
-func counterValue(t *testing.T) float64 {
-	var m dto.Metric
-	if err := cnameConflicts.Write(&m); err != nil {
-		t.Fatal(err)
+// TestPatchMovesIndex: the zone a patch returns serves the change and can be
+// patched again; the zone patched from is left as it was and cannot be.
+func TestPatchMovesIndex(t *testing.T) {
+	rows := []sqlstore.Row{{ID: 1, Name: "big.example", Type: "SOA", Content: soaRow, TTL: 300}}
+	for i := range patchMinRecords {
+		rows = append(rows, sqlstore.Row{ID: int64(i + 2), Name: fmt.Sprintf("h%d.big.example", i), Type: "A", Content: "192.0.2.1", TTL: 300})
 	}
-	return m.GetCounter().GetValue()
+	b := Build("big.example.", rows, nil)
+	touch := &sqlstore.Touch{Records: map[int64]struct{}{5: {}}}
+	if b.Zone == nil || !b.Zone.Patchable(touch) || b.Zone.Patchable(&sqlstore.Touch{Whole: true}) {
+		t.Fatalf("zone %v: not patchable as it should be", b.Zone)
+	}
+	changed := rows[4]
+	changed.Content = "192.0.2.99"
+	p, ok := Patch(b.Zone, 0, []int64{5}, []sqlstore.Row{changed})
+	if !ok {
+		t.Fatal("a one-row change not patched")
+	}
+	z := p.Zone()
+	if !strings.Contains(dumpZone(z.File()), "192.0.2.99") || z.Records() != b.Zone.Records() || !z.SameSerial(b.Zone) {
+		t.Errorf("patched zone: %d records, want %d:\n%s", z.Records(), b.Zone.Records(), dumpZone(z.File()))
+	}
+	if strings.Contains(dumpZone(b.Zone.File()), "192.0.2.99") {
+		t.Error("the zone patched from changed")
+	}
+	if _, ok := Patch(b.Zone, 0, []int64{6}, nil); ok {
+		t.Error("the zone patched from was patched again: its index is the new zone's")
+	}
+	if p, ok := Patch(z, 0, []int64{6}, nil); !ok || p.Zone().Records() != z.Records()-1 {
+		t.Error("deleting a row from the patched zone not patched")
+	}
 }
