@@ -14,10 +14,10 @@ type Zone struct {
 	origin  string
 	okey    string // the origin's key; owners' keys are relative to it
 	tree    *btree.BTreeG[owner]
-	apex    []dns.RR   // the apex's records, also in tree: every answer needs them
-	negSOA  [1]dns.RR  // the SOA as negative answers carry it (negativeSOA); an array so that negSOA[:] costs nothing
-	records int        // records held
-	special int        // owners that make a lookup look above qname: non-apex NS, any DNAME
+	apex    []dns.RR  // the apex's records, also in tree: every answer needs them
+	negSOA  [1]dns.RR // the SOA as negative answers carry it (negativeSOA); an array so that negSOA[:] costs nothing
+	records int       // records held
+	special int       // owners that make a lookup look above qname: non-apex NS, any DNAME
 }
 
 // owner is one owner name and all its records, sorted by rank (type, then
