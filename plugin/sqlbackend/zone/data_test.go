@@ -1,8 +1,8 @@
 package zone
 
 import (
-	"fmt"
 	"crypto/ecdsa"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
