@@ -1,0 +1,253 @@
+package zone
+
+import (
+	"context"
+
+	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/plugin/metadata"
+	"github.com/miekg/dns"
+)
+
+// Result is what kind of answer a Lookup gave.
+type Result uint8
+
+const (
+	Success Result = iota
+	NoData
+	NameError
+	Delegation
+	ServerFailure
+)
+
+// Query is what Lookup answers.
+type Query struct {
+	Name string // canonical qname, at or below the zone's origin
+	Type uint16
+	DO   bool // DNSSEC OK: add the RRSIG/NSEC records the zone holds (pre-signed data), as file does
+}
+
+// Chaser lets a CNAME chain leave the zone.
+type Chaser interface {
+	// Zone returns the zone this server answers name from (its longest match
+	// among the served zones), or nil when none. A chain into another served
+	// zone (a sibling, or a child below a delegation in this zone) continues
+	// there (RFC 1034 4.3.2 step 3a: restart at step 1).
+	Zone(name string) *Zone
+	// External resolves name/qtype outside every served zone, as the file
+	// plugin's upstream does.
+	External(ctx context.Context, name string, qtype uint16) (*dns.Msg, error)
+}
+
+// Answer is a Lookup's answer.
+type Answer struct {
+	Answer, Ns, Extra []dns.RR // read-only, every slice clipped (len == cap) so a later append copies
+	Result            Result
+}
+
+// maxLoop is how many times a query may come back through the server (an
+// External chase that lands here again) before it is refused, as file does.
+const maxLoop = 8
+
+// Lookup answers q from z (and, for CNAME chains, from the zones c gives).
+// It answers as file.Zone.Lookup does but where that breaks an RFC: doc.go
+// lists those places.
+func (z *Zone) Lookup(ctx context.Context, q Query, c Chaser) Answer {
+	rel, cmp, ok := z.relate(q.Name)
+	if !ok || cmp != 0 {
+		return Answer{Result: ServerFailure}
+	}
+	if a, ok := z.apexShortcut(rel, q.Type, q.DO); ok {
+		return a
+	}
+	loop, _ := ctx.Value(dnsserver.LoopKey{}).(int)
+	if loop > maxLoop {
+		return Answer{Result: ServerFailure}
+	}
+	l := lookup{ctx: ctx, qtype: q.Type, do: q.DO, c: c, start: z, loop: loop}
+	return l.finish(l.answer(z, q.Name, rel))
+}
+
+// lookup is one Lookup under way.
+type lookup struct {
+	ctx   context.Context
+	qtype uint16
+	do    bool
+	c     Chaser
+	start *Zone    // the zone asked: its NS and data make positive answers' authority and additional sections, as in file
+	loop  int      // the server's loop count the query came with
+	chain []dns.RR // the CNAMEs (and DNAMEs) followed so far
+	hops  int      // CNAMEs followed
+	abort bool     // a CNAME or DNAME that can only loop: SERVFAIL with nothing else, as file
+}
+
+// apexShortcut answers SOA and NS queries at the apex, as file does.
+func (z *Zone) apexShortcut(rel string, qtype uint16, do bool) (Answer, bool) {
+	if rel != "" {
+		return Answer{}, false
+	}
+	switch qtype {
+	case dns.TypeSOA:
+		return Answer{Answer: withSigs(z.apex, dns.TypeSOA, do), Ns: z.ns(do), Result: Success}, true
+	case dns.TypeNS:
+		return Answer{Answer: z.ns(do), Extra: z.glue(run(z.apex, dns.TypeNS), do), Result: Success}, true
+	}
+	return Answer{}, false
+}
+
+// answer answers qname (key rel) from z alone, but for CNAMEs, which it
+// follows (follow).
+func (l *lookup) answer(z *Zone, qname, rel string) Answer {
+	if a, ok := z.apexShortcut(rel, l.qtype, l.do); ok {
+		return a
+	}
+	if z.special > 0 {
+		if a, done := l.above(z, qname, rel); done {
+			return a
+		}
+	}
+	if o, ok := z.tree.Get(owner{key: rel}); ok {
+		return l.exact(z, qname, o)
+	}
+	return l.missing(z, qname, rel)
+}
+
+// above looks at the names from the apex down to qname for a DNAME (RFC 6672
+// 3.2) or a zone cut (RFC 1034 4.3.2 step 3b), in that order at each name as
+// file does: at qname itself only a cut counts, and not for DS, which the
+// parent answers (RFC 4035 3.1.4.1).
+func (l *lookup) above(z *Zone, qname, rel string) (Answer, bool) {
+	for i := 0; i <= len(rel); i++ {
+		if i > 0 && rel[i-1] != 0 {
+			continue
+		}
+		at := rel[:i]
+		o, ok := z.tree.Get(owner{key: at})
+		if !ok {
+			continue
+		}
+		if d := run(o.rrs, dns.TypeDNAME); d != nil && at != rel {
+			return l.dname(z, qname, o, d[0].(*dns.DNAME)), true
+		}
+		if at != "" && run(o.rrs, dns.TypeNS) != nil && (l.qtype != dns.TypeDS || at != rel) {
+			return l.referral(z, o), true
+		}
+	}
+	return Answer{}, false
+}
+
+// exact answers from the owner qname itself.
+func (l *lookup) exact(z *Zone, qname string, o owner) Answer {
+	if cn := run(o.rrs, dns.TypeCNAME); cn != nil && l.qtype != dns.TypeCNAME {
+		return l.follow(z, cn, sigs(o.rrs, dns.TypeCNAME))
+	}
+	rrs := run(o.rrs, l.qtype)
+	if rrs == nil {
+		ns := z.negative(l.do)
+		if l.do {
+			ns = concat(ns, withSigs(o.rrs, dns.TypeNSEC, true))
+		}
+		return Answer{Ns: ns, Result: NoData}
+	}
+	return Answer{Answer: withSigs(o.rrs, l.qtype, l.do), Ns: z.ns(l.do), Extra: z.additional(rrs, l.do), Result: Success}
+}
+
+// missing answers for a qname that has no records.
+func (l *lookup) missing(z *Zone, qname, rel string) Answer {
+	prev, _ := z.before(rel) // the apex at least
+	next, hasNext := z.after(rel)
+	if hasNext && isBelow(next.key, rel) {
+		// qname is an empty non-terminal: it exists, so NODATA (RFC 8020 2,
+		// RFC 4592 2.2.2), and no wildcard matches it (RFC 4592 3.3.1: the
+		// closest encloser is qname itself). file synthesises from a wildcard
+		// above, or answers NODATA with Result Success.
+		ns := z.negative(l.do)
+		if l.do {
+			ns = concat(ns, z.coveringNSEC(rel))
+		}
+		return Answer{Ns: ns, Result: NoData}
+	}
+	// The closest encloser, which may be an empty non-terminal (RFC 4592
+	// 3.3.1), is the deepest ancestor qname shares with its neighbours in
+	// canonical order.
+	ce := commonAncestor(rel, prev.key)
+	if hasNext {
+		if c := commonAncestor(rel, next.key); len(c) > len(ce) {
+			ce = c
+		}
+	}
+	wild := wildcardKey(ce)
+	if w, ok := z.tree.Get(owner{key: wild}); ok {
+		return l.wildcard(z, qname, rel, w)
+	}
+	ns := z.negative(l.do)
+	if z.hasBelow(wild) {
+		// The source of synthesis is an empty non-terminal, which has no
+		// RRset to synthesise from: NODATA (RFC 4592 3.3.3), as file.
+		return Answer{Ns: ns, Result: NoData}
+	}
+	if l.do {
+		// RFC 4035 3.1.3.2: an NSEC that covers qname and one that covers the
+		// wildcard at the closest encloser. file takes the deepest existing
+		// name for the closest encloser, skipping empty non-terminals.
+		deny, wdeny := z.coveringNSEC(rel), z.coveringNSEC(wild)
+		ns = concat(ns, deny)
+		if len(wdeny) > 0 && (len(deny) == 0 || wdeny[0] != deny[0]) {
+			ns = concat(ns, wdeny)
+		}
+	}
+	return Answer{Ns: ns, Result: NameError}
+}
+
+// wildcard answers qname (key rel) from the wildcard w (RFC 4592 3.3.1).
+func (l *lookup) wildcard(z *Zone, qname, rel string, w owner) Answer {
+	metadata.SetValueFunc(l.ctx, "zone/wildcard", w.name)
+	if cn := run(w.rrs, dns.TypeCNAME); cn != nil && l.qtype != dns.TypeCNAME {
+		// RFC 4035 3.1.3.3: the RRSIGs of an expanded wildcard carry the
+		// expanded name (the Labels field tells the wildcard); file sends the
+		// CNAME's RRSIGs with the wildcard's owner.
+		return l.follow(z, expand(cn, qname), expand(sigs(w.rrs, dns.TypeCNAME), qname))
+	}
+	rrs := run(w.rrs, l.qtype)
+	if rrs == nil {
+		ns := z.negative(l.do)
+		if l.do {
+			ns = concat(ns, withSigs(w.rrs, dns.TypeNSEC, true))
+		}
+		return Answer{Ns: ns, Result: NoData}
+	}
+	answer := expand(rrs, qname)
+	extra := z.additional(answer, l.do)
+	ns := z.ns(l.do)
+	if l.do {
+		answer = append(answer, expand(sigs(w.rrs, l.qtype), qname)...)
+		ns = concat(ns, z.coveringNSEC(rel)) // no closer name matches (RFC 4035 3.1.3.3)
+	}
+	return Answer{Answer: clip(answer), Ns: ns, Extra: extra, Result: Success}
+}
+
+// referral answers below the zone cut o (RFC 1034 4.3.2 step 3b): its NS,
+// with DO its DS and their RRSIGs (RFC 4035 3.1.4), and glue.
+func (l *lookup) referral(z *Zone, o owner) Answer {
+	ns := run(o.rrs, dns.TypeNS)
+	extra := z.glue(ns, l.do)
+	if l.do {
+		ns = concat(ns, withSigs(o.rrs, dns.TypeDS, true))
+	}
+	return Answer{Ns: ns, Extra: extra, Result: Delegation}
+}
+
+// expand returns copies of rrs with the owner name qname: a wildcard's
+// records as synthesised for qname.
+func expand(rrs []dns.RR, qname string) []dns.RR {
+	if len(rrs) == 0 {
+		return nil
+	}
+	out := make([]dns.RR, len(rrs))
+	for i, rr := range rrs {
+		out[i] = dns.Copy(rr)
+		out[i].Header().Name = qname
+	}
+	return out
+}
+
+func clip(rrs []dns.RR) []dns.RR { return rrs[:len(rrs):len(rrs)] }

@@ -1,0 +1,102 @@
+package zone
+
+import (
+	"slices"
+
+	"github.com/miekg/dns"
+)
+
+// rank orders an owner's records: by type, RRSIGs then by the type they
+// cover, so that every RRset and the signatures over it are contiguous runs.
+func rank(rr dns.RR) uint32 {
+	t := rr.Header().Rrtype
+	if s, ok := rr.(*dns.RRSIG); ok {
+		return uint32(t)<<16 | uint32(s.TypeCovered)
+	}
+	return uint32(t) << 16
+}
+
+// sortRecords sorts rrs by rank, keeping the order of records of one rank.
+func sortRecords(rrs []dns.RR) {
+	slices.SortStableFunc(rrs, func(a, b dns.RR) int {
+		ra, rb := rank(a), rank(b)
+		switch {
+		case ra < rb:
+			return -1
+		case ra > rb:
+			return 1
+		}
+		return 0
+	})
+}
+
+// span returns the clipped run of rrs whose rank lies in [lo, hi].
+func span(rrs []dns.RR, lo, hi uint32) []dns.RR {
+	i, j := 0, len(rrs)
+	if len(rrs) > 8 { // big owners: binary search; small ones: a scan is faster
+		i, _ = slices.BinarySearchFunc(rrs, lo, cmpRank)
+		j, _ = slices.BinarySearchFunc(rrs[i:], hi, func(rr dns.RR, hi uint32) int {
+			if rank(rr) <= hi {
+				return -1
+			}
+			return 1
+		})
+		j += i
+	} else {
+		for i < len(rrs) && rank(rrs[i]) < lo {
+			i++
+		}
+		j = i
+		for j < len(rrs) && rank(rrs[j]) <= hi {
+			j++
+		}
+	}
+	if i == j {
+		return nil
+	}
+	return rrs[i:j:j]
+}
+
+func cmpRank(rr dns.RR, r uint32) int {
+	switch x := rank(rr); {
+	case x < r:
+		return -1
+	case x > r:
+		return 1
+	}
+	return 0
+}
+
+// run returns the records of type t (for RRSIG: all of them).
+func run(rrs []dns.RR, t uint16) []dns.RR {
+	return span(rrs, uint32(t)<<16, uint32(t)<<16|0xffff)
+}
+
+// sigs returns the RRSIGs over type t.
+func sigs(rrs []dns.RR, t uint16) []dns.RR {
+	r := uint32(dns.TypeRRSIG)<<16 | uint32(t)
+	return span(rrs, r, r)
+}
+
+// withSigs returns the records of type t followed, when do is set, by the
+// RRSIGs over them: a clipped sub-slice of the zone's data when there are
+// none to add.
+func withSigs(rrs []dns.RR, t uint16, do bool) []dns.RR {
+	set := run(rrs, t)
+	if !do {
+		return set
+	}
+	return concat(set, sigs(rrs, t))
+}
+
+// concat returns a followed by b, a new slice only if both have records.
+func concat(a, b []dns.RR) []dns.RR {
+	switch {
+	case len(b) == 0:
+		return a
+	case len(a) == 0:
+		return b
+	}
+	out := make([]dns.RR, 0, len(a)+len(b))
+	return append(append(out, a...), b...)
+}

@@ -1,0 +1,180 @@
+package zone
+
+import (
+	"strings"
+
+	"github.com/google/btree"
+	"github.com/miekg/dns"
+)
+
+// Zone is one immutable version of an authoritative zone: never changed once
+// Build or Patch returned it, so any number of goroutines read it without
+// locks.
+type Zone struct {
+	origin  string
+	okey    string // the origin's key; owners' keys are relative to it
+	tree    *btree.BTreeG[owner]
+	apex    []dns.RR  // the apex's records, also in tree: every answer needs them
+	negSOA  [1]dns.RR // the SOA as negative answers carry it (negativeSOA); an array so that negSOA[:] costs nothing
+	records int       // records held
+	special int       // owners that make a lookup look above qname: non-apex NS, any DNAME
+}
+
+// owner is one owner name and all its records, sorted by rank (type, then
+// the covered type for RRSIGs), records of one rank in the order added. An
+// RRset, or the RRSIGs over one, is then one contiguous run that answers are
+// made of without copying. The B-tree holds owners by value: a key string and
+// a slice header, no pointer to chase per owner.
+type owner struct {
+	key string
+	rrs []dns.RR // never empty, clipped
+}
+
+func (o owner) name() string { return o.rrs[0].Header().Name }
+
+func lessOwner(a, b owner) bool { return a.key < b.key }
+
+// degree is the B-tree's: nodes of 15 to 31 owners (40 bytes each) fill a few
+// cache lines per level searched, and a 1,000,000-owner zone is 4 levels deep.
+const degree = 16
+
+// freeList is shared by every tree: btree.NewG would give each tree a list of
+// its own (a slice of 32 pointers), 100,000 of them for 100,000 zones. Its
+// size 0 keeps no nodes: versions share nodes, so freed nodes are rare.
+var freeList = btree.NewFreeListG[owner](0)
+
+func newTree() *btree.BTreeG[owner] { return btree.NewWithFreeListG(degree, lessOwner, freeList) }
+
+// Origin returns the zone's origin: lower case, fully qualified.
+func (z *Zone) Origin() string { return z.origin }
+
+// SOA returns the zone's SOA record. Never nil.
+func (z *Zone) SOA() *dns.SOA { return run(z.apex, dns.TypeSOA)[0].(*dns.SOA) }
+
+// Records returns how many records the zone holds, SOA included.
+func (z *Zone) Records() int { return z.records }
+
+// Owner returns every record at name, nil if none. Read-only.
+func (z *Zone) Owner(name string) []dns.RR {
+	o, ok := z.get(name)
+	if !ok {
+		return nil
+	}
+	return o.rrs
+}
+
+// RRset returns the records of type t at name. Read-only, clipped (len == cap).
+func (z *Zone) RRset(name string, t uint16) []dns.RR {
+	o, ok := z.get(name)
+	if !ok {
+		return nil
+	}
+	return run(o.rrs, t)
+}
+
+// Walk calls fn for each owner name in canonical order (RFC 4034 6.1; the
+// apex first) with its records, until fn returns false.
+func (z *Zone) Walk(fn func(owner string, rrs []dns.RR) bool) {
+	z.tree.Ascend(func(o owner) bool { return fn(o.name(), o.rrs) })
+}
+
+// Prev returns the owner name just before name in canonical order, "" if none.
+// name need not exist, nor be in the zone.
+func (z *Zone) Prev(name string) string {
+	rel, cmp, ok := z.relate(name)
+	switch {
+	case !ok || cmp < 0:
+		return ""
+	case cmp > 0:
+		o, _ := z.tree.Max()
+		return o.name()
+	}
+	o, ok := z.before(rel)
+	if !ok {
+		return ""
+	}
+	return o.name()
+}
+
+// Next returns the owner name just after name in canonical order, "" if none.
+// name need not exist, nor be in the zone.
+func (z *Zone) Next(name string) string {
+	rel, cmp, ok := z.relate(name)
+	switch {
+	case !ok || cmp > 0:
+		return ""
+	case cmp < 0:
+		return z.origin
+	}
+	o, ok := z.after(rel)
+	if !ok {
+		return ""
+	}
+	return o.name()
+}
+
+// relate returns name's key relative to the origin when name is in the zone
+// (cmp 0), or else whether it sorts before (cmp < 0) or after every name of
+// the zone.
+func (z *Zone) relate(name string) (rel string, cmp int, ok bool) {
+	k, err := nameKey(name)
+	if err != nil {
+		return "", 0, false
+	}
+	if strings.HasPrefix(k, z.okey) {
+		return k[len(z.okey):], 0, true
+	}
+	if k < z.okey {
+		return "", -1, true
+	}
+	return "", 1, true
+}
+
+// get finds the owner name.
+func (z *Zone) get(name string) (owner, bool) {
+	rel, cmp, ok := z.relate(name)
+	if !ok || cmp != 0 {
+		return owner{}, false
+	}
+	return z.tree.Get(owner{key: rel})
+}
+
+// before returns the last owner whose key is less than rel.
+func (z *Zone) before(rel string) (o owner, ok bool) {
+	z.tree.DescendLessOrEqual(owner{key: rel}, func(x owner) bool {
+		if x.key == rel {
+			return true
+		}
+		o, ok = x, true
+		return false
+	})
+	return o, ok
+}
+
+// atOrBefore returns the last owner whose key is at most rel.
+func (z *Zone) atOrBefore(rel string) (o owner, ok bool) {
+	z.tree.DescendLessOrEqual(owner{key: rel}, func(x owner) bool {
+		o, ok = x, true
+		return false
+	})
+	return o, ok
+}
+
+// after returns the first owner whose key is greater than rel.
+func (z *Zone) after(rel string) (o owner, ok bool) {
+	z.tree.AscendGreaterOrEqual(owner{key: rel}, func(x owner) bool {
+		if x.key == rel {
+			return true
+		}
+		o, ok = x, true
+		return false
+	})
+	return o, ok
+}
+
+// hasBelow reports whether some owner is strictly below the name whose key is
+// rel: then that name exists, as an empty non-terminal if it has no records.
+func (z *Zone) hasBelow(rel string) bool {
+	o, ok := z.after(rel)
+	return ok && isBelow(o.key, rel)
+}
