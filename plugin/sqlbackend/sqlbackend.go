@@ -1,7 +1,8 @@
 // Package sqlbackend serves zones kept in SQL, in the PowerDNS generic
-// schema, from memory. Every zone is loaded into a plugin/file Zone, so
-// answers are the file plugin's; a change log filled by database triggers is
-// polled to rebuild only the zones that changed. See README.md.
+// schema, from memory: the change feed (package feed) reads the database,
+// package sqlzone makes each domain's rows into a zone of the zone engine
+// (package zone), which answers queries, and package zoneset holds the zones
+// served. See README.md and docs/sqlbackend.md.
 package sqlbackend
 
 import (
@@ -9,7 +10,6 @@ import (
 	"sync/atomic"
 
 	"github.com/coredns/coredns/plugin"
-	"github.com/coredns/coredns/plugin/file"
 	"github.com/coredns/coredns/plugin/metrics"
 	"github.com/coredns/coredns/plugin/pkg/fall"
 	clog "github.com/coredns/coredns/plugin/pkg/log"
@@ -17,6 +17,7 @@ import (
 	"github.com/coredns/coredns/request"
 
 	"github.com/hostdns/hostdns/plugin/pkg/chainlookup"
+	"github.com/hostdns/hostdns/plugin/sqlbackend/zone"
 	"github.com/miekg/dns"
 )
 
@@ -42,9 +43,9 @@ type SQLBackend struct {
 	cancelShutdown context.CancelFunc
 }
 
-// ServeDNS implements plugin.Handler. Its answers are the file plugin's:
-// zone.Lookup does the work, and the result is turned into a message the
-// same way file.ServeDNS does.
+// ServeDNS implements plugin.Handler. The zone engine (package zone) does
+// the lookup; the result is turned into a message the way file.ServeDNS
+// does.
 func (b *SQLBackend) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
 	state := request.Request{W: w, Req: r}
 	qname := state.Name()
@@ -61,14 +62,14 @@ func (b *SQLBackend) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.
 		return dns.RcodeServerFailure, nil
 	}
 
-	zone, z, err := src.zones.Match(ctx, qname)
+	z, err := b.zoneFor(ctx, src, qname, state.QType())
 	if err != nil {
 		// A cold zone (max_records) that the database cannot give us now.
 		log.Errorf("Loading the zone of %s: %v", qname, err)
 		answersCount.WithLabelValues(server, "servfail").Inc()
 		return dns.RcodeServerFailure, nil
 	}
-	if z == nil || b.Origins.Match(zone) == "" {
+	if z == nil {
 		if b.Fall.Through(qname) {
 			return plugin.NextOrFailure(b.Name(), b.Next, ctx, w, r)
 		}
@@ -82,37 +83,42 @@ func (b *SQLBackend) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.
 	}
 	// We are the primary: a NOTIFY for one of our zones is dropped, as file does.
 	if r.Opcode == dns.OpcodeNotify {
-		dropNotify(state.IP(), zone)
+		dropNotify(state.IP(), z.Origin())
 		return dns.RcodeSuccess, nil
 	}
 
-	answer, ns, extra, result := z.Lookup(ctx, state, qname)
+	q := zone.Query{Name: qname, Type: state.QType(), DO: state.Do()}
+	a := z.Lookup(ctx, q, &chaser{ctx: ctx, b: b, src: src, state: state})
 
 	// As in file: only an empty NXDOMAIN (or ENT NOERROR) falls through.
-	if len(answer) == 0 && (result == file.NameError || result == file.Success) && b.Fall.Through(qname) {
+	if len(a.Answer) == 0 && (a.Result == zone.NameError || a.Result == zone.Success) && b.Fall.Through(qname) {
 		return plugin.NextOrFailure(b.Name(), b.Next, ctx, w, r)
 	}
+	return b.write(state, server, a)
+}
 
+// write sends the answer a of a lookup.
+func (b *SQLBackend) write(state request.Request, server string, a zone.Answer) (int, error) {
 	m := new(dns.Msg)
-	m.SetReply(r)
+	m.SetReply(state.Req)
 	m.Authoritative = true
-	m.Answer, m.Ns, m.Extra = answer, ns, extra
+	m.Answer, m.Ns, m.Extra = a.Answer, a.Ns, a.Extra
 
 	label := "success"
-	switch result {
-	case file.Success:
-	case file.NoData:
+	switch a.Result {
+	case zone.Success:
+	case zone.NoData:
 		label = "nodata"
-	case file.NameError:
+	case zone.NameError:
 		m.Rcode = dns.RcodeNameError
 		label = "nxdomain"
-	case file.Delegation:
+	case zone.Delegation:
 		label = "delegation"
 		// A referral-only response is not authoritative.
 		if len(m.Answer) == 0 {
 			m.Authoritative = false
 		}
-	case file.ServerFailure:
+	case zone.ServerFailure:
 		label = "servfail"
 		// A CNAME whose external target failed: send the CNAME (RFC 6604, 3).
 		if len(m.Answer) == 0 {
@@ -122,8 +128,34 @@ func (b *SQLBackend) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.
 		m.Rcode = dns.RcodeServerFailure
 	}
 	answersCount.WithLabelValues(server, label).Inc()
-	w.WriteMsg(m)
+	fitOptional(state, m)
+	state.W.WriteMsg(m)
 	return dns.RcodeSuccess, nil
+}
+
+// zoneFor returns the zone of this block that answers qname: its longest
+// match, but for a DS query at the apex of a zone whose parent zone is served
+// too, the parent. The DS RRset lives on the parent's side of the cut, and a
+// server authoritative for both answers it from the parent (RFC 4035
+// 3.1.4.1); the file plugin answers from the child, which has no DS (NODATA).
+func (b *SQLBackend) zoneFor(ctx context.Context, src *source, qname string, qtype uint16) (*zone.Zone, error) {
+	name, z, err := src.zones.Match(ctx, qname)
+	if err != nil || z == nil || b.Origins.Match(name) == "" {
+		return nil, err
+	}
+	if qtype != dns.TypeDS || name != qname || name == "." {
+		return z, nil
+	}
+	parentOff, _ := dns.NextLabel(qname, 0)
+	parentName := "."
+	if parentOff < len(qname) {
+		parentName = qname[parentOff:]
+	}
+	pname, parent, err := src.zones.Match(ctx, parentName)
+	if err != nil || parent == nil || b.Origins.Match(pname) == "" {
+		return z, nil // the child's answer beats none
+	}
+	return parent, nil
 }
 
 // Name implements plugin.Handler.

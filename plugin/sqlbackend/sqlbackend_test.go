@@ -78,8 +78,9 @@ func TestServeDNS(t *testing.T) {
 	cases := []test.Case{
 		{Qname: "www.example.org.", Qtype: dns.TypeA, Answer: []dns.RR{test.A("www.example.org. 60 IN A 192.0.2.1")}},
 		{Qname: "example.org.", Qtype: dns.TypeMX, Answer: []dns.RR{test.MX("example.org. 60 IN MX 10 mail.example.org.")}},
+		// The SOA of a negative answer carries min(its TTL, MINIMUM): RFC 2308 3.
 		{Qname: "nope.example.org.", Qtype: dns.TypeA, Rcode: dns.RcodeNameError,
-			Ns: []dns.RR{test.SOA("example.org. 60 IN SOA ns.example.org. hm.example.org. 1 2 3 4 5")}},
+			Ns: []dns.RR{test.SOA("example.org. 5 IN SOA ns.example.org. hm.example.org. 1 2 3 4 5")}},
 		{Qname: "x.a.b.example.org.", Qtype: dns.TypeA, Answer: []dns.RR{test.A("x.a.b.example.org. 60 IN A 192.0.2.2")}},
 	}
 	for _, tc := range cases {

@@ -1,36 +1,35 @@
 // Package sqlzone makes the zone of one domain out of its rows in the
 // PowerDNS generic schema (Build), and makes a new version of it when some of
-// its rows changed, by row id, without reading the rest (Patch). It knows
-// nothing of the database or of the other zones.
+// its rows changed, by row id, without reading the rest (Patch). It applies
+// PowerDNS's rules (which rows are served, which of equal rows wins) on top
+// of the zone engine (package zone), which answers queries. It knows nothing
+// of the database or of the other zones.
 package sqlzone
 
 import (
-	"github.com/coredns/coredns/plugin/file"
-
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
+	"github.com/hostdns/hostdns/plugin/sqlbackend/zone"
 )
 
-// Zone is the zone of one domain as served. Its file.Zone is never changed
+// Zone is the zone of one domain as served. Its zone.Zone is never changed
 // once built: a patch makes a new one, so queries read it without a lock.
 type Zone struct {
 	name    string // canonical
-	file    *file.Zone
+	served  *zone.Zone
 	records int
 	// index is kept for zones of patchMinRecords or more, so changes can be
 	// patched in. A patch moves it to the new version (Patched.Zone).
 	index rowIndex
 }
 
-// File returns the zone to answer from.
-func (z *Zone) File() *file.Zone { return z.file }
+// Served returns the zone to answer from.
+func (z *Zone) Served() *zone.Zone { return z.served }
 
 // Records returns how many records the zone holds.
 func (z *Zone) Records() int { return z.records }
 
 // SameSerial reports whether z and o carry the same SOA serial.
-func (z *Zone) SameSerial(o *Zone) bool {
-	return z.file.SOA != nil && o.file.SOA != nil && z.file.SOA.Serial == o.file.SOA.Serial
-}
+func (z *Zone) SameSerial(o *Zone) bool { return z.served.SOA().Serial == o.served.SOA().Serial }
 
 // Patchable reports whether the record changes t names can be patched into
 // z: z keeps an index, and t names records only, not too many of them
@@ -55,7 +54,7 @@ func Build(name string, rows []sqlstore.Row, shared Names) Built {
 	b := buildZone(name, rows, shared)
 	out := Built{Bad: b.bad, Dups: b.dups, BadSOA: b.badSOA, Conflicts: b.conflicts}
 	if b.zone != nil {
-		out.Zone = &Zone{name: name, file: b.zone, records: b.records, index: b.index}
+		out.Zone = &Zone{name: name, served: b.zone, records: b.records, index: b.index}
 	}
 	return out
 }
@@ -74,18 +73,18 @@ type Patched struct {
 
 // Patch makes a new version of z, the zone of domain id, with the rows ids
 // changed to what rows (read after the change) hold. z is not changed. ok is
-// false when the change cannot be patched (no index, an SOA change other than
-// its row's new version, DNSSEC signatures at the apex, rows equal to other
-// rows...) and the zone must be rebuilt instead.
+// false when the change cannot be patched (no index, an SOA change a rebuild
+// must decide, rows equal to other rows...) and the zone must be rebuilt
+// instead.
 func Patch(z *Zone, domainID int64, ids []int64, rows []sqlstore.Row) (p *Patched, ok bool) {
 	if z.index == nil {
 		return nil, false
 	}
-	zp, ok := patchZone(z.name, domainID, z.file, z.index, ids, rows)
+	zp, ok := patchZone(z.served, domainID, z.index, ids, rows)
 	if !ok {
 		return nil, false
 	}
-	to := &Zone{name: z.name, file: zp.zone, records: z.records - zp.removed + zp.records}
+	to := &Zone{name: z.name, served: zp.zone, records: z.records - zp.removed + zp.records}
 	return &Patched{Bad: zp.bad, Skipped: zp.skipped, Conflicts: zp.conflicts, from: z, to: to, ids: ids, added: zp.added}, true
 }
 

@@ -3,9 +3,8 @@ package zoneset
 import (
 	"context"
 
-	"github.com/coredns/coredns/plugin/file"
-
 	"github.com/hostdns/hostdns/plugin/sqlbackend/sqlzone"
+	"github.com/hostdns/hostdns/plugin/sqlbackend/zone"
 	"github.com/miekg/dns"
 )
 
@@ -13,13 +12,13 @@ import (
 // walking its labels: O(labels), whatever the number of zones. A cold zone
 // is loaded on the way; that is the only way it can fail (a cold zone that
 // cannot be read now). With no zone, name is "".
-func (s *Set) Match(ctx context.Context, qname string) (name string, z *file.Zone, err error) {
+func (s *Set) Match(ctx context.Context, qname string) (name string, z *zone.Zone, err error) {
 	off := 0
 	for {
 		name, held, cold, rest := s.longest(qname, off)
 		switch {
 		case held != nil:
-			return name, held.File(), nil
+			return name, held.Served(), nil
 		case !cold:
 			return "", nil, nil
 		}
@@ -72,7 +71,7 @@ func (s *Set) used(e *entry, name string) {
 
 // Zone returns the zone named exactly name (canonical), loading it if it is
 // cold; nil if it is not served.
-func (s *Set) Zone(ctx context.Context, name string) (*file.Zone, error) {
+func (s *Set) Zone(ctx context.Context, name string) (*zone.Zone, error) {
 	s.mu.RLock()
 	e := s.names[name]
 	var held *sqlzone.Zone
@@ -86,7 +85,7 @@ func (s *Set) Zone(ctx context.Context, name string) (*file.Zone, error) {
 	s.mu.RUnlock()
 	switch {
 	case held != nil:
-		return held.File(), nil
+		return held.Served(), nil
 	case cold:
 		return s.loadCold(ctx, name)
 	}
@@ -95,13 +94,13 @@ func (s *Set) Zone(ctx context.Context, name string) (*file.Zone, error) {
 
 type loadWait struct {
 	done chan struct{}
-	z    *file.Zone
+	z    *zone.Zone
 	err  error
 }
 
 // loadCold loads zone name, once however many queries ask for it at the
 // same time.
-func (s *Set) loadCold(ctx context.Context, name string) (*file.Zone, error) {
+func (s *Set) loadCold(ctx context.Context, name string) (*zone.Zone, error) {
 	s.loadMu.Lock()
 	if w, ok := s.loading[name]; ok {
 		s.loadMu.Unlock()
@@ -127,7 +126,7 @@ func (s *Set) loadCold(ctx context.Context, name string) (*file.Zone, error) {
 
 // load reads and installs cold zone name. A change to it while it was read
 // (its epoch moved) makes it read it again.
-func (s *Set) load(ctx context.Context, name string) (*file.Zone, error) {
+func (s *Set) load(ctx context.Context, name string) (*zone.Zone, error) {
 	for attempt := 0; attempt < 3; attempt++ {
 		s.mu.RLock()
 		e := s.names[name]
@@ -159,7 +158,7 @@ func (s *Set) load(ctx context.Context, name string) (*file.Zone, error) {
 		s.install(e, name, b.Zone)
 		s.evict(name)
 		s.mu.Unlock()
-		return b.Zone.File(), nil
+		return b.Zone.Served(), nil
 	}
 	return nil, nil
 }
