@@ -15,7 +15,7 @@ import (
 // the test's "internet" serves.
 const aliasZone = `$ORIGIN example.org.
 $TTL 3600
-@            IN SOA  ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 300
+@            IN SOA  ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 3600
              IN NS   ns1.example.org.
 @        300 IN ALIAS www.example.org.
              IN MX   10 mail.example.org.
@@ -50,7 +50,7 @@ truncated    IN ALIAS tc.example.net.
 
 const (
 	apexNS  = "example.org. 3600 IN NS ns1.example.org."
-	apexSOA = "example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 300"
+	apexSOA = "example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 3600"
 )
 
 // startAlias serves aliasZone from backend, with alias's upstream set to in.

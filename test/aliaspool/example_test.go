@@ -26,14 +26,22 @@ func TestExamples(t *testing.T) {
 			cf := strings.ReplaceAll(string(corefile), ":1053", ":0")
 			cf = strings.ReplaceAll(cf, "corefile-examples/alias-pool-sql/zones.db", filepath.Join(t.TempDir(), "zones.db"))
 			s := startServing(t, cf, "example.org.")
-			both(t, s, checkExampleZone)
+			// The SOA of a negative answer: file sends it as it is, sqlbackend
+			// with min(TTL, MINIMUM) as RFC 2308 3 says.
+			negSOA := exampleSOA
+			if dir == "alias-pool-sql" {
+				negSOA = strings.Replace(exampleSOA, " 3600 IN SOA", " 300 IN SOA", 1)
+			}
+			both(t, s, func(t *testing.T, addr, network string) { checkExampleZone(t, addr, network, negSOA) })
 		})
 	}
 }
 
-func checkExampleZone(t *testing.T, addr, network string) {
+const exampleSOA = "example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 2026112101 7200 3600 1209600 300"
+
+func checkExampleZone(t *testing.T, addr, network, negSOA string) {
 	ns := []string{"example.org. 3600 IN NS ns1.example.org.", "example.org. 3600 IN NS ns2.example.org."}
-	soa := "example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 2026112101 7200 3600 1209600 300"
+	soa := exampleSOA
 	harness.AssertResponse(t, ask(t, addr, network, "example.org.", dns.TypeSOA), harness.Response{
 		Authoritative: true,
 		Answer:        []string{soa},
@@ -56,7 +64,7 @@ func checkExampleZone(t *testing.T, addr, network string) {
 	})
 	harness.AssertResponse(t, ask(t, addr, network, "plain.example.org.", dns.TypeAAAA), harness.Response{
 		Authoritative: true,
-		Ns:            []string{soa},
+		Ns:            []string{negSOA},
 	})
 	addrs := map[string]string{"web1.example.org.": "192.0.2.81", "web2.example.org.": "192.0.2.82", "web3.example.org.": "192.0.2.83"}
 	seen := map[string]bool{}

@@ -80,7 +80,7 @@ func waitHealth(t *testing.T, member string, up bool) {
 func healthZone(prefix string) string {
 	return fmt.Sprintf(`$ORIGIN example.org.
 $TTL 3600
-@         IN SOA  ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 300
+@         IN SOA  ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 3600
           IN NS   ns1.example.org.
 ns1       IN A    192.0.2.1
 %[1]s     60 IN POOL %[1]s1.example.org.

@@ -13,7 +13,7 @@ import (
 
 const poolZone = `$ORIGIN example.org.
 $TTL 3600
-@        IN SOA  ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 300
+@        IN SOA  ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 3600
          IN NS   ns1.example.org.
 ns1      IN A    192.0.2.1
 uni   60 IN POOL a.example.org.
@@ -31,7 +31,7 @@ c        IN A    192.0.2.12
 // must be exactly what the file plugin answers for the CNAME.
 const shapeZone = `$ORIGIN example.org.
 $TTL 3600
-@          IN SOA  ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 300
+@          IN SOA  ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 3600
            IN NS   ns1.example.org.
 ns1        IN A    192.0.2.1
 www        IN A    192.0.2.80
@@ -47,7 +47,7 @@ other   60 IN POOL www.example.com.
 `
 
 const otherZone = `$ORIGIN example.com.
-@   3600 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300
+@   3600 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 3600
     3600 IN NS  ns1.example.com.
 www 3600 IN A   203.0.113.80
 `
@@ -212,7 +212,7 @@ func testPoolAnswersLikeFileCNAME(t *testing.T, backend string) {
 		Rcode:         dns.RcodeNameError,
 		Authoritative: true,
 		Answer:        []string{"nx.example.org. 60 IN CNAME nothere.example.org."},
-		Ns:            []string{"example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 300"},
+		Ns:            []string{"example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 3600"},
 	})
 	harness.AssertResponse(t, ask(t, withPool.UDP, "udp", "other.example.org.", dns.TypeA), harness.Response{
 		Authoritative: true,
@@ -252,11 +252,11 @@ func TestPoolLeavesOtherAnswersAlone(t *testing.T) {
 			})
 			harness.AssertResponse(t, ask(t, addr, network, "a.example.org.", dns.TypeAAAA), harness.Response{
 				Authoritative: true,
-				Ns:            []string{"example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 300"},
+				Ns:            []string{"example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 3600"},
 			})
 			harness.AssertResponse(t, ask(t, addr, network, "uni.example.org.", dns.TypeTXT), harness.Response{
 				Authoritative: true,
-				Ns:            []string{"example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 300"},
+				Ns:            []string{"example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 3600"},
 			})
 			harness.AssertResponse(t, ask(t, addr, network, "wtd.example.org.", 65460), harness.Response{
 				Authoritative: true,
@@ -276,13 +276,13 @@ func TestPoolLeavesOtherAnswersAlone(t *testing.T) {
 func TestPoolCrossZoneLoop(t *testing.T) {
 	org := writeZone(t, "db.example.org", lines(
 		"$ORIGIN example.org.",
-		"@ 3600 IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 300",
+		"@ 3600 IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 3600",
 		"@ 3600 IN NS ns1.example.org.",
 		"p 60 IN POOL p.example.com.",
 	))
 	com := writeZone(t, "db.example.com", lines(
 		"$ORIGIN example.com.",
-		"@ 3600 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300",
+		"@ 3600 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 3600",
 		"@ 3600 IN NS ns1.example.com.",
 		"p 60 IN POOL p.example.org.",
 	))
@@ -326,7 +326,7 @@ func TestPoolMemo(t *testing.T) {
 			}
 			harness.AssertResponse(t, ask(t, s.UDP, "udp", "a.example.org.", dns.TypeAAAA), harness.Response{
 				Authoritative: true,
-				Ns:            []string{"example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 300"},
+				Ns:            []string{"example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 3600"},
 			})
 		})
 	}

@@ -58,7 +58,8 @@ func TestExampleMariaDBRedis(t *testing.T) {
 	// The disabled row is not served; the wildcard CNAME is chased in-zone.
 	harness.AssertResponse(t, harness.Exchange(t, s.UDP, harness.Query("old.example.com.", dns.TypeA), "udp"), harness.Response{
 		Rcode: dns.RcodeNameError, Authoritative: true,
-		Ns: []string{"example.com. 3600 IN SOA ns1.example.com. hostmaster.example.com. 2026112101 7200 3600 1209600 300"},
+		// A negative answer's SOA TTL is min(TTL, MINIMUM): RFC 2308 3.
+		Ns: []string{"example.com. 300 IN SOA ns1.example.com. hostmaster.example.com. 2026112101 7200 3600 1209600 300"},
 	})
 	harness.AssertResponse(t, harness.Exchange(t, s.UDP, harness.Query("a.customers.example.com.", dns.TypeA), "udp"), harness.Response{
 		Authoritative: true,

@@ -109,7 +109,8 @@ var wwwAnswer = harness.Response{
 
 var nosuchAnswer = harness.Response{
 	Rcode: dns.RcodeNameError, Authoritative: true,
-	Ns: []string{"example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. 2026112101 7200 3600 1209600 300"},
+	// A negative answer's SOA TTL is min(TTL, MINIMUM): RFC 2308 3.
+	Ns: []string{"example.org. 300 IN SOA ns1.example.org. hostmaster.example.org. 2026112101 7200 3600 1209600 300"},
 }
 
 // TestDatabaseDownAtStart: the server starts while the database server is

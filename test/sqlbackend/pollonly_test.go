@@ -91,7 +91,8 @@ func pollOnly(t *testing.T, root *testDB, extra ...string) {
 	root.exec(t, `DELETE FROM records WHERE name = 'new.z1.test'`)
 	harness.AssertResponse(t, waitFor(t, s.UDP, "new.z1.test.", dns.TypeA, rcodeIs(dns.RcodeNameError), limit), harness.Response{
 		Rcode: dns.RcodeNameError, Authoritative: true,
-		Ns: []string{"z1.test. 3600 IN SOA ns1.example.net. hostmaster.example.net. 1 7200 3600 1209600 300"},
+		// A negative answer's SOA TTL is min(TTL, MINIMUM): RFC 2308 3.
+		Ns: []string{"z1.test. 300 IN SOA ns1.example.net. hostmaster.example.net. 1 7200 3600 1209600 300"},
 	})
 
 	loadZone(t, root, 3, "z3.test.", "$ORIGIN z3.test.\n@ 3600 IN SOA ns1.example.net. hostmaster.example.net. 1 7200 3600 1209600 300\n@ 3600 IN NS ns1.example.net.\nwww 3600 IN A 192.0.2.33\n")
