@@ -2,7 +2,8 @@
 // what comes back: in-process CoreDNS servers from a Corefile, the built coredns binary as
 // a child process, DNS queries and zone transfers, whole-response assertions, and a fresh
 // MariaDB database or Redis key space per test, and a real PowerDNS server (StartPowerDNS) on
-// such a database, to compare answers with.
+// such a database, to compare answers with, and the reference authoritative servers NSD
+// (StartNSD) and BIND (StartNamed) serving zone-file text, to check expected answers against.
 //
 // Every helper that can fail takes the test's testing.TB, fails the test itself on a setup
 // error, and registers its own cleanup, so a test reads as the behaviour it checks:

@@ -126,41 +126,6 @@ func TestChangeLogTriggers(t *testing.T) {
 	}
 }
 
-func TestSeedSQLite(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	seed := harness.WriteFile(t, dir, "seed.sql", `BEGIN TRANSACTION;
-INSERT INTO domains (id, name, type) VALUES (1, 'example.org', 'NATIVE');
-INSERT INTO records (domain_id, name, type, content, ttl) VALUES (1, 'example.org', 'SOA', 'a b 1 2 3 4 5', 60);
-COMMIT;
-`)
-	path := filepath.Join(dir, "z.db")
-	if err := SeedSQLite(ctx, path, seed); err != nil {
-		t.Fatal(err)
-	}
-	// A second start does not seed again over the data.
-	if err := SeedSQLite(ctx, path, seed); err != nil {
-		t.Fatal(err)
-	}
-	s, err := Open(SQLite, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	doms, err := s.Domains(ctx)
-	if err != nil || len(doms) != 1 || doms[0].Name != "example.org." {
-		t.Fatalf("domains %v %v", doms, err)
-	}
-
-	bad := harness.WriteFile(t, dir, "bad.sql", "INSERT INTO nosuchtable VALUES (1);")
-	if err := SeedSQLite(ctx, filepath.Join(dir, "bad.db"), bad); err == nil {
-		t.Fatal("a bad seed file did not fail")
-	}
-	if _, err := Open(SQLite, filepath.Join(dir, "bad.db")); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestChangeLogUpgrade: a database whose change log was made before it had
 // record_id (the table without the column, triggers that do not write it)
 // is upgraded by EnsureSchema, so record changes name their record.
