@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/btree"
 	"github.com/miekg/dns"
 )
 
@@ -85,26 +84,50 @@ func (b *Builder) Zone() (*Zone, error) {
 	owners := b.owners
 	b.owners, b.index = nil, nil
 	slices.SortFunc(owners, func(a, b owner) int { return strings.Compare(a.key, b.key) })
-	t := newTree()
 	special := 0
 	for _, o := range owners {
-		o.rrs = tidy(o.rrs)
 		if isSpecial(o) {
 			special++
 		}
-		t.ReplaceOrInsert(o)
 	}
-	return newZone(b.origin, b.okey, t, b.records, special)
+	return newZone(b.origin, b.okey, newOwners(pack(owners)), b.records, special)
 }
 
-// newZone wraps a finished tree.
-func newZone(origin, okey string, t *btree.BTreeG[owner], records, special int) (*Zone, error) {
-	apex, _ := t.Get(owner{key: ""})
+// pack sorts each owner's records and moves all keys into one string and all
+// records into one array, each owner's a clipped part of it: two objects
+// for the zone rather than two per owner, for the garbage collector to
+// visit. A patched owner gets slices of its own; the rest keep sharing.
+func pack(owners []owner) []owner {
+	nkey, nrr := 0, 0
+	for _, o := range owners {
+		nkey += len(o.key)
+		nrr += len(o.rrs)
+	}
+	var keys strings.Builder
+	keys.Grow(nkey)
+	for _, o := range owners {
+		keys.WriteString(o.key)
+	}
+	all, arena := keys.String(), make([]dns.RR, 0, nrr)
+	k := 0
+	for i, o := range owners {
+		sortRecords(o.rrs)
+		start := len(arena)
+		arena = append(arena, o.rrs...)
+		owners[i] = owner{key: all[k : k+len(o.key)], rrs: arena[start:len(arena):len(arena)]}
+		k += len(o.key)
+	}
+	return slices.Clip(owners)
+}
+
+// newZone wraps a finished set of owners.
+func newZone(origin, okey string, set owners, records, special int) (*Zone, error) {
+	apex, _ := set.get("")
 	soa := run(apex.rrs, dns.TypeSOA)
 	if len(soa) != 1 {
 		return nil, fmt.Errorf("zone %s: %d SOA records, want 1", origin, len(soa))
 	}
-	z := &Zone{origin: origin, okey: okey, tree: t, apex: apex.rrs, records: records, special: special}
+	z := &Zone{origin: origin, okey: okey, set: set, apex: apex.rrs, records: records, special: special}
 	z.negSOA[0] = negativeSOA(soa[0].(*dns.SOA))
 	return z, nil
 }

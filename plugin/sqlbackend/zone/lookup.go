@@ -105,7 +105,7 @@ func (l *lookup) answer(z *Zone, qname, rel string) Answer {
 			return a
 		}
 	}
-	if o, ok := z.tree.Get(owner{key: rel}); ok {
+	if o, ok := z.set.get(rel); ok {
 		return l.exact(z, qname, o)
 	}
 	return l.missing(z, qname, rel)
@@ -121,7 +121,7 @@ func (l *lookup) above(z *Zone, qname, rel string) (Answer, bool) {
 			continue
 		}
 		at := rel[:i]
-		o, ok := z.tree.Get(owner{key: at})
+		o, ok := z.set.get(at)
 		if !ok {
 			continue
 		}
@@ -176,7 +176,7 @@ func (l *lookup) missing(z *Zone, qname, rel string) Answer {
 		}
 	}
 	wild := wildcardKey(ce)
-	if w, ok := z.tree.Get(owner{key: wild}); ok {
+	if w, ok := z.set.get(wild); ok {
 		return l.wildcard(z, qname, rel, w)
 	}
 	ns := z.negative(l.do)

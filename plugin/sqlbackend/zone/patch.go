@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/google/btree"
 	"github.com/miekg/dns"
 )
 
@@ -17,11 +16,8 @@ import (
 // exactly one SOA. (On an error, add records may have had their names
 // normalized, as Add does; nothing else.)
 //
-// The tree is copied with btree's Clone, a lazy copy-on-write: the clone
-// copies only the nodes on the paths it changes, and z's tree is never
-// written. Clone itself writes the tree it is called on, so it is called on a
-// copy of z's tree header: z stays read-only for concurrent readers and
-// patchers.
+// The owners are copied on write (owners.with): z's are never written, so z
+// stays read-only for concurrent readers and patchers.
 func (z *Zone) Patch(del, add []dns.RR) (nz *Zone, held []dns.RR, err error) {
 	p := patch{z: z, touched: map[string]*owner{}}
 	for _, rr := range del {
@@ -46,8 +42,8 @@ func (z *Zone) Patch(del, add []dns.RR) (nz *Zone, held []dns.RR, err error) {
 			return nil, nil, fmt.Errorf("zone %s: the patch leaves %d SOA records, want 1", z.origin, n)
 		}
 	}
-	t, special := p.apply()
-	nz, err = newZone(z.origin, z.okey, t, z.records-len(del)+added, special)
+	set, special := p.apply()
+	nz, err = newZone(z.origin, z.okey, set, z.records-len(del)+added, special)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -67,7 +63,7 @@ func (p *patch) owner(rel string) *owner {
 		return o
 	}
 	o := &owner{key: rel}
-	if old, ok := p.z.tree.Get(owner{key: rel}); ok {
+	if old, ok := p.z.set.get(rel); ok {
 		o.rrs = slices.Clone(old.rrs)
 	}
 	p.touched[rel] = o
@@ -105,27 +101,22 @@ func (p *patch) add(rr dns.RR) (held dns.RR, fresh bool, err error) {
 	return rr, true, nil
 }
 
-// apply makes the new tree: a lazy copy of z's with the touched owners
-// replaced. It returns the new count of special owners.
-func (p *patch) apply() (*btree.BTreeG[owner], int) {
-	header := *p.z.tree
-	t := header.Clone()
+// apply makes the new set of owners, sharing all but the touched ones with
+// z's. It returns the new count of special owners.
+func (p *patch) apply() (owners, int) {
 	special := p.z.special
 	for rel, o := range p.touched {
-		if old, ok := p.z.tree.Get(owner{key: rel}); ok && isSpecial(old) {
+		if old, ok := p.z.set.get(rel); ok && isSpecial(old) {
 			special--
 		}
-		if len(o.rrs) == 0 {
-			t.Delete(*o)
-			continue
+		if len(o.rrs) > 0 {
+			o.rrs = tidy(o.rrs)
+			if isSpecial(*o) {
+				special++
+			}
 		}
-		o.rrs = tidy(o.rrs)
-		if isSpecial(*o) {
-			special++
-		}
-		t.ReplaceOrInsert(*o)
 	}
-	return t, special
+	return p.z.set.with(p.touched), special
 }
 
 func unsortedCopy(rrs []dns.RR) []dns.RR {

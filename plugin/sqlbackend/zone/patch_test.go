@@ -2,6 +2,7 @@ package zone
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -171,4 +172,40 @@ func TestPatchConcurrent(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+}
+
+// TestPatchSmall: a small zone keeps its owners in a slice, copied on
+// write, and turns into a B-tree when a patch makes it big.
+func TestPatchSmall(t *testing.T) {
+	z := build(t, "small.example.", shapeRecords("small.example.", 1))
+	if z.set.tree != nil {
+		t.Fatal("a 5-owner zone in a B-tree")
+	}
+	before := snapshot(z)
+	www := z.RRset("www.small.example.", dns.TypeA)
+	var add []dns.RR
+	for i := range smallOwners + 10 {
+		add = append(add, mustRR(t, fmt.Sprintf("host%03d.small.example. 300 IN A 192.0.2.1", i)))
+	}
+	mid, _, err := z.Patch(www, add[:3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	big, _, err := mid.Patch(nil, add[3:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mid.set.tree != nil || big.set.tree == nil || big.Records() != z.Records()-1+len(add) {
+		t.Errorf("sets: mid tree %v, big tree %v, %d records", mid.set.tree != nil, big.set.tree != nil, big.Records())
+	}
+	if mid.RRset("www.small.example.", dns.TypeA) != nil || len(big.Owner(add[len(add)-1].Header().Name)) != 1 {
+		t.Error("a change is missing")
+	}
+	if after := snapshot(z); !equalMaps(before, after) {
+		t.Error("the old version changed")
+	}
+	back, _, err := big.Patch(add, nil)
+	if err != nil || back.Records() != z.Records()-1 || back.Next("small.example.") != "*.small.example." {
+		t.Errorf("patched back: %v, %d records, next %q", err, back.Records(), back.Next("small.example."))
+	}
 }

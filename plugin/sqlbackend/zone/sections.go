@@ -119,7 +119,7 @@ func (z *Zone) coveringNSEC(rel string) []dns.RR {
 		return nil
 	}
 	var out []dns.RR
-	z.tree.DescendLessOrEqual(owner{key: rel}, func(o owner) bool {
+	z.set.descend(rel, func(o owner) bool {
 		out = withSigs(o.rrs, dns.TypeNSEC, true)
 		return out == nil
 	})

@@ -3,7 +3,6 @@ package zone
 import (
 	"strings"
 
-	"github.com/google/btree"
 	"github.com/miekg/dns"
 )
 
@@ -13,8 +12,8 @@ import (
 type Zone struct {
 	origin  string
 	okey    string // the origin's key; owners' keys are relative to it
-	tree    *btree.BTreeG[owner]
-	apex    []dns.RR  // the apex's records, also in tree: every answer needs them
+	set     owners
+	apex    []dns.RR  // the apex's records, also in set: every answer needs them
 	negSOA  [1]dns.RR // the SOA as negative answers carry it (negativeSOA); an array so that negSOA[:] costs nothing
 	records int       // records held
 	special int       // owners that make a lookup look above qname: non-apex NS, any DNAME
@@ -23,7 +22,7 @@ type Zone struct {
 // owner is one owner name and all its records, sorted by rank (type, then
 // the covered type for RRSIGs), records of one rank in the order added. An
 // RRset, or the RRSIGs over one, is then one contiguous run that answers are
-// made of without copying. The B-tree holds owners by value: a key string and
+// made of without copying. The set holds owners by value: a key string and
 // a slice header, no pointer to chase per owner.
 type owner struct {
 	key string
@@ -31,19 +30,6 @@ type owner struct {
 }
 
 func (o owner) name() string { return o.rrs[0].Header().Name }
-
-func lessOwner(a, b owner) bool { return a.key < b.key }
-
-// degree is the B-tree's: nodes of 15 to 31 owners (40 bytes each) fill a few
-// cache lines per level searched, and a 1,000,000-owner zone is 4 levels deep.
-const degree = 16
-
-// freeList is shared by every tree: btree.NewG would give each tree a list of
-// its own (a slice of 32 pointers), 100,000 of them for 100,000 zones. Its
-// size 0 keeps no nodes: versions share nodes, so freed nodes are rare.
-var freeList = btree.NewFreeListG[owner](0)
-
-func newTree() *btree.BTreeG[owner] { return btree.NewWithFreeListG(degree, lessOwner, freeList) }
 
 // Origin returns the zone's origin: lower case, fully qualified.
 func (z *Zone) Origin() string { return z.origin }
@@ -75,7 +61,7 @@ func (z *Zone) RRset(name string, t uint16) []dns.RR {
 // Walk calls fn for each owner name in canonical order (RFC 4034 6.1; the
 // apex first) with its records, until fn returns false.
 func (z *Zone) Walk(fn func(owner string, rrs []dns.RR) bool) {
-	z.tree.Ascend(func(o owner) bool { return fn(o.name(), o.rrs) })
+	z.set.ascend("", func(o owner) bool { return fn(o.name(), o.rrs) })
 }
 
 // Prev returns the owner name just before name in canonical order, "" if none.
@@ -86,8 +72,7 @@ func (z *Zone) Prev(name string) string {
 	case !ok || cmp < 0:
 		return ""
 	case cmp > 0:
-		o, _ := z.tree.Max()
-		return o.name()
+		return z.set.last().name()
 	}
 	o, ok := z.before(rel)
 	if !ok {
@@ -136,12 +121,12 @@ func (z *Zone) get(name string) (owner, bool) {
 	if !ok || cmp != 0 {
 		return owner{}, false
 	}
-	return z.tree.Get(owner{key: rel})
+	return z.set.get(rel)
 }
 
 // before returns the last owner whose key is less than rel.
 func (z *Zone) before(rel string) (o owner, ok bool) {
-	z.tree.DescendLessOrEqual(owner{key: rel}, func(x owner) bool {
+	z.set.descend(rel, func(x owner) bool {
 		if x.key == rel {
 			return true
 		}
@@ -153,7 +138,7 @@ func (z *Zone) before(rel string) (o owner, ok bool) {
 
 // atOrBefore returns the last owner whose key is at most rel.
 func (z *Zone) atOrBefore(rel string) (o owner, ok bool) {
-	z.tree.DescendLessOrEqual(owner{key: rel}, func(x owner) bool {
+	z.set.descend(rel, func(x owner) bool {
 		o, ok = x, true
 		return false
 	})
@@ -162,7 +147,7 @@ func (z *Zone) atOrBefore(rel string) (o owner, ok bool) {
 
 // after returns the first owner whose key is greater than rel.
 func (z *Zone) after(rel string) (o owner, ok bool) {
-	z.tree.AscendGreaterOrEqual(owner{key: rel}, func(x owner) bool {
+	z.set.ascend(rel, func(x owner) bool {
 		if x.key == rel {
 			return true
 		}

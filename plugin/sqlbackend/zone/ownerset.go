@@ -1,0 +1,158 @@
+package zone
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/google/btree"
+)
+
+// owners is a version's owner names in key order: a sorted slice for a
+// small zone, a B-tree for a big one. Most zones of a provider are small (the
+// test/bench shape has 5 owners): a B-tree node there holds a 40-byte item
+// array grown by append to 8 slots, plus the node, the tree header and its
+// copy-on-write context, some 450 bytes a zone; the slice is its 5 items.
+// A patch copies the slice (at most smallOwners items, 2.5 KB) and stays
+// O(1) in n; past that size the set becomes a B-tree, whose Clone is a lazy
+// copy-on-write copy, so a patch costs O(owners touched x log n).
+type owners struct {
+	small []owner // sorted, clipped; used when tree is nil
+	tree  *btree.BTreeG[owner]
+}
+
+// smallOwners is the most owners a slice holds.
+const smallOwners = 64
+
+// degree is the B-tree's: nodes of 15 to 31 owners (40 bytes each) fill a few
+// cache lines per level searched, and a 1,000,000-owner zone is 4 levels deep.
+const degree = 16
+
+// freeList is shared by every tree: btree.NewG would give each tree a list of
+// its own (a slice of 32 pointers), one per big zone. Its size 0 keeps no
+// nodes: versions share nodes, so freed ones are rare.
+var freeList = btree.NewFreeListG[owner](0)
+
+func lessOwner(a, b owner) bool { return a.key < b.key }
+
+// newOwners makes the set of sorted, a slice it keeps.
+func newOwners(sorted []owner) owners {
+	if len(sorted) <= smallOwners {
+		return owners{small: sorted[:len(sorted):len(sorted)]}
+	}
+	t := btree.NewWithFreeListG(degree, lessOwner, freeList)
+	for _, o := range sorted {
+		t.ReplaceOrInsert(o)
+	}
+	return owners{tree: t}
+}
+
+// last returns the last owner (there is always the apex).
+func (s owners) last() owner {
+	if s.tree != nil {
+		o, _ := s.tree.Max()
+		return o
+	}
+	return s.small[len(s.small)-1]
+}
+
+func (s owners) len() int {
+	if s.tree != nil {
+		return s.tree.Len()
+	}
+	return len(s.small)
+}
+
+// search returns where key is, or would be, in small.
+func (s owners) search(key string) (int, bool) {
+	return slices.BinarySearchFunc(s.small, key, func(o owner, k string) int { return strings.Compare(o.key, k) })
+}
+
+func (s owners) get(key string) (owner, bool) {
+	if s.tree != nil {
+		return s.tree.Get(owner{key: key})
+	}
+	if i, ok := s.search(key); ok {
+		return s.small[i], true
+	}
+	return owner{}, false
+}
+
+// descend calls fn for the owners at or before key, last first, until fn
+// returns false.
+func (s owners) descend(key string, fn func(owner) bool) {
+	if s.tree != nil {
+		s.tree.DescendLessOrEqual(owner{key: key}, fn)
+		return
+	}
+	i, ok := s.search(key)
+	if ok {
+		i++
+	}
+	for i--; i >= 0 && fn(s.small[i]); i-- {
+	}
+}
+
+// ascend calls fn for the owners at or after key, in order, until fn
+// returns false.
+func (s owners) ascend(key string, fn func(owner) bool) {
+	if s.tree != nil {
+		s.tree.AscendGreaterOrEqual(owner{key: key}, fn)
+		return
+	}
+	i, _ := s.search(key)
+	for ; i < len(s.small) && fn(s.small[i]); i++ {
+	}
+}
+
+// with returns a new set: s with the owners of changed (by key) replaced,
+// added, or, when they have no records, removed. s is not changed.
+func (s owners) with(changed map[string]*owner) owners {
+	if s.tree == nil && len(s.small)+len(changed) <= smallOwners {
+		out := slices.Clone(s.small)
+		for _, o := range changed {
+			i, found := owners{small: out}.search(o.key)
+			switch {
+			case len(o.rrs) == 0 && found:
+				out = slices.Delete(out, i, i+1)
+			case len(o.rrs) == 0:
+			case found:
+				out[i] = *o
+			default:
+				out = slices.Insert(out, i, *o)
+			}
+		}
+		if cap(out) != len(out) {
+			out = append(make([]owner, 0, len(out)), out...)
+		}
+		return owners{small: out}
+	}
+	var t *btree.BTreeG[owner]
+	if s.tree != nil {
+		// Clone writes the tree it is called on: call it on a copy of the
+		// header, so that s stays read-only for concurrent readers.
+		header := *s.tree
+		t = header.Clone()
+	} else {
+		t = s.asTree()
+	}
+	for _, o := range changed {
+		if len(o.rrs) == 0 {
+			t.Delete(*o)
+		} else {
+			t.ReplaceOrInsert(*o)
+		}
+	}
+	return owners{tree: t}
+}
+
+// asTree returns the set as a B-tree.
+func (s owners) asTree() *btree.BTreeG[owner] {
+	if s.tree != nil {
+		return s.tree
+	}
+	t := btree.NewWithFreeListG(degree, lessOwner, freeList)
+	for _, o := range s.small {
+		t.ReplaceOrInsert(o)
+	}
+	return t
+}
