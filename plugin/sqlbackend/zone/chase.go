@@ -68,6 +68,7 @@ func (l *lookup) resolve(z *Zone, target string) Answer {
 	if y == nil {
 		return l.external(target)
 	}
+	l.last = y
 	rel, cmp, ok := y.relate(target)
 	if !ok || cmp != 0 {
 		if l.c == nil {
@@ -135,7 +136,15 @@ func (l *lookup) finish(a Answer) Answer {
 		// NOERROR with Result Success.
 		return Answer{Answer: answer, Ns: a.Ns, Extra: l.start.additional(answer, l.do), Result: a.Result}
 	}
-	return Answer{Answer: answer, Ns: l.start.ns(l.do), Extra: l.start.additional(answer, l.do), Result: a.Result}
+	// The authority and additional data of the zone that holds the answer's
+	// last name, as NSD and BIND send them (test/sqlbackend/rfc_test.go): its
+	// NS records are the ones that vouch for it. Within one zone that is the
+	// zone asked, as in file; after an External answer too.
+	z := l.start
+	if l.last != nil {
+		z = l.last
+	}
+	return Answer{Answer: answer, Ns: z.ns(l.do), Extra: z.additional(answer, l.do), Result: a.Result}
 }
 
 // sameName reports whether a and b are the same domain name.

@@ -67,7 +67,10 @@
 //     carries the SOA (and with DO the NSECs) of the zone where the chain
 //     ended (RFC 2308 2.1/2.2, RFC 4035 3.1.3), or for a target outside
 //     every served zone the SOA of the External answer's authority section;
-//     file sends its own zone's SOA.
+//     file sends its own zone's SOA. A positive answer after a chain into
+//     another served zone carries that zone's NS and additional data (the
+//     zone that holds the answer, as NSD and BIND send it); within one zone
+//     the zone asked's, as file.
 //   - SVCB/HTTPS with TargetName "." in ServiceMode means the owner (RFC
 //     9460 2.5.2): its A/AAAA go in the additional section (RFC 9460 4.1).
 //   - Denial with DO: the covering NSEC is that of the last name at or
@@ -92,8 +95,6 @@
 //     the zone is asked.
 //   - A chain stops after ten CNAMEs with NOERROR and the chain so far: the
 //     resolver follows on (RFC 1034 5.3.3 leaves the bound to servers).
-//   - Positive answers after a chain carry the NS of the zone asked, and the
-//     additional section only addresses held by it.
 //   - With DO, wildcard answers reached through a chain, and CNAMEs
 //     synthesised from a wildcard, come without the NSEC proving that no
 //     closer name exists (RFC 4035 3.1.3.3 asks for it): file's shape, to

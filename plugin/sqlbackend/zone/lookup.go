@@ -73,7 +73,8 @@ type lookup struct {
 	qtype uint16
 	do    bool
 	c     Chaser
-	start *Zone    // the zone asked: its NS and data make positive answers' authority and additional sections, as in file
+	start *Zone    // the zone asked
+	last  *Zone    // the served zone the chain went on in last, nil if none: its NS and data make a positive answer's authority and additional sections
 	loop  int      // the server's loop count the query came with
 	chain []dns.RR // the CNAMEs (and DNAMEs) followed so far
 	hops  int      // CNAMEs followed
