@@ -10,95 +10,15 @@ import (
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 )
 
+// parseTest is a Corefile snippet and what parse must make of it.
+type parseTest struct {
+	input string
+	err   string // substring; "" for success
+	check func(*testing.T, *SQLBackend, config)
+}
+
 func TestParse(t *testing.T) {
-	tests := []struct {
-		input string
-		err   string // substring; "" for success
-		check func(*testing.T, *SQLBackend, config)
-	}{
-		{input: "sqlbackend {\n driver sqlite\n dsn zones.db\n}", check: func(t *testing.T, b *SQLBackend, c config) {
-			if c.dialect != sqlstore.SQLite || c.dsn != "zones.db" || c.poll != defaultPoll || !c.ensureSchema || c.keep != defaultKeep {
-				t.Errorf("got %+v", c)
-			}
-			if o := b.Origins.Names(); len(o) != 1 || o[0] != "example.org." {
-				t.Errorf("origins %v, want the server block's", b.Origins.Names())
-			}
-		}},
-		{input: "sqlbackend example.org example.net {\n driver mysql\n dsn root@tcp(127.0.0.1:3306)/pdns\n poll 1s\n gap_timeout 2s\n keep 10\n schema none\n redis 127.0.0.1:6379 chan\n fallthrough\n}",
-			check: func(t *testing.T, b *SQLBackend, c config) {
-				if c.dialect != sqlstore.MySQL || c.poll != time.Second || c.gapTimeout != 2*time.Second || c.keep != 10 || c.ensureSchema ||
-					c.redisAddr != "127.0.0.1:6379" || c.redisChannel != "chan" {
-					t.Errorf("got %+v", c)
-				}
-				if len(b.Origins.Names()) != 2 || !b.Fall.Through("x.example.org.") {
-					t.Errorf("origins %v fall %v", b.Origins.Names(), b.Fall)
-				}
-			}},
-		{input: "sqlbackend {\n driver sqlite\n dsn z.db\n seed seed.sql\n redis 127.0.0.1:6379\n}", check: func(t *testing.T, b *SQLBackend, c config) {
-			if c.seed != "seed.sql" || c.redisChannel != defaultChannel {
-				t.Errorf("got %+v", c)
-			}
-		}},
-		{input: "sqlbackend {\n driver postgres\n dsn postgres://pdns:s3cret@127.0.0.1:5432/pdns?sslmode=disable\n}", check: func(t *testing.T, b *SQLBackend, c config) {
-			if c.dialect != sqlstore.Postgres || c.dsn != "postgres://pdns:s3cret@127.0.0.1:5432/pdns?sslmode=disable" || !c.ensureSchema {
-				t.Errorf("got %+v", c)
-			}
-		}},
-		{input: "sqlbackend {\n driver postgresql\n dsn \"host=127.0.0.1 user=pdns dbname=pdns\"\n}", check: func(t *testing.T, b *SQLBackend, c config) {
-			if c.dialect != sqlstore.Postgres || c.dsn != "host=127.0.0.1 user=pdns dbname=pdns" {
-				t.Errorf("got %+v", c)
-			}
-		}},
-		{input: "sqlbackend {\n driver pgx\n dsn postgresql://db.example.net/pdns\n}", check: func(t *testing.T, b *SQLBackend, c config) {
-			if c.dialect != sqlstore.Postgres {
-				t.Errorf("got %+v", c)
-			}
-		}},
-		{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect checksum\n}", check: func(t *testing.T, b *SQLBackend, c config) {
-			if c.detect != detectChecksum || c.poll != defaultChecksumEvery || c.ensureSchema || c.keep != 0 {
-				t.Errorf("got %+v", c)
-			}
-		}},
-		{input: "sqlbackend {\n driver postgres\n dsn postgres://u@h/d\n poll 1s\n detect checksum 30s\n schema none\n}", check: func(t *testing.T, b *SQLBackend, c config) {
-			if c.detect != detectChecksum || c.poll != 30*time.Second || c.ensureSchema {
-				t.Errorf("got %+v", c)
-			}
-		}},
-		{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect log\n}", check: func(t *testing.T, b *SQLBackend, c config) {
-			if c.detect != detectLog || c.poll != defaultPoll || !c.ensureSchema {
-				t.Errorf("got %+v", c)
-			}
-		}},
-		{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect checksum\n schema ensure\n}", err: "cannot go with 'schema ensure'"},
-		{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect checksum\n redis 127.0.0.1:6379\n}", err: "cannot go with 'redis'"},
-		{input: "sqlbackend {\n driver sqlite\n dsn z.db\n detect checksum\n}", err: "for MySQL and PostgreSQL"},
-		{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect checksum 0s\n}", err: "positive duration"},
-		{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect sometimes\n}", err: "want log or checksum"},
-		{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect log 5s\n}", err: "Wrong argument count"},
-		{input: "sqlbackend {\n driver postgres\n dsn postgres://u:pw@h/d\n seed s.sql\n}", err: "only for driver sqlite"},
-		{input: "sqlbackend {\n driver postgres\n dsn postgres://u@h:port/d\n}", err: "dsn"},
-		{input: "sqlbackend {\n driver mysql\n dsn root@tcp(127.0.0.1:3306)/pdns\n max_records 100000\n snapshot /var/lib/coredns/snapshot.db\n}", check: func(t *testing.T, b *SQLBackend, c config) {
-			if c.maxRecords != 100000 || c.snapshot != "/var/lib/coredns/snapshot.db" {
-				t.Errorf("got %+v", c)
-			}
-		}},
-		{input: "sqlbackend {\n driver mysql\n dsn root@tcp(127.0.0.1:3306)/pdns\n snapshot s.db\n}", err: "'snapshot' needs 'max_records'"},
-		{input: "sqlbackend {\n driver mysql\n dsn root@tcp(127.0.0.1:3306)/pdns\n max_records 10\n snapshot\n}", err: "Wrong argument count"},
-		{input: "sqlbackend", err: "missing 'driver'"},
-		{input: "sqlbackend {\n driver sqlite\n}", err: "missing 'dsn'"},
-		{input: "sqlbackend {\n driver oracle\n dsn x\n}", err: "unknown database driver"},
-		{input: "sqlbackend {\n driver sqlite\n dsn a b\n}", err: "want one argument"},
-		{input: "sqlbackend {\n driver sqlite\n dsn a\n poll -1s\n}", err: "positive duration"},
-		{input: "sqlbackend {\n driver sqlite\n dsn a\n poll soon\n}", err: "positive duration"},
-		{input: "sqlbackend {\n driver sqlite\n dsn a\n keep -3\n}", err: "keep"},
-		{input: "sqlbackend {\n driver sqlite\n dsn a\n schema maybe\n}", err: "schema"},
-		{input: "sqlbackend {\n driver sqlite\n dsn a\n redis localhost\n}", err: "host:port"},
-		{input: "sqlbackend {\n driver sqlite\n dsn a\n bogus 1\n}", err: "unknown property 'bogus'"},
-		{input: "sqlbackend {\n driver mysql\n dsn a\n seed s.sql\n}", err: "only for driver sqlite"},
-		{input: "sqlbackend {\n driver mysql\n dsn not-a-dsn\n}", err: "dsn"},
-		{input: "sqlbackend {\n driver sqlite\n dsn a\n}\nsqlbackend {\n driver sqlite\n dsn b\n}", err: "once"},
-	}
-	for i, tc := range tests {
+	for i, tc := range parseTests {
 		c := caddy.NewTestController("dns", tc.input)
 		c.ServerBlockKeys = []string{"example.org."}
 		b, cfg, err := parse(c)
@@ -114,6 +34,90 @@ func TestParse(t *testing.T) {
 		}
 		tc.check(t, b, cfg)
 	}
+}
+
+var parseTests = []parseTest{
+	{input: "sqlbackend {\n driver sqlite\n dsn zones.db\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+		if c.dialect != sqlstore.SQLite || c.dsn != "zones.db" || c.poll != defaultPoll || !c.ensureSchema || c.keep != defaultKeep {
+			t.Errorf("got %+v", c)
+		}
+		if o := b.Origins.Names(); len(o) != 1 || o[0] != "example.org." {
+			t.Errorf("origins %v, want the server block's", b.Origins.Names())
+		}
+	}},
+	{input: "sqlbackend example.org example.net {\n driver mysql\n dsn root@tcp(127.0.0.1:3306)/pdns\n poll 1s\n gap_timeout 2s\n keep 10\n schema none\n redis 127.0.0.1:6379 chan\n fallthrough\n}",
+		check: func(t *testing.T, b *SQLBackend, c config) {
+			if c.dialect != sqlstore.MySQL || c.poll != time.Second || c.gapTimeout != 2*time.Second || c.keep != 10 || c.ensureSchema ||
+				c.redisAddr != "127.0.0.1:6379" || c.redisChannel != "chan" {
+				t.Errorf("got %+v", c)
+			}
+			if len(b.Origins.Names()) != 2 || !b.Fall.Through("x.example.org.") {
+				t.Errorf("origins %v fall %v", b.Origins.Names(), b.Fall)
+			}
+		}},
+	{input: "sqlbackend {\n driver sqlite\n dsn z.db\n seed seed.sql\n redis 127.0.0.1:6379\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+		if c.seed != "seed.sql" || c.redisChannel != defaultChannel {
+			t.Errorf("got %+v", c)
+		}
+	}},
+	{input: "sqlbackend {\n driver postgres\n dsn postgres://pdns:s3cret@127.0.0.1:5432/pdns?sslmode=disable\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+		if c.dialect != sqlstore.Postgres || c.dsn != "postgres://pdns:s3cret@127.0.0.1:5432/pdns?sslmode=disable" || !c.ensureSchema {
+			t.Errorf("got %+v", c)
+		}
+	}},
+	{input: "sqlbackend {\n driver postgresql\n dsn \"host=127.0.0.1 user=pdns dbname=pdns\"\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+		if c.dialect != sqlstore.Postgres || c.dsn != "host=127.0.0.1 user=pdns dbname=pdns" {
+			t.Errorf("got %+v", c)
+		}
+	}},
+	{input: "sqlbackend {\n driver pgx\n dsn postgresql://db.example.net/pdns\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+		if c.dialect != sqlstore.Postgres {
+			t.Errorf("got %+v", c)
+		}
+	}},
+	{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect checksum\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+		if c.detect != detectChecksum || c.poll != defaultChecksumEvery || c.ensureSchema || c.keep != 0 {
+			t.Errorf("got %+v", c)
+		}
+	}},
+	{input: "sqlbackend {\n driver postgres\n dsn postgres://u@h/d\n poll 1s\n detect checksum 30s\n schema none\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+		if c.detect != detectChecksum || c.poll != 30*time.Second || c.ensureSchema {
+			t.Errorf("got %+v", c)
+		}
+	}},
+	{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect log\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+		if c.detect != detectLog || c.poll != defaultPoll || !c.ensureSchema {
+			t.Errorf("got %+v", c)
+		}
+	}},
+	{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect checksum\n schema ensure\n}", err: "cannot go with 'schema ensure'"},
+	{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect checksum\n redis 127.0.0.1:6379\n}", err: "cannot go with 'redis'"},
+	{input: "sqlbackend {\n driver sqlite\n dsn z.db\n detect checksum\n}", err: "for MySQL and PostgreSQL"},
+	{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect checksum 0s\n}", err: "positive duration"},
+	{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect sometimes\n}", err: "want log or checksum"},
+	{input: "sqlbackend {\n driver mysql\n dsn r@tcp(h:3306)/pdns\n detect log 5s\n}", err: "Wrong argument count"},
+	{input: "sqlbackend {\n driver postgres\n dsn postgres://u:pw@h/d\n seed s.sql\n}", err: "only for driver sqlite"},
+	{input: "sqlbackend {\n driver postgres\n dsn postgres://u@h:port/d\n}", err: "dsn"},
+	{input: "sqlbackend {\n driver mysql\n dsn root@tcp(127.0.0.1:3306)/pdns\n max_records 100000\n snapshot /var/lib/coredns/snapshot.db\n}", check: func(t *testing.T, b *SQLBackend, c config) {
+		if c.maxRecords != 100000 || c.snapshot != "/var/lib/coredns/snapshot.db" {
+			t.Errorf("got %+v", c)
+		}
+	}},
+	{input: "sqlbackend {\n driver mysql\n dsn root@tcp(127.0.0.1:3306)/pdns\n snapshot s.db\n}", err: "'snapshot' needs 'max_records'"},
+	{input: "sqlbackend {\n driver mysql\n dsn root@tcp(127.0.0.1:3306)/pdns\n max_records 10\n snapshot\n}", err: "Wrong argument count"},
+	{input: "sqlbackend", err: "missing 'driver'"},
+	{input: "sqlbackend {\n driver sqlite\n}", err: "missing 'dsn'"},
+	{input: "sqlbackend {\n driver oracle\n dsn x\n}", err: "unknown database driver"},
+	{input: "sqlbackend {\n driver sqlite\n dsn a b\n}", err: "want one argument"},
+	{input: "sqlbackend {\n driver sqlite\n dsn a\n poll -1s\n}", err: "positive duration"},
+	{input: "sqlbackend {\n driver sqlite\n dsn a\n poll soon\n}", err: "positive duration"},
+	{input: "sqlbackend {\n driver sqlite\n dsn a\n keep -3\n}", err: "keep"},
+	{input: "sqlbackend {\n driver sqlite\n dsn a\n schema maybe\n}", err: "schema"},
+	{input: "sqlbackend {\n driver sqlite\n dsn a\n redis localhost\n}", err: "host:port"},
+	{input: "sqlbackend {\n driver sqlite\n dsn a\n bogus 1\n}", err: "unknown property 'bogus'"},
+	{input: "sqlbackend {\n driver mysql\n dsn a\n seed s.sql\n}", err: "only for driver sqlite"},
+	{input: "sqlbackend {\n driver mysql\n dsn not-a-dsn\n}", err: "dsn"},
+	{input: "sqlbackend {\n driver sqlite\n dsn a\n}\nsqlbackend {\n driver sqlite\n dsn b\n}", err: "once"},
 }
 
 // TestParseErrorsHidePassword: whatever is wrong with a dsn line, the error

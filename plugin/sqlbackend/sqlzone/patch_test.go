@@ -79,95 +79,19 @@ func randomRow(r *rand.Rand, id int64, owner string) sqlstore.Row {
 // It also checks that the zone it patched from is left as it was.
 func TestPatchZoneMatchesRebuild(t *testing.T) {
 	for seed := uint64(1); seed <= 3; seed++ {
-		r := rand.New(rand.NewPCG(seed, 99))
-		const origin = "example.org."
-		rows := map[int64]sqlstore.Row{
-			1: {ID: 1, Name: "example.org", Type: "SOA", Content: "ns1.example.net hostmaster.example.net 1 7200 3600 1209600 300", TTL: 300},
-			2: {ID: 2, Name: "example.org", Type: "NS", Content: "ns1.example.net", TTL: 300},
-		}
-		nextID := int64(3)
-		for ; nextID < patchMinRecords+3; nextID++ {
-			rows[nextID] = sqlstore.Row{ID: nextID, Name: fmt.Sprintf("h%d.example.org", nextID), Type: "A", Content: "198.51.100.1", TTL: 300}
-		}
-		firstRandom := nextID
-		for range 60 {
-			rows[nextID] = randomRow(r, nextID, patchNames[r.IntN(len(patchNames))])
-			nextID++
-		}
-		zoneRows := func() []sqlstore.Row {
-			var out []sqlstore.Row
-			for _, row := range rows {
-				if row.DomainID == 0 {
-					out = append(out, row)
-				}
-			}
-			sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-			return out
-		}
-		b := buildZone(origin, zoneRows(), nil)
+		m := newRowModel(seed)
+		b := buildZone(patchOrigin, m.zoneRows(), nil)
 		z, idx := b.zone, b.index
 		if idx == nil {
-			t.Fatalf("a zone of %d rows has no index", len(rows))
+			t.Fatalf("a zone of %d rows has no index", len(m.rows))
 		}
-
 		patched, rebuilt := 0, 0
 		for step := range 300 {
-			ids := map[int64]bool{}
-			for range 1 + r.IntN(4) {
-				var id int64
-				switch op := r.IntN(10); {
-				case op < 3: // a new row
-					id = nextID
-					nextID++
-					rows[id] = randomRow(r, id, patchNames[r.IntN(len(patchNames))])
-				case op == 3: // the SOA's serial bumped, as PowerDNS's API does
-					id = 1
-					soa := rows[1]
-					soa.Content = fmt.Sprintf("ns1.example.net hostmaster.example.net %d 7200 3600 1209600 300", step+2)
-					rows[1] = soa
-				case op == 4 && r.IntN(20) == 0: // a second SOA row: rebuilt
-					id = nextID
-					nextID++
-					rows[id] = sqlstore.Row{ID: id, Name: "example.org", Type: "SOA", Content: "ns2.example.net hostmaster.example.net 9 7200 3600 1209600 300", TTL: 300}
-				default: // an existing row changed, deleted or moved to another domain
-					for {
-						id = int64(2 + r.IntN(int(nextID-2)))
-						if r.IntN(10) > 0 { // mostly the interesting rows, not the filler
-							id = firstRandom - 1 + int64(r.IntN(int(nextID-firstRandom+1)))
-							if id == firstRandom-1 {
-								id = 2 // the apex NS
-							}
-						}
-						if _, ok := rows[id]; ok {
-							break
-						}
-					}
-					switch r.IntN(3) {
-					case 0:
-						rows[id] = randomRow(r, id, rows[id].Name)
-					case 1:
-						delete(rows, id)
-					default:
-						row := rows[id]
-						row.DomainID = 7
-						rows[id] = row
-					}
-				}
-				ids[id] = true
-			}
-			var changedIDs []int64
-			var changedRows []sqlstore.Row
-			for id := range ids {
-				changedIDs = append(changedIDs, id)
-				if row, ok := rows[id]; ok {
-					changedRows = append(changedRows, row)
-				}
-			}
-
+			changedIDs, changedRows := m.changeSome(step)
 			before := dumpZone(z)
 			var p zonePatch
 			ok := false
-			if idx != nil { // as source.patch: a zone that became small has no index
+			if idx != nil { // as the zone set: a zone that became small has no index
 				p, ok = patchZone(z, 0, idx, changedIDs, changedRows)
 			}
 			if after := dumpZone(z); after != before {
@@ -184,10 +108,10 @@ func TestPatchZoneMatchesRebuild(t *testing.T) {
 				z = p.zone
 			} else {
 				rebuilt++
-				b := buildZone(origin, zoneRows(), nil)
+				b := buildZone(patchOrigin, m.zoneRows(), nil)
 				z, idx = b.zone, b.index
 			}
-			want := buildZone(origin, zoneRows(), nil)
+			want := buildZone(patchOrigin, m.zoneRows(), nil)
 			if got, w := dumpZone(z), dumpZone(want.zone); got != w {
 				t.Fatalf("seed %d step %d (patched %t, ids %v): zone differs from a rebuild\npatched:\n%s\nrebuilt:\n%s", seed, step, ok, changedIDs, got, w)
 			}
@@ -198,5 +122,117 @@ func TestPatchZoneMatchesRebuild(t *testing.T) {
 			t.Errorf("seed %d: only %d of 300 batches patched (%d rebuilt): the test does not test the patch", seed, patched, rebuilt)
 		}
 		t.Logf("seed %d: %d batches patched, %d rebuilt", seed, patched, rebuilt)
+	}
+}
+
+const patchOrigin = "example.org."
+
+// rowModel is the records table of a test, changed at random.
+type rowModel struct {
+	r           *rand.Rand
+	rows        map[int64]sqlstore.Row
+	nextID      int64
+	firstRandom int64 // the first of the rows on patchNames; below it, filler
+}
+
+// newRowModel makes an SOA, an NS, enough filler rows for a zone with a
+// rowIndex, and 60 random rows on patchNames.
+func newRowModel(seed uint64) *rowModel {
+	m := &rowModel{r: rand.New(rand.NewPCG(seed, 99)), rows: map[int64]sqlstore.Row{
+		1: {ID: 1, Name: "example.org", Type: "SOA", Content: "ns1.example.net hostmaster.example.net 1 7200 3600 1209600 300", TTL: 300},
+		2: {ID: 2, Name: "example.org", Type: "NS", Content: "ns1.example.net", TTL: 300},
+	}}
+	for m.nextID = 3; m.nextID < patchMinRecords+3; m.nextID++ {
+		m.rows[m.nextID] = sqlstore.Row{ID: m.nextID, Name: fmt.Sprintf("h%d.example.org", m.nextID), Type: "A", Content: "198.51.100.1", TTL: 300}
+	}
+	m.firstRandom = m.nextID
+	for range 60 {
+		m.add(m.randomName())
+	}
+	return m
+}
+
+func (m *rowModel) randomName() string { return patchNames[m.r.IntN(len(patchNames))] }
+
+func (m *rowModel) add(owner string) int64 {
+	id := m.nextID
+	m.nextID++
+	m.rows[id] = randomRow(m.r, id, owner)
+	return id
+}
+
+// zoneRows returns the rows of domain 0, in id order.
+func (m *rowModel) zoneRows() []sqlstore.Row {
+	var out []sqlstore.Row
+	for _, row := range m.rows {
+		if row.DomainID == 0 {
+			out = append(out, row)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// changeSome changes one to four rows at random, and returns their ids and
+// what they hold now (nothing for a deleted row).
+func (m *rowModel) changeSome(step int) ([]int64, []sqlstore.Row) {
+	ids := map[int64]bool{}
+	for range 1 + m.r.IntN(4) {
+		ids[m.changeOne(step)] = true
+	}
+	var changedIDs []int64
+	var changedRows []sqlstore.Row
+	for id := range ids {
+		changedIDs = append(changedIDs, id)
+		if row, ok := m.rows[id]; ok {
+			changedRows = append(changedRows, row)
+		}
+	}
+	return changedIDs, changedRows
+}
+
+func (m *rowModel) changeOne(step int) int64 {
+	switch op := m.r.IntN(10); {
+	case op < 3: // a new row
+		return m.add(m.randomName())
+	case op == 3: // the SOA's serial bumped, as PowerDNS's API does
+		soa := m.rows[1]
+		soa.Content = fmt.Sprintf("ns1.example.net hostmaster.example.net %d 7200 3600 1209600 300", step+2)
+		m.rows[1] = soa
+		return 1
+	case op == 4 && m.r.IntN(20) == 0: // a second SOA row: rebuilt
+		id := m.nextID
+		m.nextID++
+		m.rows[id] = sqlstore.Row{ID: id, Name: "example.org", Type: "SOA", Content: "ns2.example.net hostmaster.example.net 9 7200 3600 1209600 300", TTL: 300}
+		return id
+	}
+	// an existing row changed, deleted or moved to another domain
+	id := m.existing()
+	switch m.r.IntN(3) {
+	case 0:
+		m.rows[id] = randomRow(m.r, id, m.rows[id].Name)
+	case 1:
+		delete(m.rows, id)
+	default:
+		row := m.rows[id]
+		row.DomainID = 7
+		m.rows[id] = row
+	}
+	return id
+}
+
+// existing picks a row that exists: mostly the interesting rows, not the filler.
+func (m *rowModel) existing() int64 {
+	for {
+		id := int64(2 + m.r.IntN(int(m.nextID-2)))
+		if m.r.IntN(10) > 0 {
+			id = m.firstRandom - 1 + int64(m.r.IntN(int(m.nextID-m.firstRandom+1)))
+			if id == m.firstRandom-1 {
+				id = 2 // the apex NS
+			}
+		}
+		if _, ok := m.rows[id]; ok {
+			return id
+		}
 	}
 }
