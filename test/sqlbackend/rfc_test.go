@@ -59,36 +59,13 @@ $TTL 600
 ns       IN A    203.0.113.53
 www      IN A    203.0.113.80
 `,
-	"big.test.": bigNSZone(),
-}
-
-// bigNSCount NS records with names that share no suffix but the TLD, so compression
-// cannot shrink them: about 50 octets each, 600 in all, over the 512 of a reply without
-// EDNS, while the answer to www.big.test A is a few dozen.
-const bigNSCount = 12
-
-func bigNSZone() string {
-	var b strings.Builder
-	b.WriteString("$ORIGIN big.test.\n$TTL 3600\n@ IN SOA ns.provider-number-01-with-a-rather-long-name.example. hostmaster.big.test. 1 7200 3600 1209600 300\n")
-	for _, ns := range bigNS() {
-		fmt.Fprintf(&b, "@ IN NS %s\n", ns)
-	}
-	b.WriteString("www IN A 192.0.2.1\n")
-	return b.String()
-}
-
-func bigNS() []string {
-	var out []string
-	for i := 1; i <= bigNSCount; i++ {
-		out = append(out, fmt.Sprintf("ns.provider-number-%02d-with-a-rather-long-name.example.", i))
-	}
-	return out
+	"big.test.": manyNSZone("big.test."),
 }
 
 // bigNSRecords is big.test's apex NS set as answer lines.
 func bigNSRecords() []string {
 	var out []string
-	for _, ns := range bigNS() {
+	for _, ns := range manyNS() {
 		out = append(out, "big.test. 3600 IN NS "+ns)
 	}
 	return out

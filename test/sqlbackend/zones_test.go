@@ -1,7 +1,16 @@
 package sqlbackend_test
 
+import (
+	"fmt"
+	"strings"
+)
+
 // The zones the parity corpus runs against, as zone-file text. The file plugin
-// reads them as they are; loadZone turns them into PowerDNS rows.
+// reads them as they are; loadZone turns them into PowerDNS rows. Some names are
+// there for the deviations (see deviations_test.go): ent.wild (rule a), the
+// delegation of the served child sub.example.org with a DS and tosub pointing
+// into it (c, d), svc (g) and the zone manyns.test, whose apex NS set alone does
+// not fit 512 octets (f).
 var corpusZones = map[string]string{
 	"example.org.": `$ORIGIN example.org.
 $TTL 3600
@@ -110,6 +119,14 @@ pool    IN POOL  h2.example.net. 5
 go      IN URL   "https://www.example.com/path?q=1" 302
 ptr     IN PTR   www.example.org.
 MiXeD   IN A     192.0.2.66
+host.ent.wild IN A 192.0.2.7
+sub     IN NS    ns1.sub.example.org.
+sub     IN DS    54321 13 2 5F0C1E1D2C3B4A5968778695A4B3C2D1E0F1A2B3C4D5E6F708192A3B4C5D6E7F
+ns1.sub IN A     198.51.100.53
+tosub   IN CNAME www.sub.example.org.
+svc     IN HTTPS 1 svc-host.example.org. alpn="h2"
+svc-host IN A    192.0.2.44
+        IN AAAA  2001:db8::44
 `,
 	"sub.example.org.": `$ORIGIN sub.example.org.
 $TTL 300
@@ -132,4 +149,26 @@ lb      IN A    203.0.113.1
 h1      IN CNAME www
 _443._tcp.www IN TLSA 3 1 1 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF
 `,
+	"manyns.test.": manyNSZone("manyns.test."),
+}
+
+// manyNSZone is a zone whose 12 apex NS share no suffix but the TLD, so name
+// compression cannot shrink them: about 600 octets, more than a reply without
+// EDNS may hold, while an answer to www A is a few dozen.
+func manyNSZone(origin string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "$ORIGIN %s\n$TTL 3600\n@ IN SOA %s hostmaster.%s 1 7200 3600 1209600 300\n", origin, manyNS()[0], origin)
+	for _, ns := range manyNS() {
+		fmt.Fprintf(&b, "@ IN NS %s\n", ns)
+	}
+	b.WriteString("www IN A 192.0.2.1\n")
+	return b.String()
+}
+
+func manyNS() []string {
+	var out []string
+	for i := 1; i <= 12; i++ {
+		out = append(out, fmt.Sprintf("ns.provider-number-%02d-with-a-rather-long-name.example.", i))
+	}
+	return out
 }
