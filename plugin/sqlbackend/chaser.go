@@ -2,6 +2,7 @@ package sqlbackend
 
 import (
 	"context"
+	"sync"
 
 	"github.com/coredns/coredns/plugin/pkg/upstream"
 	"github.com/coredns/coredns/request"
@@ -13,6 +14,20 @@ import (
 // up resolves CNAME targets outside every zone served, as the file plugin
 // does: through the server's own plugin chain.
 var up = upstream.New()
+
+// chasers recycles chasers: one is needed for every lookup, most of which
+// never use it, and a new one for each would be garbage at every query.
+var chasers = sync.Pool{New: func() any { return new(chaser) }}
+
+// lookup answers q from z, with a chaser for the chains that leave it.
+func (b *SQLBackend) lookup(ctx context.Context, src *source, state request.Request, z *zone.Zone, q zone.Query) zone.Answer {
+	c := chasers.Get().(*chaser)
+	*c = chaser{ctx: ctx, b: b, src: src, state: state}
+	a := z.Lookup(ctx, q, c)
+	*c = chaser{} // holds no request or context while pooled
+	chasers.Put(c)
+	return a
+}
 
 // chaser gives a lookup's CNAME chain the other zones of this block
 // (zone.Chaser): a chain into a zone served here goes on there, one leaving

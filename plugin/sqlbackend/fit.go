@@ -19,10 +19,14 @@ func fitOptional(state request.Request, m *dns.Msg) {
 	if m.Rcode != dns.RcodeSuccess || len(m.Answer) == 0 || (len(m.Ns) == 0 && len(m.Extra) == 0) {
 		return
 	}
-	budget := state.Size()
+	optLen := 0
 	if opt := state.Req.IsEdns0(); opt != nil {
-		budget -= dns.Len(opt) // Scrub puts the request's OPT, at most this long, in the reply
+		optLen = dns.Len(opt) // Scrub puts the request's OPT, at most this long, in the reply
 	}
+	if fits(m, dns.MinMsgSize-optLen) {
+		return // fits any client's buffer: the common case, told without asking the request its size
+	}
+	budget := state.Size() - optLen
 	if fits(m, budget) {
 		return
 	}
@@ -34,11 +38,16 @@ func fitOptional(state request.Request, m *dns.Msg) {
 }
 
 // fits reports whether m, compressed as Scrub would compress it, is at most
-// size octets long.
+// size octets long. Most answers fit uncompressed, which is cheap to tell:
+// the compressed length needs a map of the names, built for this alone.
 func fits(m *dns.Msg, size int) bool {
 	compress := m.Compress
-	m.Compress = true
+	m.Compress = false
 	n := m.Len()
+	if n > size {
+		m.Compress = true
+		n = m.Len()
+	}
 	m.Compress = compress
 	return n <= size
 }

@@ -88,7 +88,7 @@ func (b *SQLBackend) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.
 	}
 
 	q := zone.Query{Name: qname, Type: state.QType(), DO: state.Do()}
-	a := z.Lookup(ctx, q, &chaser{ctx: ctx, b: b, src: src, state: state})
+	a := b.lookup(ctx, src, state, z, q)
 
 	// As in file: only an empty NXDOMAIN (or ENT NOERROR) falls through.
 	if len(a.Answer) == 0 && (a.Result == zone.NameError || a.Result == zone.Success) && b.Fall.Through(qname) {
