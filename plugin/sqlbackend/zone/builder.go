@@ -13,7 +13,7 @@ import (
 type Builder struct {
 	origin  string
 	okey    string
-	index   map[string]int // owner key -> its place in owners
+	index   map[string]int // owner key -> its place in owners; made once owners outgrow scanLimit
 	owners  []owner
 	soa     dns.RR
 	records int
@@ -27,7 +27,42 @@ func NewBuilder(origin string) *Builder {
 		o = strings.ToLower(dns.Fqdn(origin)) // Add then reports the bad name
 	}
 	k, _ := nameKey(o)
-	return &Builder{origin: o, okey: k, index: map[string]int{}}
+	return &Builder{origin: o, okey: k}
+}
+
+// scanLimit is how many owners a Builder finds by scanning them before it
+// makes a map of them: most zones have a handful of names, and a map for
+// each of 100,000 zones costs more time at start-up than the scans.
+const scanLimit = 16
+
+// find returns the place in b.owners of the owner with key rel.
+func (b *Builder) find(rel string) (int, bool) {
+	if b.index != nil {
+		i, ok := b.index[rel]
+		return i, ok
+	}
+	for i := range b.owners {
+		if b.owners[i].key == rel {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// appendOwner adds the owner with key rel and returns its place.
+func (b *Builder) appendOwner(rel string) int {
+	b.owners = append(b.owners, owner{key: rel})
+	i := len(b.owners) - 1
+	switch {
+	case b.index != nil:
+		b.index[rel] = i
+	case len(b.owners) > scanLimit:
+		b.index = make(map[string]int, 2*len(b.owners))
+		for j, o := range b.owners {
+			b.index[o.key] = j
+		}
+	}
+	return i
 }
 
 // Add puts rr in the zone being built, lower-casing its owner name in place,
@@ -47,7 +82,7 @@ func (b *Builder) Add(rr dns.RR) (held dns.RR, err error) {
 	if err != nil {
 		return nil, err
 	}
-	i, ok := b.index[rel]
+	i, ok := b.find(rel)
 	if ok {
 		if dup := findDuplicate(b.owners[i].rrs, rr); dup != nil {
 			return dup, nil
@@ -62,9 +97,7 @@ func (b *Builder) Add(rr dns.RR) (held dns.RR, err error) {
 	}
 	normalize(rr, name)
 	if !ok {
-		b.index[rel] = len(b.owners)
-		b.owners = append(b.owners, owner{key: rel})
-		i = len(b.owners) - 1
+		i = b.appendOwner(rel)
 	}
 	b.owners[i].rrs = append(b.owners[i].rrs, rr)
 	b.records++
