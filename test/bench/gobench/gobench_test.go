@@ -288,8 +288,12 @@ func TestBackendsAgree(t *testing.T) {
 			rcodes[want.Rcode]++
 			for i := 1; i < len(hs); i++ {
 				got := serve(hs[i], q.Copy())
-				if g, w := answerText(got), answerText(want); g != w {
-					t.Errorf("%s %s: %s answers\n%s\nfile answers\n%s", mix, q.Question[0].String(), names[i], g, w)
+				w := answerText(want)
+				if names[i] == "sqlbackend" {
+					w = answerText(asTheRFCsSay(want, q))
+				}
+				if g := answerText(got); g != w {
+					t.Errorf("%s %s: %s answers\n%s\nfile answers (as the RFCs say, for sqlbackend)\n%s", mix, q.Question[0].String(), names[i], g, w)
 				}
 			}
 		}
@@ -301,6 +305,33 @@ func TestBackendsAgree(t *testing.T) {
 
 // answerText is all of a response a client sees but its id: rcode, flags and the records
 // of each section, each section sorted (backends may order a set differently).
+// asTheRFCsSay is file's answer rec to q as sqlbackend gives it where file departs from
+// an RFC in these mixes (test/sqlbackend/deviations_test.go has the whole list, against
+// the parity corpus): a negative answer's SOA with TTL min(SOA TTL, MINIMUM) (RFC 2308 3),
+// and a complete answer over q's buffer (512 octets here: no EDNS) without the authority
+// section that made it too big, rather than truncated (RFC 2181 9).
+func asTheRFCsSay(rec *dnstest.Recorder, q *dns.Msg) *dnstest.Recorder {
+	if rec.Msg == nil {
+		return rec
+	}
+	m := rec.Msg.Copy()
+	if m.Rcode == dns.RcodeNameError || (m.Rcode == dns.RcodeSuccess && len(m.Answer) == 0) {
+		for _, rr := range m.Ns {
+			if soa, ok := rr.(*dns.SOA); ok {
+				soa.Hdr.Ttl = min(soa.Hdr.Ttl, soa.Minttl)
+			}
+		}
+	}
+	m.Compress = true // as the server sends it
+	if m.Rcode == dns.RcodeSuccess && len(m.Answer) > 0 && q.IsEdns0() == nil && m.Len() > dns.MinMsgSize {
+		m.Ns = nil
+	}
+	m.Compress = false
+	out := *rec
+	out.Msg = m
+	return &out
+}
+
 func answerText(rec *dnstest.Recorder) string {
 	m := rec.Msg
 	if m == nil {
