@@ -105,6 +105,9 @@ func ToRR(zone string, r Row) (dns.RR, error) {
 	if err != nil {
 		return nil, fmt.Errorf("record %d: %v", r.ID, err)
 	}
+	if rr := nameRR(dns.RR_Header{Name: owner, Rrtype: t, Class: dns.ClassINET, Ttl: uint32(ttl)}, content); rr != nil {
+		return rr, nil
+	}
 	line := fmt.Sprintf("%s %d IN %s %s", owner, ttl, typ, content)
 	rr, err := dns.NewRR(line)
 	if err != nil {

@@ -238,3 +238,32 @@ func FuzzAddressRR(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNameRR checks the NS/CNAME/PTR/MX/SOA shortcut against the zone-file
+// parser it stands in for: where the shortcut builds a record, the parser
+// must build the same one from the same rdata.
+func FuzzNameRR(f *testing.F) {
+	for _, s := range []string{"ns1.example.net.", "NS1.Example.NET.", ".", "a..b.", "x", "*.example.", "_sip._tcp.example.",
+		"a\\.b.example.", "@", "10 mail.example.org.", "65535 mx.", "65536 mx.", "010 mx.", "-1 mx.", "10  mx.",
+		"ns1.example.net. hostmaster.example.net. 2026112101 7200 3600 1209600 300",
+		"ns1. h. 4294967295 1 2 3 4", "ns1. h. 4294967296 1 2 3 4", "ns1. h. 1 1h 2 3 4", "ns1. h. 1 2 3 4",
+		strings.Repeat("a", 63) + ".example.", strings.Repeat("a", 64) + ".example."} {
+		for _, t := range []uint16{dns.TypeNS, dns.TypeCNAME, dns.TypePTR, dns.TypeMX, dns.TypeSOA} {
+			f.Add(s, t)
+		}
+	}
+	f.Fuzz(func(t *testing.T, rdata string, typ uint16) {
+		hdr := dns.RR_Header{Name: "www.example.org.", Rrtype: typ, Class: dns.ClassINET, Ttl: 300}
+		fast := nameRR(hdr, rdata)
+		if fast == nil {
+			return // the parser decides, as before
+		}
+		parsed, err := dns.NewRR("www.example.org. 300 IN " + dns.TypeToString[typ] + " " + rdata)
+		if err != nil || parsed == nil {
+			t.Fatalf("%s %q: shortcut gave %v, parser refused it: %v", dns.TypeToString[typ], rdata, fast, err)
+		}
+		if !reflect.DeepEqual(fast, parsed) {
+			t.Fatalf("%s %q: shortcut %#v, parser %#v", dns.TypeToString[typ], rdata, fast, parsed)
+		}
+	})
+}
