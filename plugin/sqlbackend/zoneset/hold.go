@@ -18,7 +18,7 @@ func (s *Set) install(e *entry, name string, z *sqlzone.Zone) {
 	}
 	s.total += z.Records() - old
 	s.m.Records.Add(float64(z.Records() - old))
-	e.zone, e.absent = z, false
+	e.zone, e.served, e.absent = z, z.Served(), false
 	if s.order != nil {
 		e.used.Store(s.clock.Load())
 		s.order.Add(name, struct{}{})
@@ -32,7 +32,7 @@ func (s *Set) unload(e *entry, name string) {
 		s.m.Zones.Dec()
 		s.m.Records.Sub(float64(n))
 		s.total -= n
-		e.zone = nil
+		e.zone, e.served = nil, nil
 	}
 	if s.order != nil {
 		s.order.Remove(name)

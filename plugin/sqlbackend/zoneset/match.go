@@ -3,7 +3,6 @@ package zoneset
 import (
 	"context"
 
-	"github.com/hostdns/hostdns/plugin/sqlbackend/sqlzone"
 	"github.com/hostdns/hostdns/plugin/sqlbackend/zone"
 	"github.com/miekg/dns"
 )
@@ -18,7 +17,7 @@ func (s *Set) Match(ctx context.Context, qname string) (name string, z *zone.Zon
 		name, held, cold, rest := s.longest(qname, off)
 		switch {
 		case held != nil:
-			return name, held.Served(), nil
+			return name, held, nil
 		case !cold:
 			return "", nil, nil
 		}
@@ -33,7 +32,7 @@ func (s *Set) Match(ctx context.Context, qname string) (name string, z *zone.Zon
 // longest walks the labels of qname from offset off, the root last, to the
 // first name that is a zone served: loaded (held) or cold. rest is the offset
 // a walk past it goes on from.
-func (s *Set) longest(qname string, off int) (name string, held *sqlzone.Zone, cold bool, rest int) {
+func (s *Set) longest(qname string, off int) (name string, held *zone.Zone, cold bool, rest int) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for off <= len(qname) {
@@ -46,9 +45,9 @@ func (s *Set) longest(qname string, off int) (name string, held *sqlzone.Zone, c
 			}
 		}
 		if e := s.names[name]; e != nil && !e.absent {
-			if e.zone != nil {
+			if e.served != nil {
 				s.used(e, name)
-				return name, e.zone, false, rest
+				return name, e.served, false, rest
 			}
 			return name, nil, true, rest
 		}
@@ -74,10 +73,10 @@ func (s *Set) used(e *entry, name string) {
 func (s *Set) Zone(ctx context.Context, name string) (*zone.Zone, error) {
 	s.mu.RLock()
 	e := s.names[name]
-	var held *sqlzone.Zone
+	var held *zone.Zone
 	cold := false
 	if e != nil && !e.absent {
-		if held = e.zone; held != nil {
+		if held = e.served; held != nil {
 			s.used(e, name)
 		}
 		cold = held == nil
@@ -85,7 +84,7 @@ func (s *Set) Zone(ctx context.Context, name string) (*zone.Zone, error) {
 	s.mu.RUnlock()
 	switch {
 	case held != nil:
-		return held.Served(), nil
+		return held, nil
 	case cold:
 		return s.loadCold(ctx, name)
 	}
