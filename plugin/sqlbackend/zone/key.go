@@ -120,16 +120,6 @@ func escapedAt(s string, i int) bool {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// parentKey returns the key of the parent of the name whose key is k ("" for
-// a single label, or the apex).
-func parentKey(k string) string {
-	if k == "" {
-		return ""
-	}
-	i := strings.LastIndexByte(k[:len(k)-1], 0)
-	return k[:i+1]
-}
-
 // isBelow reports whether the key k is strictly below the key anc.
 func isBelow(k, anc string) bool {
 	return len(k) > len(anc) && strings.HasPrefix(k, anc)

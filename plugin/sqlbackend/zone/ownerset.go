@@ -55,13 +55,6 @@ func (s owners) last() owner {
 	return s.small[len(s.small)-1]
 }
 
-func (s owners) len() int {
-	if s.tree != nil {
-		return s.tree.Len()
-	}
-	return len(s.small)
-}
-
 // search returns where key is, or would be, in small.
 func (s owners) search(key string) (int, bool) {
 	return slices.BinarySearchFunc(s.small, key, func(o owner, k string) int { return strings.Compare(o.key, k) })

@@ -32,7 +32,7 @@ func sortRecords(rrs []dns.RR) {
 
 // span returns the clipped run of rrs whose rank lies in [lo, hi].
 func span(rrs []dns.RR, lo, hi uint32) []dns.RR {
-	i, j := 0, len(rrs)
+	var i, j int
 	if len(rrs) > 8 { // big owners: binary search; small ones: a scan is faster
 		i, _ = slices.BinarySearchFunc(rrs, lo, cmpRank)
 		j, _ = slices.BinarySearchFunc(rrs[i:], hi, func(rr dns.RR, hi uint32) int {

@@ -136,15 +136,6 @@ func (z *Zone) before(rel string) (o owner, ok bool) {
 	return o, ok
 }
 
-// atOrBefore returns the last owner whose key is at most rel.
-func (z *Zone) atOrBefore(rel string) (o owner, ok bool) {
-	z.set.descend(rel, func(x owner) bool {
-		o, ok = x, true
-		return false
-	})
-	return o, ok
-}
-
 // after returns the first owner whose key is greater than rel.
 func (z *Zone) after(rel string) (o owner, ok bool) {
 	z.set.ascend(rel, func(x owner) bool {
