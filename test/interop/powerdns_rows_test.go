@@ -143,7 +143,9 @@ INSERT INTO records (domain_id, name, type, content, ttl) VALUES
 
 	pdns := harness.StartPowerDNS(t, m, zone)
 	hostdns := harness.StartServer(t, fmt.Sprintf(".:0 {\n\tsqlbackend {\n\t\tdriver mysql\n\t\tdsn %s\n\t}\n\ttransfer {\n\t\tto *\n\t}\n}", m.DSN))
-	waitServing(t, hostdns.UDP)
+	harness.WaitFor(t, hostdns.UDP, zone, dns.TypeSOA, func(m *dns.Msg) bool {
+		return m.Rcode == dns.RcodeSuccess && len(m.Answer) == 1
+	}, 15*time.Second)
 
 	seen := map[string]bool{}
 	for _, r := range corpus {
@@ -229,23 +231,6 @@ func insert(t *testing.T, db *sql.DB, r row) {
 	if _, err := db.Exec(`INSERT INTO records (domain_id, name, type, content, ttl, prio) VALUES (1, ?, ?, ?, ?, ?)`,
 		name, r.typ, r.content, ttl, r.prio); err != nil {
 		t.Fatalf("%s %s %q: %v", name, r.typ, r.content, err)
-	}
-}
-
-// waitServing waits until hostdns has loaded the zone.
-func waitServing(t *testing.T, addr string) {
-	t.Helper()
-	c := &dns.Client{Timeout: time.Second}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		m, _, err := c.Exchange(harness.Query(zone, dns.TypeSOA), addr)
-		if err == nil && m.Rcode == dns.RcodeSuccess && len(m.Answer) == 1 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("hostdns at %s did not serve %s within 15s: %v %v", addr, zone, m, err)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 

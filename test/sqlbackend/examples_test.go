@@ -34,7 +34,7 @@ func TestExampleSQLite(t *testing.T) {
 		"corefile-examples/sqlite/zones.db":  db,
 		"corefile-examples/sqlite/zones.sql": filepath.Join(root, "corefile-examples/sqlite/zones.sql"),
 	}))
-	waitFor(t, s.UDP, "example.org.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 5*time.Second)
+	harness.WaitFor(t, s.UDP, "example.org.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 5*time.Second)
 	harness.AssertResponse(t, harness.Exchange(t, s.UDP, harness.Query("example.net.", dns.TypeSOA), "udp"), harness.Response{
 		Authoritative: true,
 		Answer:        []string{"example.net. 3600 IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 300"},
@@ -53,8 +53,8 @@ func TestExampleMariaDBRedis(t *testing.T) {
 	t.Setenv("HOSTDNS_MYSQL_DSN", m.DSN)
 	t.Setenv("HOSTDNS_REDIS_ADDR", r.Addr)
 	s := harness.StartServer(t, exampleCorefile(t, "mariadb-redis", nil))
-	waitFor(t, s.UDP, "example.com.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 5*time.Second)
-	waitFor(t, s.UDP, "example.net.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), time.Second)
+	harness.WaitFor(t, s.UDP, "example.com.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 5*time.Second)
+	harness.WaitFor(t, s.UDP, "example.net.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), time.Second)
 	// The disabled row is not served; the wildcard CNAME is chased in-zone.
 	harness.AssertResponse(t, harness.Exchange(t, s.UDP, harness.Query("old.example.com.", dns.TypeA), "udp"), harness.Response{
 		Rcode: dns.RcodeNameError, Authoritative: true,
@@ -72,5 +72,5 @@ func TestExampleMariaDBRedis(t *testing.T) {
 	if _, err := m.DB.Exec(`UPDATE records SET content = '192.0.2.88' WHERE name = 'www.example.com' AND type = 'A'`); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, s.UDP, "www.example.com.", dns.TypeA, hasA("192.0.2.88"), freshnessLimit)
+	harness.WaitFor(t, s.UDP, "www.example.com.", dns.TypeA, hasA("192.0.2.88"), freshnessLimit)
 }

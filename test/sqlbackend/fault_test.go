@@ -131,9 +131,9 @@ func databaseDownAtStart(t *testing.T, d *testDB) {
 	}
 
 	p.Restore()
-	waitFor(t, s.UDP, "www.example.org.", dns.TypeA, hasA("192.0.2.80"), 8*time.Second)
+	harness.WaitFor(t, s.UDP, "www.example.org.", dns.TypeA, hasA("192.0.2.80"), 8*time.Second)
 	harness.AssertResponse(t, harness.Exchange(t, s.UDP, harness.Query("nosuch.example.org.", dns.TypeA), "udp"), nosuchAnswer)
-	eventually(t, 5*time.Second, "ready after the first load", func() bool {
+	harness.Eventually(t, 5*time.Second, "ready after the first load", func() bool {
 		return httpStatus(t, "http://"+readyAddr+"/ready") == http.StatusOK
 	})
 }
@@ -174,9 +174,9 @@ func databaseGoesAway(t *testing.T, d *testDB) {
 	}
 
 	p.Restore()
-	waitFor(t, s.UDP, "www.example.org.", dns.TypeA, hasA("192.0.2.81"), 8*time.Second)
+	harness.WaitFor(t, s.UDP, "www.example.org.", dns.TypeA, hasA("192.0.2.81"), 8*time.Second)
 	// The change is served during the round that logs the recovery, at its end.
-	eventually(t, 2*time.Second, "recovery logged", func() bool { return strings.Contains(logs(), "Database is back") })
+	harness.Eventually(t, 2*time.Second, "recovery logged", func() bool { return strings.Contains(logs(), "Database is back") })
 	if n := strings.Count(logs(), "Database is back"); n != 1 {
 		t.Errorf("recovery logged %d times, want once", n)
 	}
@@ -208,22 +208,22 @@ func TestRedisGoesAway(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // let both subscribe
 	for i := 0; i < 5; i++ {
 		ip := change()
-		waitFor(t, fast.UDP, "www.example.org.", dns.TypeA, hasA(ip), time.Second)
-		waitFor(t, slow.UDP, "www.example.org.", dns.TypeA, hasA(ip), time.Second)
+		harness.WaitFor(t, fast.UDP, "www.example.org.", dns.TypeA, hasA(ip), time.Second)
+		harness.WaitFor(t, slow.UDP, "www.example.org.", dns.TypeA, hasA(ip), time.Second)
 	}
 
 	rp.Cut()
 	for i := 0; i < 2; i++ {
 		ip := change()
-		waitFor(t, fast.UDP, "www.example.org.", dns.TypeA, hasA(ip), time.Second)
-		waitFor(t, slow.UDP, "www.example.org.", dns.TypeA, hasA(ip), 3500*time.Millisecond)
+		harness.WaitFor(t, fast.UDP, "www.example.org.", dns.TypeA, hasA(ip), time.Second)
+		harness.WaitFor(t, slow.UDP, "www.example.org.", dns.TypeA, hasA(ip), 3500*time.Millisecond)
 	}
 
 	rp.Restore()
 	time.Sleep(3 * time.Second) // resubscribe (1 s retry) after the next failed receive
 	for i := 0; i < 3; i++ {
 		ip := change()
-		waitFor(t, slow.UDP, "www.example.org.", dns.TypeA, hasA(ip), time.Second)
+		harness.WaitFor(t, slow.UDP, "www.example.org.", dns.TypeA, hasA(ip), time.Second)
 	}
 }
 
@@ -246,8 +246,8 @@ func catchUpAfterPrunedLog(t *testing.T, d *testDB) {
 	time.Sleep(300 * time.Millisecond) // the node notices the outage
 	p.Restore()
 
-	waitFor(t, s.UDP, "www.example.org.", dns.TypeA, hasA("192.0.2.91"), 8*time.Second)
-	waitFor(t, s.UDP, "www.example.net.", dns.TypeA, hasA("203.0.113.91"), time.Second)
+	harness.WaitFor(t, s.UDP, "www.example.org.", dns.TypeA, hasA("192.0.2.91"), 8*time.Second)
+	harness.WaitFor(t, s.UDP, "www.example.net.", dns.TypeA, hasA("203.0.113.91"), time.Second)
 	if !strings.Contains(logs(), "pruned past our position") {
 		t.Error("no full reload logged after the pruned log")
 	}

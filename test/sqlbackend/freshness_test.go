@@ -74,7 +74,7 @@ func freshnessTwoNodes(t *testing.T, d *testDB) {
 		d.exec(t, `UPDATE records SET content = ? WHERE name = 'www.example.org' AND type = 'A' AND disabled = FALSE AND content NOT LIKE '%.300'`, ip)
 		committed := time.Now()
 		for _, n := range []*harness.Server{n1, n2} {
-			waitFor(t, n.UDP, "www.example.org.", dns.TypeA, hasA(ip), 5*time.Second)
+			harness.WaitFor(t, n.UDP, "www.example.org.", dns.TypeA, hasA(ip), 5*time.Second)
 			lat = append(lat, time.Since(committed))
 		}
 	}
@@ -100,7 +100,7 @@ func TestFreshnessKinds(t *testing.T) {
 				for _, q := range sql {
 					d.exec(t, q)
 				}
-				waitFor(t, s.UDP, name, qt, ok, freshnessLimit+500*time.Millisecond)
+				harness.WaitFor(t, s.UDP, name, qt, ok, freshnessLimit+500*time.Millisecond)
 				t.Logf("%s: %s", what, time.Since(start).Round(time.Millisecond))
 			}
 			step("added name", "new.example.org.", dns.TypeA, hasA("192.0.2.123"),

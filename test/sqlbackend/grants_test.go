@@ -142,14 +142,14 @@ func TestGrantsDocumentedMariaDB(t *testing.T) {
 	h := mariaAccount(t, root, "hostdns", documentedGrants...)
 	w := openAs(t, mariaAccount(t, root, "pdns", writerGrants...))
 	s := harness.StartServer(t, ".:0 {\n\t"+h.corefileBlock()+"\n}")
-	waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second)
+	harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second)
 	if n := hostdnsTriggers(t, root); n != 6 {
 		t.Fatalf("%d hostdns triggers, want 6", n)
 	}
 	if err := writerUpdate(w, "192.0.2.81"); err != nil {
 		t.Fatalf("the writer's UPDATE failed: %v", err)
 	}
-	harness.AssertResponse(t, waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.81"), 5*time.Second), wwwZ1("192.0.2.81"))
+	harness.AssertResponse(t, harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.81"), 5*time.Second), wwwZ1("192.0.2.81"))
 }
 
 // TestGrantsNoInsertMariaDB: the grants the documentation used to give
@@ -294,11 +294,11 @@ func TestGrantsFunctionOwnerPostgres(t *testing.T) {
 
 	root.exec(t, fmt.Sprintf(`GRANT INSERT ON hostdns_changes TO "%s"`, role))
 	s := harness.StartServer(t, ".:0 {\n\t"+h.corefileBlock()+"\n}")
-	waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.81"), 10*time.Second)
+	harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.81"), 10*time.Second)
 	if err := writerUpdate(root, "192.0.2.83"); err != nil {
 		t.Fatalf("the writer's UPDATE failed: %v", err)
 	}
-	harness.AssertResponse(t, waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.83"), 5*time.Second), wwwZ1("192.0.2.83"))
+	harness.AssertResponse(t, harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.83"), 5*time.Second), wwwZ1("192.0.2.83"))
 }
 
 // ensureAs creates the change log as d's account, as sqlbackend does at
@@ -354,11 +354,11 @@ func TestGrantsReadOnlySchemaNone(t *testing.T) {
 				root.exec(t, fmt.Sprintf(`GRANT SELECT ON hostdns_changes TO "%s"`, u.User.Username()))
 			}
 			s := harness.StartServer(t, ".:0 {\n\t"+r.corefileBlock("schema none")+"\n}")
-			waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second)
+			harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second)
 			if err := writerUpdate(root, "192.0.2.81"); err != nil {
 				t.Fatal(err)
 			}
-			harness.AssertResponse(t, waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.81"), 5*time.Second), wwwZ1("192.0.2.81"))
+			harness.AssertResponse(t, harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.81"), 5*time.Second), wwwZ1("192.0.2.81"))
 			warned := strings.Contains(logs(), "not checked")
 			if want := root.dialect == sqlstore.MySQL; warned != want {
 				t.Errorf("warning that the triggers were not checked: %v, want %v", warned, want)

@@ -41,7 +41,7 @@ func TestLazyLoadBounded(t *testing.T) {
 		}
 	}
 	s := harness.StartServer(t, ".:0 {\n\t"+d.corefileBlock("max_records 500")+"\n}")
-	waitFor(t, s.UDP, "zone1.test.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 10*time.Second)
+	harness.WaitFor(t, s.UDP, "zone1.test.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 10*time.Second)
 
 	var cold []time.Duration
 	for i := 1; i <= zones; i++ {
@@ -86,7 +86,7 @@ func TestLazyLoadBounded(t *testing.T) {
 	d.exec(t, `UPDATE records SET content = '192.0.2.82' WHERE name = 'www.zone1.test' AND type = 'A'`)
 	d.exec(t, `INSERT INTO domains (id, name, type) VALUES (100000, 'fresh.test', 'NATIVE')`)
 	d.exec(t, `INSERT INTO records (domain_id, name, type, content, ttl, disabled) VALUES (100000, 'fresh.test', 'SOA', 'ns.fresh.test h.fresh.test 1 2 3 4 5', 60, 0), (100000, 'www.fresh.test', 'A', '192.0.2.83', 60, 0)`)
-	waitFor(t, s.UDP, fmt.Sprintf("www.zone%d.test.", zones), dns.TypeA, hasA("192.0.2.81"), freshnessLimit)
-	waitFor(t, s.UDP, "www.zone1.test.", dns.TypeA, hasA("192.0.2.82"), freshnessLimit)
-	waitFor(t, s.UDP, "www.fresh.test.", dns.TypeA, hasA("192.0.2.83"), freshnessLimit)
+	harness.WaitFor(t, s.UDP, fmt.Sprintf("www.zone%d.test.", zones), dns.TypeA, hasA("192.0.2.81"), freshnessLimit)
+	harness.WaitFor(t, s.UDP, "www.zone1.test.", dns.TypeA, hasA("192.0.2.82"), freshnessLimit)
+	harness.WaitFor(t, s.UDP, "www.fresh.test.", dns.TypeA, hasA("192.0.2.83"), freshnessLimit)
 }

@@ -47,7 +47,7 @@ func TestGaugesPerDatabase(t *testing.T) {
 	}
 	for _, l := range inst.Servers() {
 		addr := l.LocalAddr().String()
-		waitFor(t, addr, "c.test.", dns.TypeSOA, func(m *dns.Msg) bool { return m.Rcode == dns.RcodeSuccess || m.Rcode == dns.RcodeRefused }, 10*time.Second)
+		harness.WaitFor(t, addr, "c.test.", dns.TypeSOA, func(m *dns.Msg) bool { return m.Rcode == dns.RcodeSuccess || m.Rcode == dns.RcodeRefused }, 10*time.Second)
 	}
 	labelOne, labelTwo := "sqlite "+one.dsn, "sqlite "+two.dsn
 	want := map[string]map[string]float64{
@@ -62,7 +62,7 @@ func TestGaugesPerDatabase(t *testing.T) {
 		}
 	}()
 	for name, w := range want {
-		eventually(t, 5*time.Second, fmt.Sprintf("%s = %v", name, w), func() bool {
+		harness.Eventually(t, 5*time.Second, fmt.Sprintf("%s = %v", name, w), func() bool {
 			seen[name] = gaugesByDatabase(t, name)
 			return fmt.Sprint(seen[name]) == fmt.Sprint(w)
 		})

@@ -101,7 +101,7 @@ func TestMisconfigOutageStarts(t *testing.T) {
 	s := harness.StartServer(t, ".:0 {\n\t"+behindProxy(t, d, p).corefileBlock()+"\n}")
 	harness.AssertResponse(t, harness.Exchange(t, s.UDP, harness.Query("www.z1.test.", dns.TypeA), "udp"), harness.Response{Rcode: dns.RcodeServerFailure})
 	p.Restore()
-	harness.AssertResponse(t, waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second), wwwZ1("192.0.2.80"))
+	harness.AssertResponse(t, harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second), wwwZ1("192.0.2.80"))
 }
 
 // TestMisconfigWithSnapshot: a configuration error when a snapshot holds zones
@@ -122,8 +122,8 @@ func TestMisconfigWithSnapshot(t *testing.T) {
 
 	bad := withDSN(t, d, func(c *mysql.Config) { c.Passwd = "wrong" })
 	s := harness.StartServer(t, ".:0 {\n\t"+bad.corefileBlock("max_records 100", "snapshot "+path)+"\n}")
-	harness.AssertResponse(t, waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 5*time.Second), wwwZ1("192.0.2.80"))
-	eventually(t, 5*time.Second, "the configuration error logged with its fix", func() bool {
+	harness.AssertResponse(t, harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 5*time.Second), wwwZ1("192.0.2.80"))
+	harness.Eventually(t, 5*time.Second, "the configuration error logged with its fix", func() bool {
 		return strings.Contains(logs(), "Database configuration error") && strings.Contains(logs(), "check the user and password")
 	})
 }
@@ -136,12 +136,12 @@ func TestMisconfigWhileRunning(t *testing.T) {
 	root := bareMariaDB(t)
 	h := mariaAccount(t, root, "hostdns", documentedGrants...)
 	s := harness.StartServer(t, ".:0 {\n\t"+h.corefileBlock()+"\n}")
-	waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second)
+	harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second)
 
 	user, _ := mysql.ParseDSN(h.dsn)
 	acct := fmt.Sprintf("'%s'@'%%'", user.User)
 	root.exec(t, fmt.Sprintf("REVOKE SELECT ON `%s`.hostdns_changes FROM %s", dbName(t, root), acct))
-	eventually(t, 5*time.Second, "the lost grant logged as a configuration error with its fix", func() bool {
+	harness.Eventually(t, 5*time.Second, "the lost grant logged as a configuration error with its fix", func() bool {
 		return strings.Contains(logs(), "Database configuration error, serving the zones in memory") && strings.Contains(logs(), "GRANT SELECT ON")
 	})
 	if strings.Contains(logs(), "Database unreachable") {
@@ -151,5 +151,5 @@ func TestMisconfigWhileRunning(t *testing.T) {
 
 	root.exec(t, fmt.Sprintf("GRANT SELECT ON `%s`.hostdns_changes TO %s", dbName(t, root), acct))
 	root.exec(t, `UPDATE records SET content = '192.0.2.81' WHERE name = 'www.z1.test' AND type = 'A'`)
-	harness.AssertResponse(t, waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.81"), 10*time.Second), wwwZ1("192.0.2.81"))
+	harness.AssertResponse(t, harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.81"), 10*time.Second), wwwZ1("192.0.2.81"))
 }

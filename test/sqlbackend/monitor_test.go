@@ -17,7 +17,7 @@ func TestRedisUpSeries(t *testing.T) {
 	d := newSQLite(t)
 	setupZones(t, d)
 	plain := startSQL(t, d)
-	waitFor(t, plain.UDP, "www.example.org.", dns.TypeA, rcodeIs(dns.RcodeSuccess), 5*time.Second)
+	harness.WaitFor(t, plain.UDP, "www.example.org.", dns.TypeA, rcodeIs(dns.RcodeSuccess), 5*time.Second)
 	if got := gaugesByDatabase(t, "coredns_sqlbackend_redis_up"); len(got) != 0 {
 		t.Errorf("redis_up without the redis option: %v, want no series", got)
 	}
@@ -26,7 +26,7 @@ func TestRedisUpSeries(t *testing.T) {
 	d2 := *d
 	d2.dsn = d.dsn + "?mode=rw" // another source for the same file
 	withRedis := startSQL(t, &d2, "redis "+r.Addr+" "+r.Key("changes"))
-	waitFor(t, withRedis.UDP, "www.example.org.", dns.TypeA, rcodeIs(dns.RcodeSuccess), 5*time.Second)
+	harness.WaitFor(t, withRedis.UDP, "www.example.org.", dns.TypeA, rcodeIs(dns.RcodeSuccess), 5*time.Second)
 	waitGauge(t, "coredns_sqlbackend_redis_up", 1)
 }
 
@@ -47,7 +47,7 @@ func badRecordsGauge(t *testing.T, big bool) {
 	}
 	s := startSQL(t, d)
 	var bad float64
-	eventually(t, 5*time.Second, "bad_records > 0", func() bool {
+	harness.Eventually(t, 5*time.Second, "bad_records > 0", func() bool {
 		bad, _ = only(gaugesByDatabase(t, "coredns_sqlbackend_bad_records"))
 		return bad > 0
 	})
@@ -55,7 +55,7 @@ func badRecordsGauge(t *testing.T, big bool) {
 	patches := counterValue(t, "coredns_sqlbackend_zone_patches_total", "", "")
 
 	d.exec(t, `UPDATE records SET ttl = 61 WHERE name = 'mail.example.org' AND type = 'A'`)
-	waitFor(t, s.UDP, "mail.example.org.", dns.TypeA, func(m *dns.Msg) bool {
+	harness.WaitFor(t, s.UDP, "mail.example.org.", dns.TypeA, func(m *dns.Msg) bool {
 		return len(m.Answer) > 0 && m.Answer[0].Header().Ttl == 61
 	}, 5*time.Second)
 	if rebuilt := counterValue(t, "coredns_sqlbackend_bad_records_total", "", "") > total; rebuilt == big {
@@ -104,7 +104,7 @@ func TestNotifyFloodLogsOnce(t *testing.T) {
 	// UDP loses some of a burst on the way in: wait until a good part of
 	// it is counted and the count stops moving.
 	last := -1.0
-	eventually(t, 5*time.Second, "a fifth of the NOTIFYs counted, then no more", func() bool {
+	harness.Eventually(t, 5*time.Second, "a fifth of the NOTIFYs counted, then no more", func() bool {
 		n := counterValue(t, "coredns_sqlbackend_notifies_dropped_total", "", "") - before
 		settled := n == last && n >= flood/5
 		last = n

@@ -68,7 +68,7 @@ func TestNotifyLoopEndsAtShutdown(t *testing.T) {
 				}
 			})
 			udp := inst.Servers()[0].LocalAddr().String()
-			waitFor(t, udp, "z5.test.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 10*time.Second)
+			harness.WaitFor(t, udp, "z5.test.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 10*time.Second)
 
 			d.exec(t, `UPDATE records SET content = 'ns1.example.net hostmaster.example.net 2 7200 3600 1209600 300' WHERE type = 'SOA'`)
 			select {

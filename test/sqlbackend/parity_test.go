@@ -192,38 +192,8 @@ func startSQL(t testing.TB, d *testDB, extra ...string) *harness.Server {
 // startSQLAfter is startSQL with plugins (Corefile lines) before sqlbackend.
 func startSQLAfter(t testing.TB, plugins string, d *testDB, extra ...string) *harness.Server {
 	s := harness.StartServer(t, ".:0 {\n\t"+plugins+d.corefileBlock(extra...)+"\n}")
-	waitFor(t, s.UDP, "example.org.", dns.TypeSOA, func(m *dns.Msg) bool { return m.Rcode == dns.RcodeSuccess }, 10*time.Second)
+	harness.WaitFor(t, s.UDP, "example.org.", dns.TypeSOA, func(m *dns.Msg) bool { return m.Rcode == dns.RcodeSuccess }, 10*time.Second)
 	return s
-}
-
-// eventually calls cond until it says yes, or fails the test after limit,
-// naming what it waited for.
-func eventually(t testing.TB, limit time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s", what, limit)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// waitFor queries until ok says yes, or fails the test after limit.
-func waitFor(t testing.TB, addr, name string, qt uint16, ok func(*dns.Msg) bool, limit time.Duration) *dns.Msg {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	c := &dns.Client{Timeout: time.Second}
-	for {
-		m, _, err := c.Exchange(harness.Query(name, qt), addr)
-		if err == nil && ok(m) {
-			return m
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s %s at %s: no wanted answer within %s; last: %v %v", name, dns.TypeToString[qt], addr, limit, m, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // TestParity runs the corpus on each database. "lazy" runs it with a memory

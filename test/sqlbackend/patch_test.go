@@ -83,7 +83,7 @@ func patchedZoneParity(t *testing.T, d *testDB, extra ...string) {
 	d.exec(t, `DELETE FROM records WHERE name = 'fill7.example.org'`)
 	d.exec(t, `UPDATE records SET ttl = 60 WHERE name = 'fill9.sub.example.org'`)
 	ins(org, "sentinel1.example.org", "A", "192.0.2.1")
-	waitFor(t, patched.UDP, "sentinel1.example.org.", dns.TypeA, hasA("192.0.2.1"), 5*time.Second)
+	harness.WaitFor(t, patched.UDP, "sentinel1.example.org.", dns.TypeA, hasA("192.0.2.1"), 5*time.Second)
 	if after := dbCounter(t, "coredns_sqlbackend_zone_patches_total"); after <= before {
 		t.Errorf("zone_patches_total %v -> %v: the changes were rebuilt, not patched", before, after)
 	}
@@ -96,14 +96,14 @@ func patchedZoneParity(t *testing.T, d *testDB, extra ...string) {
 	d.exec(t, `DELETE FROM records WHERE id = (SELECT id FROM (SELECT MIN(id) AS id FROM records WHERE name = 'dup.example.org') AS first)`)
 	ins(org, "example.org", "NS", "ns3.example.org")
 	d.exec(t, `UPDATE records SET content = 'ns1.example.org hostmaster.example.org 2026112199 7200 3600 1209600 300' WHERE name = 'example.org' AND type = 'SOA'`)
-	waitFor(t, patched.UDP, "example.org.", dns.TypeSOA, func(m *dns.Msg) bool {
+	harness.WaitFor(t, patched.UDP, "example.org.", dns.TypeSOA, func(m *dns.Msg) bool {
 		return len(m.Answer) == 1 && m.Answer[0].(*dns.SOA).Serial == 2026112199
 	}, 5*time.Second)
 	// www has a disabled A row beside its enabled ones (setupZones): both
 	// change, only the enabled one is served.
 	d.exec(t, `UPDATE records SET content = '192.0.2.98' WHERE name = 'www.example.org' AND content IN ('192.0.2.99', '192.0.2.200')`)
 	d.exec(t, `DELETE FROM records WHERE content = '192.0.2.30'`)
-	waitFor(t, patched.UDP, "www.example.org.", dns.TypeA, hasA("192.0.2.98"), 5*time.Second)
+	harness.WaitFor(t, patched.UDP, "www.example.org.", dns.TypeA, hasA("192.0.2.98"), 5*time.Second)
 	if after := dbCounter(t, "coredns_sqlbackend_zone_patches_total"); after <= before {
 		t.Errorf("zone_patches_total %v -> %v: the apex changes were rebuilt, not patched", before, after)
 	}
@@ -115,12 +115,12 @@ func patchedZoneParity(t *testing.T, d *testDB, extra ...string) {
 	ins(org, "example.org", "SOA", "ns2.example.org hostmaster.example.org 2026112200 7200 3600 1209600 300")
 	d.exec(t, `UPDATE records SET disabled = TRUE WHERE name = 'sub.example.org' AND type = 'SOA'`)
 	ins(org, "sentinel3.example.org", "A", "192.0.2.3")
-	waitFor(t, patched.UDP, "sentinel3.example.org.", dns.TypeA, hasA("192.0.2.3"), 5*time.Second)
+	harness.WaitFor(t, patched.UDP, "sentinel3.example.org.", dns.TypeA, hasA("192.0.2.3"), 5*time.Second)
 	comparePatched(t, d, patched, "after a second SOA and a disabled zone")
 	d.exec(t, `UPDATE records SET disabled = FALSE WHERE name = 'sub.example.org' AND type = 'SOA'`)
 	d.exec(t, `UPDATE records SET content = '192.0.2.97' WHERE name = 'www.example.org' AND content = '192.0.2.98'`)
-	waitFor(t, patched.UDP, "www.example.org.", dns.TypeA, hasA("192.0.2.97"), 5*time.Second)
-	waitFor(t, patched.UDP, "sub.example.org.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 5*time.Second)
+	harness.WaitFor(t, patched.UDP, "www.example.org.", dns.TypeA, hasA("192.0.2.97"), 5*time.Second)
+	harness.WaitFor(t, patched.UDP, "sub.example.org.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 5*time.Second)
 	comparePatched(t, d, patched, "after the zone is back")
 }
 

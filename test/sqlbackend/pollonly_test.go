@@ -71,11 +71,11 @@ func TestPollOnly(t *testing.T) {
 func pollOnly(t *testing.T, root *testDB, extra ...string) {
 	r := readOnlyAccount(t, root)
 	s := harness.StartServer(t, ".:0 {\n\t"+r.corefileBlock(append(extra, "detect checksum 200ms")...)+"\n}")
-	harness.AssertResponse(t, waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second), wwwZ1("192.0.2.80"))
+	harness.AssertResponse(t, harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second), wwwZ1("192.0.2.80"))
 	const limit = 5 * time.Second
 
 	root.exec(t, `INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (1, 'new.z1.test', 'A', '192.0.2.90', 3600, 0, FALSE, TRUE)`)
-	harness.AssertResponse(t, waitFor(t, s.UDP, "new.z1.test.", dns.TypeA, hasA("192.0.2.90"), limit), harness.Response{
+	harness.AssertResponse(t, harness.WaitFor(t, s.UDP, "new.z1.test.", dns.TypeA, hasA("192.0.2.90"), limit), harness.Response{
 		Authoritative: true,
 		Answer:        []string{"new.z1.test. 3600 IN A 192.0.2.90"},
 		Ns:            []string{"z1.test. 3600 IN NS ns1.example.net."},
@@ -86,17 +86,17 @@ func pollOnly(t *testing.T, root *testDB, extra ...string) {
 		t.Fatal(err)
 	}
 	root.exec(t, `UPDATE records SET content = '192.0.2.81' WHERE id = ?`, id) // in place: same id, same count
-	harness.AssertResponse(t, waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.81"), limit), wwwZ1("192.0.2.81"))
+	harness.AssertResponse(t, harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.81"), limit), wwwZ1("192.0.2.81"))
 
 	root.exec(t, `DELETE FROM records WHERE name = 'new.z1.test'`)
-	harness.AssertResponse(t, waitFor(t, s.UDP, "new.z1.test.", dns.TypeA, rcodeIs(dns.RcodeNameError), limit), harness.Response{
+	harness.AssertResponse(t, harness.WaitFor(t, s.UDP, "new.z1.test.", dns.TypeA, rcodeIs(dns.RcodeNameError), limit), harness.Response{
 		Rcode: dns.RcodeNameError, Authoritative: true,
 		// A negative answer's SOA TTL is min(TTL, MINIMUM): RFC 2308 3.
 		Ns: []string{"z1.test. 300 IN SOA ns1.example.net. hostmaster.example.net. 1 7200 3600 1209600 300"},
 	})
 
 	loadZone(t, root, 3, "z3.test.", "$ORIGIN z3.test.\n@ 3600 IN SOA ns1.example.net. hostmaster.example.net. 1 7200 3600 1209600 300\n@ 3600 IN NS ns1.example.net.\nwww 3600 IN A 192.0.2.33\n")
-	harness.AssertResponse(t, waitFor(t, s.UDP, "www.z3.test.", dns.TypeA, hasA("192.0.2.33"), limit), harness.Response{
+	harness.AssertResponse(t, harness.WaitFor(t, s.UDP, "www.z3.test.", dns.TypeA, hasA("192.0.2.33"), limit), harness.Response{
 		Authoritative: true,
 		Answer:        []string{"www.z3.test. 3600 IN A 192.0.2.33"},
 		Ns:            []string{"z3.test. 3600 IN NS ns1.example.net."},
@@ -104,7 +104,7 @@ func pollOnly(t *testing.T, root *testDB, extra ...string) {
 
 	root.exec(t, `DELETE FROM records WHERE domain_id = 2`)
 	root.exec(t, `DELETE FROM domains WHERE id = 2`)
-	harness.AssertResponse(t, waitFor(t, s.UDP, "www.z2.test.", dns.TypeA, rcodeIs(dns.RcodeRefused), limit), harness.Response{Rcode: dns.RcodeRefused})
+	harness.AssertResponse(t, harness.WaitFor(t, s.UDP, "www.z2.test.", dns.TypeA, rcodeIs(dns.RcodeRefused), limit), harness.Response{Rcode: dns.RcodeRefused})
 	// The other zones are untouched.
 	harness.AssertResponse(t, harness.Exchange(t, s.UDP, harness.Query("www.z1.test.", dns.TypeA), "udp"), wwwZ1("192.0.2.81"))
 }
@@ -118,7 +118,7 @@ func TestPollOnlyFreshness(t *testing.T) {
 	root := bareMariaDB(t)
 	r := readOnlyAccount(t, root)
 	s := harness.StartServer(t, ".:0 {\n\t"+r.corefileBlock("detect checksum 1s")+"\n}")
-	waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second)
+	harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second)
 	var lags []time.Duration
 	for i := 0; i < 40; i++ {
 		time.Sleep(time.Duration(rand.Int64N(int64(time.Second))))
@@ -127,7 +127,7 @@ func TestPollOnlyFreshness(t *testing.T) {
 		if err := writerUpdate(root, ip); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA(ip), 3*time.Second)
+		harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA(ip), 3*time.Second)
 		lags = append(lags, time.Since(start))
 	}
 	sort.Slice(lags, func(i, j int) bool { return lags[i] < lags[j] })

@@ -61,7 +61,7 @@ func TestReloadLeaksNothing(t *testing.T) {
 		addr := (&harness.Server{Instance: inst}).Servers()[0].UDP
 		// With the same Corefile the zones stay loaded across the restart;
 		// with a changed one they are loaded again.
-		waitFor(t, addr, "www.example.org.", dns.TypeA, hasA("192.0.2.80"), 5*time.Second)
+		harness.WaitFor(t, addr, "www.example.org.", dns.TypeA, hasA("192.0.2.80"), 5*time.Second)
 	}
 	g, c := settle(), dbConnections(t, d, name)
 	t.Logf("goroutines %d -> %d, connections %d -> %d after 6 restarts", baseG, g, baseC, c)

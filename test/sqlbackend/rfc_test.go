@@ -244,7 +244,7 @@ func TestRFCAnswers(t *testing.T) {
 	port := harness.FreePort(t)
 	p := harness.StartBinary(t, fmt.Sprintf(".:%d {\n\tbind 127.0.0.1\n\t%s\n}\n", port, d.corefileBlock()))
 	for _, origin := range sortedKeys(rfcZones) {
-		waitFor(t, p.Addr, origin, dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 10*time.Second)
+		harness.WaitFor(t, p.Addr, origin, dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 10*time.Second)
 	}
 	for _, c := range rfcCases {
 		t.Run(c.testName(), func(t *testing.T) {

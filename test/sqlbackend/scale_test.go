@@ -77,17 +77,17 @@ func TestScale(t *testing.T) {
 		extra = append(extra, "max_records "+m)
 	}
 	s := harness.StartServer(t, ".:0 {\n\t"+d.corefileBlock(extra...)+"\n}")
-	waitFor(t, s.UDP, "zone1.test.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 10*time.Minute)
+	harness.WaitFor(t, s.UDP, "zone1.test.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 10*time.Minute)
 	elapsed := time.Since(start)
 	after := heap()
-	waitFor(t, s.UDP, fmt.Sprintf("www.zone%d.test.", n), dns.TypeA, hasA("192.0.2.80"), time.Second)
+	harness.WaitFor(t, s.UDP, fmt.Sprintf("www.zone%d.test.", n), dns.TypeA, hasA("192.0.2.80"), time.Second)
 	t.Logf("start-up with %d zones / %d records: %s to first answer; heap %d MiB (%d bytes per record)",
 		n, 10*n, elapsed.Round(time.Millisecond), (after-before)>>20, (after-before)/uint64(10*n))
 
 	// One change among them still shows fast.
 	d.exec(t, fmt.Sprintf(`UPDATE records SET content = '192.0.2.81' WHERE name = 'www.zone%d.test' AND type = 'A'`, n/2))
 	c0 := time.Now()
-	waitFor(t, s.UDP, fmt.Sprintf("www.zone%d.test.", n/2), dns.TypeA, hasA("192.0.2.81"), 2*time.Second)
+	harness.WaitFor(t, s.UDP, fmt.Sprintf("www.zone%d.test.", n/2), dns.TypeA, hasA("192.0.2.81"), 2*time.Second)
 	t.Logf("one change among %d zones: %s", n, time.Since(c0).Round(time.Millisecond))
 }
 
@@ -113,7 +113,7 @@ func TestFreshnessBigZone(t *testing.T) {
 		SELECT 1, CONCAT('h', seq, '.big.test'), 'A', CONCAT('10.', seq DIV 65536 % 256, '.', seq DIV 256 % 256, '.', seq % 256), 300, 0, 0, 1
 		FROM seq_1_to_`+strconv.Itoa(n-2))
 	s := harness.StartServer(t, ".:0 {\n\t"+d.corefileBlock()+"\n}")
-	waitFor(t, s.UDP, "big.test.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 5*time.Minute)
+	harness.WaitFor(t, s.UDP, "big.test.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 5*time.Minute)
 	patchesBefore := dbCounter(t, "coredns_sqlbackend_zone_patches_total")
 
 	serial := 1
@@ -135,7 +135,7 @@ func TestFreshnessBigZone(t *testing.T) {
 		if err := tx.Commit(); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, s.UDP, name, dns.TypeA, ok, 10*time.Second)
+		harness.WaitFor(t, s.UDP, name, dns.TypeA, ok, 10*time.Second)
 		*lags = append(*lags, time.Since(start))
 		time.Sleep(time.Duration(i%4) * 70 * time.Millisecond) // land at different points of the poll cycle
 	}

@@ -1,6 +1,7 @@
 package sqlbackend_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,17 +15,10 @@ import (
 // test serves, reading want.
 func waitGauge(t *testing.T, name string, want float64) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		seen := gaugesByDatabase(t, name)
-		if v, ok := only(seen); ok && v == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: want one series reading %v within 5s, have %v", name, want, seen)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	harness.Eventually(t, 5*time.Second, fmt.Sprintf("%s: one series reading %v", name, want), func() bool {
+		v, ok := only(gaugesByDatabase(t, name))
+		return ok && v == want
+	})
 }
 
 // only returns the one value of m.
@@ -105,7 +99,7 @@ func TestSignedZonesNoTable(t *testing.T) {
 	errs := counterValue(t, "coredns_sqlbackend_db_errors_total", "kind", "keys")
 	s := startSQL(t, d)
 	d.exec(t, `UPDATE records SET ttl = 61 WHERE name = 'www.example.net' AND type = 'A'`)
-	waitFor(t, s.UDP, "www.example.net.", dns.TypeA, func(m *dns.Msg) bool {
+	harness.WaitFor(t, s.UDP, "www.example.net.", dns.TypeA, func(m *dns.Msg) bool {
 		return len(m.Answer) == 1 && m.Answer[0].Header().Ttl == 61
 	}, 5*time.Second)
 	waitGauge(t, "coredns_sqlbackend_signed_zones_unsigned", 0)

@@ -36,7 +36,7 @@ func snapshotDuringOutage(t *testing.T, d *testDB, withSnapshot bool) {
 		extra = append(extra, "snapshot "+path)
 	}
 	s := harness.StartServer(t, ".:0 {\n\t"+behindProxy(t, d, p).corefileBlock(extra...)+"\n}")
-	waitFor(t, s.UDP, "z1.test.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 10*time.Second)
+	harness.WaitFor(t, s.UDP, "z1.test.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 10*time.Second)
 
 	// A change to a zone nobody asked for: only the snapshot can carry it
 	// through the outage.
@@ -81,7 +81,7 @@ func snapshotDuringOutage(t *testing.T, d *testDB, withSnapshot bool) {
 
 	p.Restore()
 	d.exec(t, `UPDATE records SET content = '192.0.2.82' WHERE name = 'www.z8.test' AND type = 'A'`)
-	waitFor(t, s.UDP, "www.z8.test.", dns.TypeA, hasA("192.0.2.82"), 8*time.Second)
+	harness.WaitFor(t, s.UDP, "www.z8.test.", dns.TypeA, hasA("192.0.2.82"), 8*time.Second)
 }
 
 // openSnapshot reads the snapshot file the server writes, as any SQLite client
@@ -99,7 +99,7 @@ func openSnapshot(t *testing.T, path string) *sqlstore.Store {
 func waitSnapshot(t *testing.T, path string, id int64, ip string, limit time.Duration) {
 	t.Helper()
 	st := openSnapshot(t, path)
-	eventually(t, limit, fmt.Sprintf("snapshot: domain %d with A %s", id, ip), func() bool {
+	harness.Eventually(t, limit, fmt.Sprintf("snapshot: domain %d with A %s", id, ip), func() bool {
 		rows, _ := st.ZoneRows(context.Background(), id)
 		for _, r := range rows {
 			if r.Type == "A" && r.Content == ip {
@@ -114,7 +114,7 @@ func waitSnapshot(t *testing.T, path string, id int64, ip string, limit time.Dur
 func waitSnapshotZones(t *testing.T, path string, n int, limit time.Duration) {
 	t.Helper()
 	st := openSnapshot(t, path)
-	eventually(t, limit, fmt.Sprintf("snapshot: %d domains", n), func() bool {
+	harness.Eventually(t, limit, fmt.Sprintf("snapshot: %d domains", n), func() bool {
 		doms, _ := st.Domains(context.Background())
 		return len(doms) == n
 	})
@@ -145,7 +145,7 @@ func snapshotAtStart(t *testing.T, d *testDB) {
 	readyAddr := fmt.Sprintf("127.0.0.1:%d", harness.FreePort(t))
 	s := harness.StartServer(t, fmt.Sprintf(".:0 {\n\tready %s\n\t%s\n}", readyAddr, block))
 	for i := 1; i <= zones; i++ {
-		resp := waitFor(t, s.UDP, fmt.Sprintf("www.z%d.test.", i), dns.TypeA, rcodeIs(dns.RcodeSuccess), 5*time.Second)
+		resp := harness.WaitFor(t, s.UDP, fmt.Sprintf("www.z%d.test.", i), dns.TypeA, rcodeIs(dns.RcodeSuccess), 5*time.Second)
 		harness.AssertResponse(t, resp, harness.Response{Authoritative: true,
 			Answer: []string{fmt.Sprintf("www.z%d.test. 3600 IN A 192.0.2.80", i)}, // the copy's, from before the change
 			Ns:     []string{fmt.Sprintf("z%d.test. 3600 IN NS ns1.example.net.", i)},
@@ -157,5 +157,5 @@ func snapshotAtStart(t *testing.T, d *testDB) {
 	}
 
 	p.Restore()
-	waitFor(t, s.UDP, "www.z3.test.", dns.TypeA, hasA("192.0.2.81"), 8*time.Second)
+	harness.WaitFor(t, s.UDP, "www.z3.test.", dns.TypeA, hasA("192.0.2.81"), 8*time.Second)
 }

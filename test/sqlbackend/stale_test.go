@@ -19,13 +19,13 @@ func frozenDatabaseIsStale(t *testing.T, d *testDB) {
 	setupZones(t, d)
 	p := newProxy(t, d.addr, true)
 	s := startSQL(t, behindProxy(t, d, p))
-	eventually(t, 5*time.Second, "stale_seconds 0 while polls succeed", func() bool {
+	harness.Eventually(t, 5*time.Second, "stale_seconds 0 while polls succeed", func() bool {
 		return gauge(t, "coredns_sqlbackend_stale_seconds") == 0
 	})
 
 	p.Freeze()
 	frozen := time.Now()
-	eventually(t, 4*time.Second, "stale_seconds past 2 s", func() bool {
+	harness.Eventually(t, 4*time.Second, "stale_seconds past 2 s", func() bool {
 		return gauge(t, "coredns_sqlbackend_stale_seconds") > 2
 	})
 	if up := gauge(t, "coredns_sqlbackend_db_up"); up != 1 {
@@ -35,7 +35,7 @@ func frozenDatabaseIsStale(t *testing.T, d *testDB) {
 	harness.AssertResponse(t, harness.Exchange(t, s.UDP, harness.Query("www.example.org.", dns.TypeA), "udp"), wwwAnswer)
 
 	p.Thaw()
-	eventually(t, 5*time.Second, "stale_seconds 0 after the thaw", func() bool {
+	harness.Eventually(t, 5*time.Second, "stale_seconds 0 after the thaw", func() bool {
 		return gauge(t, "coredns_sqlbackend_stale_seconds") == 0
 	})
 }

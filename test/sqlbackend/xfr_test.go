@@ -69,7 +69,7 @@ func TestTransfer(t *testing.T) {
 	setupZones(t, d)
 	rcv := newNotifyReceiver(t)
 	s := harness.StartServer(t, fmt.Sprintf(".:0 {\n\ttransfer {\n\t\tto %s\n\t}\n\t%s\n}", rcv.Addr, d.corefileBlock()))
-	waitFor(t, s.UDP, "example.org.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 10*time.Second)
+	harness.WaitFor(t, s.UDP, "example.org.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 10*time.Second)
 
 	ref := harness.StartServer(t, fmt.Sprintf("example.org:0 {\n\ttransfer {\n\t\tto *\n\t}\n\tfile %s\n}",
 		harness.WriteFile(t, t.TempDir(), "db.example.org", corpusZones["example.org."])))

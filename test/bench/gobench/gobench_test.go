@@ -184,6 +184,36 @@ var backends = []backend{
 	}},
 }
 
+// capturedChain takes the plugin chains benchcapture captured under label, failing the
+// test when there are none.
+func capturedChain(tb testing.TB, label string) router {
+	tb.Helper()
+	capturedMu.Lock()
+	h := captured[label]
+	delete(captured, label)
+	capturedMu.Unlock()
+	if len(h) == 0 {
+		tb.Fatalf("%s: no plugin chain captured", label)
+	}
+	return h
+}
+
+// waitAnswered asks h for the SOA of zone until it answers it, failing the test after
+// limit.
+func waitAnswered(tb testing.TB, h plugin.Handler, zone string, limit time.Duration) {
+	tb.Helper()
+	m := new(dns.Msg)
+	m.SetQuestion(zone, dns.TypeSOA)
+	for deadline := time.Now().Add(limit); ; time.Sleep(20 * time.Millisecond) {
+		if rec := serve(h, m.Copy()); rec.Rcode == dns.RcodeSuccess && rec.Msg != nil && len(rec.Msg.Answer) == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s SOA not answered within %s", zone, limit)
+		}
+	}
+}
+
 func hasDirective(name string) bool { return slices.Contains(dnsserver.Directives, name) }
 
 // chain starts CoreDNS in-process with backend be on d and returns what routes a query to the
@@ -193,24 +223,10 @@ func chain(tb testing.TB, be backend, d *dataset) plugin.Handler {
 	label := fmt.Sprintf("%s-%p", be.name, d)
 	cf := strings.ReplaceAll(be.corefile(tb, d), ":0 {\n", ":0 {\nbenchcapture "+label+"\n")
 	harness.StartServer(tb, cf)
-	capturedMu.Lock()
-	h := captured[label]
-	capturedMu.Unlock()
-	if len(h) == 0 {
-		tb.Fatalf("%s: no plugin chain captured", be.name)
-	}
+	h := capturedChain(tb, label)
 	// A backend may load its zones after start-up (sqlbackend does): wait, at most 60 s,
 	// until the last zone answers its SOA.
-	m := new(dns.Msg)
-	m.SetQuestion(d.origins[len(d.origins)-1], dns.TypeSOA)
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if rec := serve(h, m.Copy()); rec.Rcode == dns.RcodeSuccess && rec.Msg != nil && len(rec.Msg.Answer) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("%s: %s SOA not answered within 60 s", be.name, d.origins[len(d.origins)-1])
-		}
-	}
+	waitAnswered(tb, h, d.origins[len(d.origins)-1], 60*time.Second)
 	return h
 }
 

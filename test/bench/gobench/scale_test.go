@@ -145,23 +145,8 @@ func scaleServer(b *testing.B, db string, zones int) (h plugin.Handler, startup 
 	label := fmt.Sprintf("scale-%d-%d", zones, time.Now().UnixNano())
 	start := time.Now()
 	s := harness.StartServer(b, fmt.Sprintf(".:0 {\nbenchcapture %s\nsqlbackend {\n driver sqlite\n dsn %s\n}\n}\n", label, db))
-	capturedMu.Lock()
-	h = captured[label]
-	delete(captured, label)
-	capturedMu.Unlock()
-	if h == nil {
-		b.Fatal("no plugin chain captured")
-	}
-	m := new(dns.Msg)
-	m.SetQuestion(fmt.Sprintf("zone%d.test.", zones), dns.TypeSOA)
-	for deadline := start.Add(scaleLoadLimit); ; time.Sleep(5 * time.Millisecond) {
-		if rec := serve(h, m.Copy()); rec.Rcode == dns.RcodeSuccess && rec.Msg != nil && len(rec.Msg.Answer) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatalf("zone%d.test SOA not answered within %s", zones, scaleLoadLimit)
-		}
-	}
+	h = capturedChain(b, label)
+	waitAnswered(b, h, fmt.Sprintf("zone%d.test.", zones), scaleLoadLimit)
 	return h, time.Since(start), s.Stop
 }
 
