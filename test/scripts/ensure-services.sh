@@ -6,7 +6,8 @@
 #   - PostgreSQL answering on 127.0.0.1:5432 as postgres without a password
 #     (trust for 127.0.0.1),
 #   - Redis answering on 127.0.0.1:6379,
-#   - dnsperf, dig, and the reference servers BIND (named), NSD, Knot and PowerDNS
+#   - dnsperf, dig, the validating resolver Unbound, ldns-verify-zone, and the
+#     reference servers BIND (named), NSD, Knot and PowerDNS
 #     (pdns_server with its gmysql and gsqlite3 backends), installed but NOT running
 #     (tests start their own on free ports),
 #   - systemd's systemd-analyze, which checks distro/coredns.service offline.
@@ -17,11 +18,11 @@
 # their own daemonize flags, never through the init system.
 set -euo pipefail
 
-PACKAGES=(mariadb-server mariadb-client postgresql redis-server dnsperf bind9 bind9-dnsutils nsd knot pdns-server pdns-backend-mysql pdns-backend-sqlite3 systemd)
+PACKAGES=(mariadb-server mariadb-client postgresql redis-server dnsperf bind9 bind9-dnsutils nsd knot pdns-server pdns-backend-mysql pdns-backend-sqlite3 systemd unbound ldnsutils)
 # Daemons shipped by the packages above that must not keep running: their
 # package scripts may start them on port 53, which tests and other daemons
 # need free.
-DAEMONS=(named nsd knotd pdns_server)
+DAEMONS=(named nsd knotd pdns_server unbound)
 
 MYSQL_DATADIR=/var/lib/mysql
 PG_CLUSTER=main
