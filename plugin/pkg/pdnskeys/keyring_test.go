@@ -46,7 +46,7 @@ func rrIDs(t *testing.T, kr *Keyring, rrs []dns.RR) []int64 {
 
 const (
 	p256 = dns.ECDSAP256SHA256
-	ed    = dns.ED25519
+	ed   = dns.ED25519
 )
 
 // TestSigners follows getKeys' roles and getRRSIGsForRRSET's choice of keys.
@@ -157,8 +157,8 @@ func TestCDSAndCDNSKEY(t *testing.T) {
 		row(t, 1, p256, 257, true, true),  // KSK: published
 		row(t, 2, p256, 256, true, true),  // ZSK: never
 		row(t, 3, p256, 257, false, true), // inactive KSK of a split algorithm: published
-		row(t, 4, ed, 257, true, false),    // unpublished CSK: not
-		row(t, 5, ed, 257, false, true),    // inactive CSK: published
+		row(t, 4, ed, 257, true, false),   // unpublished CSK: not
+		row(t, 5, ed, 257, false, true),   // inactive CSK: published
 	}
 	kr, errs := New(origin, rows, []MetaRow{{"PUBLISH-CDS", "2,4"}, {"PUBLISH-CDNSKEY", "1"}})
 	if len(errs) > 0 {
