@@ -36,8 +36,8 @@ func TestCryptoKeysDialects(t *testing.T) {
 			}
 			meta, err := s.DNSSECMetadata(ctx, 1, 2)
 			wantMeta := map[int64][]MetaRow{
-				1: {{"NSEC3PARAM", "1 0 0 ab"}, {"PUBLISH-CDS", "2"}},
-				2: {{"PRESIGNED", ""}},
+				1: {{Kind: "NSEC3PARAM", Content: "1 0 0 ab"}, {Kind: "PUBLISH-CDS", Content: "2"}},
+				2: {{Kind: "PRESIGNED"}},
 			}
 			if err != nil || !reflect.DeepEqual(meta, wantMeta) {
 				t.Errorf("DNSSECMetadata = %v, %v; want %v", meta, err, wantMeta)

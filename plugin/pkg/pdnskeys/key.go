@@ -26,7 +26,8 @@ type Row struct {
 	Content   string // the private key, BIND's "Private-key-format: v1.2" text
 }
 
-// ParseKey makes the Key of a cryptokeys row of the zone origin: its signer
+// ParseKey makes the Key of a cryptokeys row of the zone origin (fully
+// qualified, lower case, as New passes it): its signer
 // from the private key in Content, and its DNSKEY (owner origin, TTL 0,
 // protocol 3, the row's flags, the public key derived from the private one),
 // as PowerDNS's DNSCryptoKeyEngine::makeFromISCString and getDNSKEY make

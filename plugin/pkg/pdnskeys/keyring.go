@@ -27,13 +27,15 @@ func (k Key) KSK() bool { return k.DNSKEY.Flags&dns.SEP != 0 }
 // Meta is the zone's DNSSEC settings from domainmetadata, as PowerDNS reads
 // them. The zero value is a zone with none set.
 type Meta struct {
-	NSEC3     *dns.NSEC3PARAM // NSEC3PARAM; nil: NSEC
+	NSEC3     *dns.NSEC3PARAM // NSEC3PARAM (Flags as stored: 1 is opt-out); nil: NSEC
 	Narrow    bool            // NSEC3NARROW
 	Presigned bool            // PRESIGNED: RRSIGs are rows in records, served as stored
 	SOAEdit   string          // SOA-EDIT, upper case; "" when unset
-	// PublishCDS holds the digest types of PUBLISH-CDS; nil when unset.
+	// PublishCDS holds the digest types of PUBLISH-CDS; nil when unset;
+	// [0] for the delete CDS (RFC 8078 section 4).
 	PublishCDS []uint8
-	// PublishCDNSKEY is PUBLISH-CDNSKEY: nil when unset.
+	// PublishCDNSKEY is PUBLISH-CDNSKEY: nil when unset; false for the
+	// delete CDNSKEY (RFC 8078 section 4), true for the keys.
 	PublishCDNSKEY *bool
 }
 
@@ -48,7 +50,7 @@ type Keyring struct {
 // New makes the Keyring of the zone origin from its cryptokeys rows and
 // domainmetadata rows. A row that cannot be used is left out, with an error
 // naming it to log: a zone with one bad key keeps its good ones (PowerDNS
-// itself fails every signed answer of such a zone). Meta errors are
+// itself fails the zone's answers, getKeys throwing). Meta errors are
 // ParseMeta's.
 func New(origin string, keys []Row, meta []MetaRow) (*Keyring, []error) {
 	origin = dns.CanonicalName(origin)

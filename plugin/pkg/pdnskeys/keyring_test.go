@@ -211,3 +211,31 @@ func TestCDSAndCDNSKEY(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkNew(b *testing.B) {
+	for _, alg := range []uint8{dns.RSASHA256, p256, ed} {
+		rows := []Row{
+			{ID: 1, Flags: 257, Active: true, Published: true, Content: genKeyN(b, alg, 257, 1).content},
+			{ID: 2, Flags: 256, Active: true, Published: true, Content: genKeyN(b, alg, 256, 2).content},
+		}
+		b.Run(dns.AlgorithmToString[alg], func(b *testing.B) {
+			for b.Loop() {
+				if _, errs := New(origin, rows, nil); errs != nil {
+					b.Fatal(errs)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSigners(b *testing.B) {
+	kr, _ := New(origin, []Row{
+		{ID: 1, Flags: 257, Active: true, Published: true, Content: genKeyN(b, p256, 257, 1).content},
+		{ID: 2, Flags: 256, Active: true, Published: true, Content: genKeyN(b, p256, 256, 2).content},
+	}, nil)
+	for b.Loop() {
+		if len(kr.Signers(dns.TypeA)) != 1 {
+			b.Fatal("want one signer")
+		}
+	}
+}

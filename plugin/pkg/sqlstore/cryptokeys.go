@@ -71,11 +71,11 @@ type MetaRow struct {
 // it answers (dbdnsseckeeper.cc); DNSSECMetadata reads only these.
 const dnssecKinds = `'NSEC3PARAM','NSEC3NARROW','PRESIGNED','SOA-EDIT','PUBLISH-CDS','PUBLISH-CDNSKEY'`
 
-// flag selects a boolean column of cryptokeys as 1 or 0 the way PowerDNS's
+// oneOrZero selects a boolean column of cryptokeys as 1 or 0 the way PowerDNS's
 // list-domain-keys-query reads it: gmysql and gsqlite3 take the column as
 // text and a key is active only when it is "1" (so NULL, 0 or 2 is not);
 // gpgsql turns the boolean into 1 or 0 with a CASE, NULL being 0.
-func (s *Store) flag(col string) string {
+func (s *Store) oneOrZero(col string) string {
 	if s.Dialect == Postgres {
 		return `CASE WHEN ` + col + ` THEN 1 ELSE 0 END`
 	}
@@ -86,7 +86,7 @@ func (s *Store) flag(col string) string {
 // domain's in id order: every domain's without ids, else those of ids (in
 // batches). A database without the table has none.
 func (s *Store) CryptoKeys(ctx context.Context, ids ...int64) (map[int64][]KeyRow, error) {
-	q := `SELECT domain_id, id, flags, ` + s.flag("active") + `, ` + s.flag("published") +
+	q := `SELECT domain_id, id, flags, ` + s.oneOrZero("active") + `, ` + s.oneOrZero("published") +
 		`, content FROM cryptokeys WHERE domain_id IS NOT NULL`
 	out := map[int64][]KeyRow{}
 	scan := func(rows *sql.Rows) error {
