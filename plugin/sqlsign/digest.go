@@ -1,0 +1,87 @@
+package sqlsign
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/maphash"
+	"slices"
+	"sync"
+
+	"github.com/miekg/dns"
+)
+
+// Two seeds make a 128-bit digest out of two 64-bit maphash sums. The cache
+// lives in one process, so per-process random seeds are fine.
+var seedA, seedB = maphash.MakeSeed(), maphash.MakeSeed()
+
+// digester turns an RRset into the bytes that decide its signature: each RR
+// packed uncompressed with its owner lower-cased (RFC 4034 6.2), in sorted
+// order, so that 0x20 case variants and a reordered RRset hit the same entry.
+type digester struct {
+	buf   []byte
+	spans [][2]int
+}
+
+var digesters = sync.Pool{New: func() any { return &digester{buf: make([]byte, 0, 512)} }}
+
+// rrsetDigest is what every signature of set by signer shares.
+type rrsetDigest struct{ a, b uint64 }
+
+// digestRRset returns the digest of set as signed by signer.
+func digestRRset(signer string, set []dns.RR) (rrsetDigest, error) {
+	d := digesters.Get().(*digester)
+	defer digesters.Put(d)
+	d.buf, d.spans = d.buf[:0], d.spans[:0]
+	for _, rr := range set {
+		start := len(d.buf)
+		d.buf = slices.Grow(d.buf, dns.Len(rr))
+		end, err := dns.PackRR(rr, d.buf[:cap(d.buf)], start, nil, false)
+		if err != nil {
+			return rrsetDigest{}, err
+		}
+		d.buf = d.buf[:end]
+		lowerOwner(d.buf[start:end])
+		d.spans = append(d.spans, [2]int{start, end})
+	}
+	if len(d.spans) > 1 {
+		slices.SortFunc(d.spans, func(x, y [2]int) int {
+			return bytes.Compare(d.buf[x[0]:x[1]], d.buf[y[0]:y[1]])
+		})
+	}
+	var ha, hb maphash.Hash
+	ha.SetSeed(seedA)
+	hb.SetSeed(seedB)
+	for _, h := range []*maphash.Hash{&ha, &hb} {
+		h.WriteString(dns.CanonicalName(signer))
+		for _, s := range d.spans {
+			h.Write(d.buf[s[0]:s[1]])
+		}
+	}
+	return rrsetDigest{ha.Sum64(), hb.Sum64()}, nil
+}
+
+// keyFor is the cache key of the signature of the RRset with digest d by
+// the key (tag, alg) for the validity window starting at inception: a new
+// week or a new key never finds an old signature.
+func (d rrsetDigest) keyFor(tag uint16, alg uint8, inception, expiration uint32) sigKey {
+	var b [27]byte
+	binary.BigEndian.PutUint64(b[0:], d.a)
+	binary.BigEndian.PutUint64(b[8:], d.b)
+	binary.BigEndian.PutUint16(b[16:], tag)
+	b[18] = alg
+	binary.BigEndian.PutUint32(b[19:], inception)
+	binary.BigEndian.PutUint32(b[23:], expiration)
+	return sigKey{maphash.Bytes(seedA, b[:]), maphash.Bytes(seedB, b[:])}
+}
+
+// lowerOwner lower-cases the owner name at the start of a packed,
+// uncompressed RR. Length octets are below 64, so they are never changed.
+func lowerOwner(wire []byte) {
+	for i := 0; i < len(wire) && wire[i] != 0; i += int(wire[i]) + 1 {
+		for j := i + 1; j <= i+int(wire[i]) && j < len(wire); j++ {
+			if c := wire[j]; 'A' <= c && c <= 'Z' {
+				wire[j] = c + 'a' - 'A'
+			}
+		}
+	}
+}

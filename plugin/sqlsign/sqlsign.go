@@ -1,0 +1,83 @@
+// Package sqlsign signs the answers of zones served from SQL online, with
+// the keys PowerDNS keeps in its cryptokeys table. It sits where the stock
+// dnssec plugin sits, above the data plugin and the plugins that synthesise
+// answers (alias, pool), and signs what the chain below answered; the data
+// plugin, a signsource.Source, supplies the keys and the NSEC/NSEC3 records.
+package sqlsign
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coredns/coredns/plugin"
+	"github.com/coredns/coredns/plugin/metrics"
+	clog "github.com/coredns/coredns/plugin/pkg/log"
+	"github.com/coredns/coredns/request"
+	"github.com/miekg/dns"
+
+	"github.com/hostdns/hostdns/plugin/pkg/signsource"
+)
+
+var log = clog.NewWithPlugin("sqlsign")
+
+// SQLSign is the plugin.Handler.
+type SQLSign struct {
+	Next plugin.Handler
+
+	zones   []string
+	sources []signsource.Source // found at startup among the block's handlers
+	cache   *sigCache
+	tags    keyTags
+	now     func() time.Time
+}
+
+// New returns a signer for zones with a signature cache of cacheSize
+// entries, asking sources for keys.
+func New(zones []string, cacheSize int, sources ...signsource.Source) *SQLSign {
+	return &SQLSign{zones: zones, sources: sources, cache: newSigCache(cacheSize), now: time.Now}
+}
+
+// ServeDNS implements plugin.Handler.
+func (s *SQLSign) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+	state := request.Request{W: w, Req: r}
+	if len(s.sources) == 0 || plugin.Zones(s.zones).Matches(state.Name()) == "" {
+		return plugin.NextOrFailure(s.Name(), s.Next, ctx, w, r)
+	}
+	// Wrapped with or without DO: SOA-EDIT applies to every answer.
+	sw := &ResponseWriter{ResponseWriter: w, s: s, ctx: ctx, do: state.Do(), server: metrics.WithServer(ctx)}
+	switch state.QType() {
+	case dns.TypeDNSKEY, dns.TypeCDS, dns.TypeCDNSKEY:
+		if z := s.signingZone(ctx, state.Name()); z != nil && z.Keys().Secured() && equalName(z.Origin(), state.Name()) {
+			return s.serveKeys(ctx, sw, r, z)
+		}
+	}
+	return plugin.NextOrFailure(s.Name(), s.Next, ctx, sw, r)
+}
+
+// Name implements plugin.Handler.
+func (s *SQLSign) Name() string { return "sqlsign" }
+
+// keyTags memoizes DNSKEY.KeyTag, which packs the key (base64-decoding it)
+// at every call. Keyrings are immutable, so a key's pointer names it; the
+// map is emptied when it grows past maxTags (old keyrings' keys).
+type keyTags struct {
+	m sync.Map // *dns.DNSKEY -> uint16
+	n atomic.Int64
+}
+
+const maxTags = 10000
+
+func (t *keyTags) tag(k *dns.DNSKEY) uint16 {
+	if v, ok := t.m.Load(k); ok {
+		return v.(uint16)
+	}
+	tag := k.KeyTag()
+	if t.n.Add(1) > maxTags {
+		t.m.Clear()
+		t.n.Store(0)
+	}
+	t.m.Store(k, tag)
+	return tag
+}
