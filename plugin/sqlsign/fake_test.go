@@ -24,8 +24,8 @@ type fakeZone struct {
 	wild   map[string]string // expanded name -> wildcard owner
 }
 
-func (z *fakeZone) Origin() string             { return z.origin }
-func (z *fakeZone) Keys() *pdnskeys.Keyring    { return z.kr }
+func (z *fakeZone) Origin() string              { return z.origin }
+func (z *fakeZone) Keys() *pdnskeys.Keyring     { return z.kr }
 func (z *fakeZone) Wildcard(name string) string { return z.wild[strings.ToLower(name)] }
 
 // fakeSource answers SigningZone with the longest matching zone.
