@@ -12,6 +12,8 @@ import (
 	"github.com/coredns/coredns/plugin/pkg/dnstest"
 	"github.com/coredns/coredns/plugin/test"
 	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/hostdns/hostdns/plugin/pkg/pdnskeys"
 	"github.com/hostdns/hostdns/plugin/pkg/signsource"
@@ -145,3 +147,13 @@ func ask(t testing.TB, s *SQLSign, qname string, qtype uint16, do bool) *dns.Msg
 
 // fixedNow is the clock of the tests: Validity depends on the week.
 var fixedNow = time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
+
+// counter reads a counter's value.
+func counter(t testing.TB, c prometheus.Counter) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
+}
