@@ -30,23 +30,26 @@ func setup(c *caddy.Controller) error {
 	}
 	s := New(zones, size)
 	config := dnsserver.GetConfig(c)
-	c.OnStartup(func() error {
-		// The handlers exist once every plugin of the block is set up,
-		// as the transfer plugin finds its Transferers.
-		for _, h := range config.Handlers() {
-			if src, ok := h.(signsource.Source); ok {
-				s.sources = append(s.sources, src)
-			}
-		}
-		if len(s.sources) == 0 {
-			return plugin.Error("sqlsign", errNoSource)
-		}
-		return nil
-	})
+	// The handlers exist once every plugin of the block is set up: found
+	// at startup, as the transfer plugin finds its Transferers.
+	c.OnStartup(func() error { return s.findSources(config.Handlers()) })
 	config.AddPlugin(func(next plugin.Handler) plugin.Handler {
 		s.Next = next
 		return s
 	})
+	return nil
+}
+
+// findSources keeps the handlers that are signsource.Sources.
+func (s *SQLSign) findSources(handlers []plugin.Handler) error {
+	for _, h := range handlers {
+		if src, ok := h.(signsource.Source); ok {
+			s.sources = append(s.sources, src)
+		}
+	}
+	if len(s.sources) == 0 {
+		return plugin.Error("sqlsign", errNoSource)
+	}
 	return nil
 }
 
@@ -57,7 +60,7 @@ func parse(c *caddy.Controller) ([]string, int, error) {
 	i := 0
 	for c.Next() {
 		if i > 0 {
-			return nil, 0, plugin.ErrOnce
+			return nil, 0, c.Err(plugin.ErrOnce.Error())
 		}
 		i++
 		zones = plugin.OriginsFromArgsOrServerBlock(c.RemainingArgs(), c.ServerBlockKeys)
