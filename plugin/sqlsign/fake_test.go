@@ -30,20 +30,29 @@ func (z *fakeZone) Origin() string              { return z.origin }
 func (z *fakeZone) Keys() *pdnskeys.Keyring     { return z.kr }
 func (z *fakeZone) Wildcard(name string) string { return z.wild[strings.ToLower(name)] }
 
-// fakeSource answers SigningZone with the longest matching zone.
-type fakeSource struct{ zones []*fakeZone }
+// fakeSource answers SigningZone with the longest matching zone, walking
+// up the labels of name through a map, as a data plugin's index would.
+type fakeSource struct {
+	zones  []*fakeZone
+	byName map[string]*fakeZone
+}
 
 func (f *fakeSource) SigningZone(_ context.Context, name string) signsource.Zone {
-	var best *fakeZone
-	for _, z := range f.zones {
-		if dns.IsSubDomain(z.origin, name) && (best == nil || len(z.origin) > len(best.origin)) {
-			best = z
+	name = strings.ToLower(name)
+	for off, end := 0, false; !end; off, end = dns.NextLabel(name, off) {
+		if z, ok := f.byName[name[off:]]; ok {
+			return z
 		}
 	}
-	if best == nil {
-		return nil
+	return nil
+}
+
+func newFakeSource(zones ...*fakeZone) *fakeSource {
+	f := &fakeSource{zones: zones, byName: map[string]*fakeZone{}}
+	for _, z := range zones {
+		f.byName[z.origin] = z
 	}
-	return best
+	return f
 }
 
 // Keys are generated once per test binary: RSA generation is slow.

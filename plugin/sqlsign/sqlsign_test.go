@@ -32,7 +32,7 @@ func newWorld(t testing.TB) *world {
 	}
 	w.org.kr.Meta = pdnskeys.Meta{PublishCDS: []uint8{dns.SHA256}, PublishCDNSKEY: &yes}
 	w.rsa.kr.Meta = pdnskeys.Meta{SOAEdit: "INCEPTION-EPOCH"}
-	w.src = &fakeSource{zones: []*fakeZone{w.org, w.sub, w.nods, w.rsa, w.ed}}
+	w.src = newFakeSource(w.org, w.sub, w.nods, w.rsa, w.ed)
 	w.data = cannedAnswers(t)
 	w.s = New([]string{"."}, 1000, w.src)
 	w.s.Next = w.data.handler()
