@@ -100,4 +100,3 @@ func BenchmarkCacheEntryBytes(b *testing.B) {
 		})
 	}
 }
-
