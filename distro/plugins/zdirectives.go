@@ -45,6 +45,7 @@ var Directives = []string{
 	"cache",
 	"header",
 	"dnssec",
+	"sqlsign",
 	"tls",
 	"minimal",
 	"template",

@@ -69,6 +69,7 @@ import (
 	_ "github.com/hostdns/hostdns/plugin/alias"
 	_ "github.com/hostdns/hostdns/plugin/pool"
 	_ "github.com/hostdns/hostdns/plugin/sqlbackend"
+	_ "github.com/hostdns/hostdns/plugin/sqlsign"
 
 	// Private record types, registered in every build.
 	_ "github.com/hostdns/hostdns/plugin/pkg/rrtypes"
