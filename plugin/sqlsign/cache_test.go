@@ -111,3 +111,29 @@ func TestLowerOwner(t *testing.T) {
 		}
 	}
 }
+
+// Concurrent answers, for the race detector, and one signature per RRset
+// and key however many ask at once.
+func TestConcurrent(t *testing.T) {
+	w := newWorld(t)
+	before := counter(t, signaturesMade.WithLabelValues("", "ED25519"))
+	done := make(chan struct{})
+	for range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 50 {
+				m := ask(t, w.s, "www.ed.test.", dns.TypeTXT, true)
+				if len(m.Answer) != 2 {
+					t.Errorf("answer %v", m.Answer)
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	// A few may race between the cache miss and singleflight; never one per query.
+	if made := counter(t, signaturesMade.WithLabelValues("", "ED25519")) - before; made < 1 || made > 8 {
+		t.Fatalf("%v signatures made for one RRset", made)
+	}
+}

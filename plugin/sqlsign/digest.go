@@ -3,6 +3,7 @@ package sqlsign
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"hash/maphash"
 	"slices"
 	"sync"
@@ -27,21 +28,39 @@ var digesters = sync.Pool{New: func() any { return &digester{buf: make([]byte, 0
 // rrsetDigest is what every signature of set by signer shares.
 type rrsetDigest struct{ a, b uint64 }
 
+const headerLen = 12 // a DNS message header
+
+var errShortWire = errors.New("packed RRset shorter than its records")
+
 // digestRRset returns the digest of set as signed by signer.
 func digestRRset(signer string, set []dns.RR) (rrsetDigest, error) {
 	d := digesters.Get().(*digester)
 	defer digesters.Put(d)
-	d.buf, d.spans = d.buf[:0], d.spans[:0]
-	for _, rr := range set {
-		start := len(d.buf)
-		d.buf = slices.Grow(d.buf, dns.Len(rr))
-		end, err := dns.PackRR(rr, d.buf[:cap(d.buf)], start, nil, false)
-		if err != nil {
-			return rrsetDigest{}, err
+	d.spans = d.spans[:0]
+	// Packed as a message: dns.PackRR would write each record's Rdlength,
+	// and the records are the data plugin's, read by concurrent queries.
+	m := dns.Msg{Answer: set}
+	wire, err := m.PackBuffer(d.buf[:cap(d.buf)])
+	if err != nil {
+		return rrsetDigest{}, err
+	}
+	d.buf = wire
+	off := headerLen
+	for range set {
+		start := off
+		for off < len(wire) && wire[off] != 0 {
+			off += int(wire[off]) + 1
 		}
-		d.buf = d.buf[:end]
-		lowerOwner(d.buf[start:end])
-		d.spans = append(d.spans, [2]int{start, end})
+		off += 1 + 10 // the root label; type, class, TTL, rdlength
+		if off > len(wire) {
+			return rrsetDigest{}, errShortWire
+		}
+		off += int(binary.BigEndian.Uint16(wire[off-2:]))
+		if off > len(wire) {
+			return rrsetDigest{}, errShortWire
+		}
+		lowerOwner(wire[start:off])
+		d.spans = append(d.spans, [2]int{start, off})
 	}
 	if len(d.spans) > 1 {
 		slices.SortFunc(d.spans, func(x, y [2]int) int {

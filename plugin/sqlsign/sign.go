@@ -124,6 +124,8 @@ func (s *SQLSign) sigs(kr *pdnskeys.Keyring, origin string, set []dns.RR, h *dns
 }
 
 // signature returns the RRSIG of set by k, from the cache or made now.
+// Concurrent misses for the same signature (a popular name at the start of
+// a week) make it once.
 func (s *SQLSign) signature(k pdnskeys.Key, origin string, set []dns.RR, d rrsetDigest, inception, expiration uint32, server string) (*dns.RRSIG, error) {
 	tag := s.tags.tag(k.DNSKEY)
 	key := d.keyFor(tag, k.DNSKEY.Algorithm, inception, expiration)
@@ -132,21 +134,27 @@ func (s *SQLSign) signature(k pdnskeys.Key, origin string, set []dns.RR, d rrset
 		return sig, nil
 	}
 	cacheMisses.WithLabelValues(server).Inc()
-	sig := &dns.RRSIG{
-		Hdr:        dns.RR_Header{Ttl: set[0].Header().Ttl},
-		KeyTag:     tag,
-		Algorithm:  k.DNSKEY.Algorithm,
-		SignerName: origin,
-		Inception:  inception,
-		Expiration: expiration,
-	}
-	if err := sig.Sign(k.Signer, set); err != nil {
+	v, err := s.inflight.Do(key.a, func() (any, error) {
+		sig := &dns.RRSIG{
+			Hdr:        dns.RR_Header{Ttl: set[0].Header().Ttl},
+			KeyTag:     tag,
+			Algorithm:  k.DNSKEY.Algorithm,
+			SignerName: origin,
+			Inception:  inception,
+			Expiration: expiration,
+		}
+		if err := sig.Sign(k.Signer, set); err != nil {
+			return nil, err
+		}
+		signaturesMade.WithLabelValues(server, dns.AlgorithmToString[sig.Algorithm]).Inc()
+		s.cache.add(key, sig)
+		cacheEntries.WithLabelValues(server).Set(float64(s.cache.entries()))
+		return sig, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	signaturesMade.WithLabelValues(server, dns.AlgorithmToString[sig.Algorithm]).Inc()
-	s.cache.add(key, sig)
-	cacheEntries.WithLabelValues(server).Set(float64(s.cache.entries()))
-	return sig, nil
+	return v.(*dns.RRSIG), nil
 }
 
 // withOwner returns copies of set owned by name.

@@ -14,6 +14,7 @@ import (
 	"github.com/coredns/coredns/plugin"
 	"github.com/coredns/coredns/plugin/metrics"
 	clog "github.com/coredns/coredns/plugin/pkg/log"
+	"github.com/coredns/coredns/plugin/pkg/singleflight"
 	"github.com/coredns/coredns/request"
 	"github.com/miekg/dns"
 
@@ -26,11 +27,12 @@ var log = clog.NewWithPlugin("sqlsign")
 type SQLSign struct {
 	Next plugin.Handler
 
-	zones   []string
-	sources []signsource.Source // found at startup among the block's handlers
-	cache   *sigCache
-	tags    keyTags
-	now     func() time.Time
+	zones    []string
+	sources  []signsource.Source // found at startup among the block's handlers
+	cache    *sigCache
+	inflight singleflight.Group
+	tags     keyTags
+	now      func() time.Time
 }
 
 // New returns a signer for zones with a signature cache of cacheSize
