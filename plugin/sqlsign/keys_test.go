@@ -1,6 +1,9 @@
 package sqlsign
 
 import (
+	"crypto"
+	"errors"
+	"io"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -74,4 +77,24 @@ func TestDNSKEYBelowApex(t *testing.T) {
 	if len(m.Answer) != 0 {
 		t.Fatalf("DNSKEY below the apex answered: %v", m.Answer)
 	}
+}
+
+type failingSigner struct{ crypto.Signer }
+
+func (failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return nil, errors.New("no HSM here")
+}
+
+// A key that cannot sign leaves its RRSIG out and is counted; the others sign.
+func TestSigningFailure(t *testing.T) {
+	w := newWorld(t)
+	zsk := genKey(t, "example.org.", dns.ED25519, false, 3)
+	zsk.Signer = failingSigner{zsk.Signer}
+	w.org.kr.Keys = append(w.org.kr.Keys, zsk)
+	before := counter(t, signingFailures.WithLabelValues(""))
+	m := ask(t, w.s, "www.example.org.", dns.TypeA, true)
+	if got := counter(t, signingFailures.WithLabelValues("")) - before; got != 2 {
+		t.Fatalf("%v failures counted, want 2 (A and NS)", got)
+	}
+	checkSigned(t, "answer", verifySection(t, w.src, m.Answer), map[string][]uint16{"www.example.org./A": {tagOf(w.org, false)}})
 }

@@ -75,6 +75,10 @@ func cannedAnswers(t testing.TB) canned {
 		"example.org./CDNSKEY": msg(0, nil, rrs(t, orgSOA), nil),
 		"www.ed.test./TXT": msg(0,
 			rrs(t, `www.ed.test. 60 IN TXT "hello"`), nil, nil),
+		"nope.ed.test./A": msg(dns.RcodeNameError, nil,
+			rrs(t, "ed.test. 300 IN SOA ns.ed.test. admin.ed.test. 1 3600 600 86400 300",
+				"b4um86eghhds6nea196smvmlo4ors995.ed.test. 300 IN NSEC3 1 0 0 - gjeqe526plbf1g8mklp59enfd789njgi A NS SOA RRSIG DNSKEY NSEC3PARAM",
+				"35mthgpgcu1qg68fab165klnsnk3dpvl.ed.test. 300 IN NSEC3 1 0 0 - b4um86eghhds6nea196smvmlo4ors995 A RRSIG"), nil),
 		"www.unsigned.test./A": msg(0,
 			rrs(t, "www.unsigned.test. 60 IN A 203.0.113.1"),
 			rrs(t, "unsigned.test. 60 IN NS ns.unsigned.test."), nil),
@@ -195,6 +199,8 @@ func TestSignedAnswers(t *testing.T) {
 			map[string][]uint16{"ext.example.org./CNAME": orgZ}, nil},
 		{"www.ed.test.", dns.TypeTXT, 0,
 			map[string][]uint16{"www.ed.test./TXT": edZ}, nil},
+		{"nope.ed.test.", dns.TypeA, dns.RcodeNameError, nil, map[string][]uint16{"ed.test./SOA": edZ,
+			"b4um86eghhds6nea196smvmlo4ors995.ed.test./NSEC3": edZ, "35mthgpgcu1qg68fab165klnsnk3dpvl.ed.test./NSEC3": edZ}},
 		{"www.unsigned.test.", dns.TypeA, 0, nil, nil},
 	}
 	for _, tc := range tests {
