@@ -7,6 +7,7 @@ import (
 	"github.com/coredns/coredns/plugin"
 	"github.com/miekg/dns"
 
+	"github.com/hostdns/hostdns/plugin/pkg/pdnskeys"
 	"github.com/hostdns/hostdns/plugin/pkg/signsource"
 )
 
@@ -49,14 +50,13 @@ func (s *SQLSign) serveKeys(ctx context.Context, w *ResponseWriter, r *dns.Msg, 
 	return dns.RcodeSuccess, w.WriteMsg(m)
 }
 
-// keyTTL is the TTL of the key records: the SOA's MINIMUM, as PowerDNS
-// without a configured DNSKEY TTL.
-// TODO(merge): use the pdnskeys DNSKEY TTL function of the SOA once merged.
+// keyTTL is the TTL of the key records: pdnskeys.KeyTTL of the zone's SOA,
+// taken from the chain's answer.
 func keyTTL(m *dns.Msg) uint32 {
 	for _, sec := range [][]dns.RR{m.Ns, m.Answer} {
 		for _, rr := range sec {
 			if soa, ok := rr.(*dns.SOA); ok {
-				return soa.Minttl
+				return pdnskeys.KeyTTL(soa)
 			}
 		}
 	}

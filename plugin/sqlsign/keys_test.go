@@ -39,7 +39,12 @@ func TestKeyAnswers(t *testing.T) {
 			}
 			var want map[string][]uint16
 			if do {
-				want = map[string][]uint16{"example.org./" + name: {ksk}} // KSK only
+				// DNSKEY by the KSK only; CDS and CDNSKEY by the ZSK too,
+				// as PowerDNS signs them (getRRSIGsForRRSET).
+				want = map[string][]uint16{"example.org./" + name: {ksk}}
+				if tc.qtype != dns.TypeDNSKEY {
+					want["example.org./"+name] = []uint16{ksk, tagOf(w.org, false)}
+				}
 			}
 			checkSigned(t, name, verifySection(t, w.src, m.Answer), want)
 		}
