@@ -127,4 +127,3 @@ func genZone(data []byte) (text string, names []string) {
 	}
 	return b.String(), names
 }
-
