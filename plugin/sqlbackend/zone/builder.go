@@ -117,13 +117,14 @@ func (b *Builder) Zone() (*Zone, error) {
 	owners := b.owners
 	b.owners, b.index = nil, nil
 	slices.SortFunc(owners, func(a, b owner) int { return strings.Compare(a.key, b.key) })
+	owners = pack(owners) // sorts each owner's records, which isSpecial needs
 	special := 0
 	for _, o := range owners {
 		if isSpecial(o) {
 			special++
 		}
 	}
-	return newZone(b.origin, b.okey, newOwners(pack(owners)), b.records, special)
+	return newZone(b.origin, b.okey, newOwners(owners), b.records, special)
 }
 
 // pack sorts each owner's records and moves all keys into one string and all

@@ -1,6 +1,7 @@
 package zone
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -70,5 +71,25 @@ func TestBuilderBigRRset(t *testing.T) {
 	a := z.RRset("big.test.", dns.TypeA)
 	if len(a) != 40 || cap(a) != 40 || a[0].(*dns.A).A.String() != "198.51.100.1" || a[39].(*dns.A).A.String() != "198.51.100.40" {
 		t.Errorf("big RRset: %d records, cap %d, kept in the order added?", len(a), cap(a))
+	}
+}
+
+// TestBuilderCutAddedAfterOtherTypes: a cut whose NS comes after a type
+// ranked above it (as rows come from a table) is still a cut: below it and
+// at it a referral (RFC 1034 4.3.2 step 3b). Build once counted cuts before
+// sorting each name's records, and missed it.
+func TestBuilderCutAddedAfterOtherTypes(t *testing.T) {
+	z := build(t, "example.org.", parseZone(t, `$ORIGIN example.org.
+@ 300 IN SOA ns h 1 2 3 4 5
+b 300 IN MX 10 mail.example.org.
+b 300 IN DS 1 13 2 00112233
+b 300 IN NS ns.other.test.
+`))
+	for _, name := range []string{"b.example.org.", "x.b.example.org."} {
+		got := z.Lookup(context.Background(), Query{Name: name, Type: dns.TypeA}, nil)
+		want := Answer{Ns: rrs(t, []string{"b.example.org. 300 IN NS ns.other.test."}), Result: Delegation}
+		if msg := compareAnswers(got, want); msg != "" {
+			t.Errorf("%s: %s\ngot: %s", name, msg, show(got))
+		}
 	}
 }

@@ -15,7 +15,7 @@ const maxHops = 10
 // target (RFC 1034 4.3.2 step 3a), in whichever served zone holds it.
 func (l *lookup) follow(z *Zone, cn, sg []dns.RR) Answer {
 	l.chain = append(l.chain, cn...)
-	if l.do {
+	if l.sigs(z) {
 		l.chain = append(l.chain, sg...)
 	}
 	l.hops++
@@ -35,7 +35,7 @@ func (l *lookup) follow(z *Zone, cn, sg []dns.RR) Answer {
 func (l *lookup) dname(z *Zone, qname string, o owner, d *dns.DNAME) Answer {
 	cn := synthesize(qname, d)
 	l.chain = append(l.chain, d)
-	if l.do {
+	if l.sigs(z) {
 		l.chain = append(l.chain, sigs(o.rrs, dns.TypeDNAME)...)
 	}
 	if l.qtype == dns.TypeCNAME {
@@ -116,8 +116,19 @@ func soaOf(ns []dns.RR) []dns.RR {
 	return clip(out)
 }
 
-// finish puts the chain followed, if any, in front of the answer a at its end.
+// finish puts the chain followed, if any, in front of the answer a at its
+// end, and after its authority section the proofs that the wildcards
+// answering on the way matched no closer name (online denial).
 func (l *lookup) finish(a Answer) Answer {
+	a = l.chained(a)
+	if len(l.proof) > 0 && a.Result != ServerFailure {
+		a.Ns = clip(concat(a.Ns, l.proof))
+	}
+	return a
+}
+
+// chained puts the chain followed, if any, in front of the answer a.
+func (l *lookup) chained(a Answer) Answer {
 	if l.abort {
 		return Answer{Result: ServerFailure}
 	}
@@ -134,7 +145,7 @@ func (l *lookup) finish(a Answer) Answer {
 		// (and, with DO, its NSECs: RFC 4035 3.1.3). file sends the SOA of
 		// the zone asked, and for a NODATA at a name it holds the NS and
 		// NOERROR with Result Success.
-		return Answer{Answer: answer, Ns: a.Ns, Extra: l.start.additional(answer, l.do), Result: a.Result}
+		return Answer{Answer: answer, Ns: a.Ns, Extra: l.start.additional(answer, l.sigs(l.start)), Result: a.Result}
 	}
 	// The authority and additional data of the zone that holds the answer's
 	// last name, as NSD and BIND send them (test/sqlbackend/rfc_test.go): its
@@ -144,7 +155,7 @@ func (l *lookup) finish(a Answer) Answer {
 	if l.last != nil {
 		z = l.last
 	}
-	return Answer{Answer: answer, Ns: z.ns(l.do), Extra: z.additional(answer, l.do), Result: a.Result}
+	return Answer{Answer: answer, Ns: z.ns(l.sigs(z)), Extra: z.additional(answer, l.sigs(z)), Result: a.Result}
 }
 
 // sameName reports whether a and b are the same domain name.

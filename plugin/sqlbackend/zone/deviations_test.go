@@ -29,6 +29,7 @@ func deviationList() []deviation {
 		{"RFC 2308 2.2: a CNAME chain ending at a name without the type is NODATA with the SOA", (*diff).chainNoData},
 		{"RFC 2308 2.1/2.2, RFC 4035 3.1.3: a chain's negative answer carries the denial of its last name", (*diff).chainDenial},
 		{"RFC 4035 3.1.3.2/3.1.3.3, RFC 4592 3.3.1: the covering NSECs are those of the last names holding one, the wildcard's at the true closest encloser", (*diff).denialNSEC},
+		{"RFC 4035 3.1.3.4, RFC 4592 3.3.3: wildcard NODATA carries the NSEC covering qname besides the wildcard's", (*diff).wildcardNoDataNSEC},
 		{"RFC 2308 3 and 5: negative answers' SOA TTL is min(TTL, MINIMUM); RFC 4034 3: its RRSIGs' too", (*diff).negativeTTL},
 		{"RFC 9460 2.5.2/4.1: SVCB/HTTPS TargetName '.' in ServiceMode is the owner; its addresses are additional", (*diff).svcbSelf},
 		{"RFC 1034 4.3.2 step 3a: an RRSIG query at the apex returns every RRSIG there (file keeps SOA/NS ones apart)", (*diff).apexRRSIG},
@@ -137,6 +138,38 @@ func (d *diff) denialNSEC(q Query, f *Answer) bool {
 		return false
 	}
 	return !slices.Equal(rrStrings(before), rrStrings(f.Ns))
+}
+
+// wildcardNoDataNSEC: for NODATA from a wildcard file sends the NSEC at the
+// wildcard alone, and none when the wildcard is an empty non-terminal (RFC
+// 4592 3.3.3); RFC 4035 3.1.3.4 asks as well for the NSEC that covers qname
+// (no closer match), and for an empty non-terminal wildcard the NSEC that
+// covers it shows it has no records.
+func (d *diff) wildcardNoDataNSEC(q Query, f *Answer) bool {
+	if !q.DO || f.Result != NoData || countType(f.Answer, dns.TypeCNAME) > 0 || d.owners[q.Name] || d.isENT(q.Name) {
+		return false
+	}
+	ce := q.Name
+	for !d.owners[ce] && !d.isENT(ce) {
+		ce = parentName(ce)
+	}
+	wild := "*." + ce
+	var proof []dns.RR
+	switch {
+	case d.owners[wild]:
+		e, _ := d.fz.Search(wild)
+		proof = typeAndSigs(e, dns.TypeNSEC)
+	case d.isENT(wild):
+		proof = d.nsecCover(wild)
+	default:
+		return false
+	}
+	deny := d.nsecCover(q.Name)
+	f.Ns = append(d.fileSOA(true), deny...)
+	if len(proof) > 0 && (len(deny) == 0 || proof[0] != deny[0]) {
+		f.Ns = append(f.Ns, proof...)
+	}
+	return true
 }
 
 // nsecCover returns the NSEC, with its RRSIGs, of the last name at or before

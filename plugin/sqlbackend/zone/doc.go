@@ -77,6 +77,10 @@
 //     before the one denied that holds an NSEC (glue holds none; file then
 //     sends none), and NXDOMAIN denies the wildcard at the closest encloser,
 //     which may be an empty non-terminal (RFC 4035 3.1.3.2, RFC 4592 3.3.1).
+//   - NODATA from a wildcard carries, besides the wildcard's NSEC, the one
+//     covering qname (RFC 4035 3.1.3.4), and from a wildcard that is an
+//     empty non-terminal the NSECs covering qname and the wildcard; file
+//     sends the wildcard's alone, or none.
 //   - The RRSIGs of a CNAME synthesised from a wildcard carry the expanded
 //     owner name (RFC 4035 3.1.3.3); file sends the wildcard's.
 //   - A CNAME synthesised from a wildcard that points to itself is a loop:
@@ -97,11 +101,46 @@
 //     resolver follows on (RFC 1034 5.3.3 leaves the bound to servers).
 //   - With DO, wildcard answers reached through a chain, and CNAMEs
 //     synthesised from a wildcard, come without the NSEC proving that no
-//     closer name exists (RFC 4035 3.1.3.3 asks for it): file's shape, to
-//     be done with the NSEC work.
+//     closer name exists (RFC 4035 3.1.3.3 asks for it): file's shape, for
+//     pre-signed data. Online denial (below) sends it.
 //   - A DNAME substitution longer than 255 octets should be YXDOMAIN (RFC
 //     6672 2.2); there is no Result for it: it is chased like file does.
-//   - NSEC3 records are held (file refuses them) but not used for denial.
+//   - NSEC3 records are held (file refuses them) but pre-signed ones are
+//     not used for denial.
+//
+// # Online denial
+//
+// A zone signed online (WithDenial) holds no DNSSEC records of its own: a
+// signer above signs every RRset of the answer and authority sections, and
+// answers DNSKEY, CDS and CDNSKEY at the apex itself. With DO the engine
+// puts in the unsigned NSEC or NSEC3 records that authenticated denial
+// needs (RFC 4035 3.1.3, 3.1.4.1; RFC 5155 7.2), made per answer from the
+// version asked, with the negative TTL (RFC 9077) and class IN, and no
+// RRSIG, NSEC, NSEC3, NSEC3PARAM or DNSKEY row the zone holds is answered
+// or listed in a bitmap. Zone.Wildcard tells the signer which wildcard
+// answered a name, for the RRSIG's Labels field.
+//
+// NSEC follows the zone's canonical order: its authoritative names and its
+// cuts, no glue, no occluded name, the last pointing back to the apex. The
+// owners are kept in that order already, so the NSEC at a name or covering
+// one is a search or two in the owner set, O(log n), in any version however
+// patched: nothing is stored or rebuilt per version.
+//
+// NSEC3 is made of "white lies", as PowerDNS's narrow mode, whatever the
+// NSEC3PARAM says: the NSEC3 matching a name has the name's hash H as owner
+// and H+1 as next hashed owner, one covering a name H-1 and H+1 (nsec3.go).
+// A real hashed chain orders every name of the zone by hash, which a
+// version would have to redo (hash and sort all names) for each patch: a
+// million-record zone patched many times a second cannot afford that.
+// White lies validate the same (RFC 5155 8 asks only that records match or
+// cover), cost a few hashes per negative answer, and show no hash of a name
+// that exists but the one asked for, so the zone cannot be walked.
+//
+// Bitmaps list the types held, RRSIG (and NSEC), at the apex the signer's
+// types (Denial.ApexTypes) and with NSEC3 NSEC3PARAM; at a cut NS, DS if
+// any, and RRSIG where the parent signs something. A name holding ALIAS or
+// URL lists A and AAAA, one holding POOL lists CNAME: the plugins above
+// answer those for it.
 //
 // Builder and Patch also lower-case, as file.Zone.Insert does, the names in
 // NS, SOA, CNAME, MX, SVCB and HTTPS data, and write escapes in owner names

@@ -23,7 +23,7 @@ const (
 type Query struct {
 	Name string // canonical qname, at or below the zone's origin
 	Type uint16
-	DO   bool // DNSSEC OK: add the RRSIG/NSEC records the zone holds (pre-signed data), as file does
+	DO   bool // DNSSEC OK: add the RRSIG/NSEC records the zone holds (pre-signed data), as file does, or with a Denial the unsigned NSEC/NSEC3 records it computes
 }
 
 // Chaser lets a CNAME chain leave the zone.
@@ -56,7 +56,7 @@ func (z *Zone) Lookup(ctx context.Context, q Query, c Chaser) Answer {
 	if !ok || cmp != 0 {
 		return Answer{Result: ServerFailure}
 	}
-	if a, ok := z.apexShortcut(rel, q.Type, q.DO); ok {
+	if a, ok := z.apexShortcut(rel, q.Type, q.DO && z.den == nil); ok {
 		return a
 	}
 	loop, _ := ctx.Value(dnsserver.LoopKey{}).(int)
@@ -79,7 +79,16 @@ type lookup struct {
 	chain []dns.RR // the CNAMEs (and DNAMEs) followed so far
 	hops  int      // CNAMEs followed
 	abort bool     // a CNAME or DNAME that can only loop: SERVFAIL with nothing else, as file
+	proof []dns.RR // online denial: the NSEC/NSEC3 proving wildcard answers on the way (RFC 4035 3.1.3.3)
 }
+
+// sigs reports whether answers from z carry the RRSIGs and NSECs z holds:
+// with DO, for a pre-signed zone (no Denial).
+func (l *lookup) sigs(z *Zone) bool { return l.do && z.den == nil }
+
+// online reports whether answers from z carry the NSEC/NSEC3 records of
+// authenticated denial that z computes: with DO, for a zone with a Denial.
+func (l *lookup) online(z *Zone) bool { return l.do && z.den != nil }
 
 // apexShortcut answers SOA and NS queries at the apex, as file does.
 func (z *Zone) apexShortcut(rel string, qtype uint16, do bool) (Answer, bool) {
@@ -98,7 +107,7 @@ func (z *Zone) apexShortcut(rel string, qtype uint16, do bool) (Answer, bool) {
 // answer answers qname (key rel) from z alone, but for CNAMEs, which it
 // follows (follow).
 func (l *lookup) answer(z *Zone, qname, rel string) Answer {
-	if a, ok := z.apexShortcut(rel, l.qtype, l.do); ok {
+	if a, ok := z.apexShortcut(rel, l.qtype, l.sigs(z)); ok {
 		return a
 	}
 	if z.special > 0 {
@@ -141,98 +150,102 @@ func (l *lookup) exact(z *Zone, qname string, o owner) Answer {
 	if cn := run(o.rrs, dns.TypeCNAME); cn != nil && l.qtype != dns.TypeCNAME {
 		return l.follow(z, cn, sigs(o.rrs, dns.TypeCNAME))
 	}
-	rrs := run(o.rrs, l.qtype)
+	rrs := z.data(o, l.qtype)
 	if rrs == nil {
-		ns := z.negative(l.do)
-		if l.do {
-			ns = concat(ns, withSigs(o.rrs, dns.TypeNSEC, true))
-		}
-		return Answer{Ns: ns, Result: NoData}
+		return Answer{Ns: l.noData(z, o), Result: NoData}
 	}
-	return Answer{Answer: withSigs(o.rrs, l.qtype, l.do), Ns: z.ns(l.do), Extra: z.additional(rrs, l.do), Result: Success}
+	sg := l.sigs(z)
+	answer := rrs
+	if sg {
+		answer = concat(rrs, sigs(o.rrs, l.qtype))
+	}
+	return Answer{Answer: answer, Ns: z.ns(sg), Extra: z.additional(rrs, sg), Result: Success}
 }
 
 // missing answers for a qname that has no records.
 func (l *lookup) missing(z *Zone, qname, rel string) Answer {
-	prev, _ := z.before(rel) // the apex at least
-	next, hasNext := z.after(rel)
-	if hasNext && isBelow(next.key, rel) {
+	ce, ent := z.closestEncloser(rel)
+	if ent {
 		// qname is an empty non-terminal: it exists, so NODATA (RFC 8020 2,
 		// RFC 4592 2.2.2), and no wildcard matches it (RFC 4592 3.3.1: the
 		// closest encloser is qname itself). file synthesises from a wildcard
 		// above, or answers NODATA with Result Success.
-		ns := z.negative(l.do)
-		if l.do {
-			ns = concat(ns, z.coveringNSEC(rel))
-		}
-		return Answer{Ns: ns, Result: NoData}
+		return Answer{Ns: l.noDataENT(z, qname, rel), Result: NoData}
 	}
-	// The closest encloser, which may be an empty non-terminal (RFC 4592
-	// 3.3.1), is the deepest ancestor qname shares with its neighbours in
-	// canonical order.
-	ce := commonAncestor(rel, prev.key)
+	wild := wildcardKey(ce)
+	if w, ok := z.set.get(wild); ok {
+		return l.wildcard(z, qname, rel, ce, w)
+	}
+	if z.hasBelow(wild) {
+		// The source of synthesis is an empty non-terminal, which has no
+		// RRset to synthesise from: NODATA (RFC 4592 3.3.3), as file.
+		return Answer{Ns: l.noDataWildENT(z, qname, rel, ce), Result: NoData}
+	}
+	return Answer{Ns: l.nameError(z, qname, rel, ce), Result: NameError}
+}
+
+// closestEncloser returns the key of the closest encloser of rel, a name
+// without records, and whether rel is itself an empty non-terminal (then rel
+// is its own closest encloser). The closest encloser, which may be an empty
+// non-terminal (RFC 4592 3.3.1), is the deepest ancestor rel shares with its
+// neighbours in canonical order.
+func (z *Zone) closestEncloser(rel string) (ce string, ent bool) {
+	prev, _ := z.before(rel) // the apex at least
+	next, hasNext := z.after(rel)
+	if hasNext && isBelow(next.key, rel) {
+		return rel, true
+	}
+	ce = commonAncestor(rel, prev.key)
 	if hasNext {
 		if c := commonAncestor(rel, next.key); len(c) > len(ce) {
 			ce = c
 		}
 	}
-	wild := wildcardKey(ce)
-	if w, ok := z.set.get(wild); ok {
-		return l.wildcard(z, qname, rel, w)
-	}
-	ns := z.negative(l.do)
-	if z.hasBelow(wild) {
-		// The source of synthesis is an empty non-terminal, which has no
-		// RRset to synthesise from: NODATA (RFC 4592 3.3.3), as file.
-		return Answer{Ns: ns, Result: NoData}
-	}
-	if l.do {
-		// RFC 4035 3.1.3.2: an NSEC that covers qname and one that covers the
-		// wildcard at the closest encloser. file takes the deepest existing
-		// name for the closest encloser, skipping empty non-terminals.
-		deny, wdeny := z.coveringNSEC(rel), z.coveringNSEC(wild)
-		ns = concat(ns, deny)
-		if len(wdeny) > 0 && (len(deny) == 0 || wdeny[0] != deny[0]) {
-			ns = concat(ns, wdeny)
-		}
-	}
-	return Answer{Ns: ns, Result: NameError}
+	return ce, false
 }
 
-// wildcard answers qname (key rel) from the wildcard w (RFC 4592 3.3.1).
-func (l *lookup) wildcard(z *Zone, qname, rel string, w owner) Answer {
+// wildcard answers qname (key rel) from the wildcard w at the closest
+// encloser ce (RFC 4592 3.3.1).
+func (l *lookup) wildcard(z *Zone, qname, rel, ce string, w owner) Answer {
 	metadata.SetValueFunc(l.ctx, "zone/wildcard", w.name)
 	if cn := run(w.rrs, dns.TypeCNAME); cn != nil && l.qtype != dns.TypeCNAME {
+		if l.online(z) {
+			l.addProof(z.proveNoCloser(qname, rel, ce)) // RFC 4035 3.1.3.3
+		}
 		// RFC 4035 3.1.3.3: the RRSIGs of an expanded wildcard carry the
 		// expanded name (the Labels field tells the wildcard); file sends the
 		// CNAME's RRSIGs with the wildcard's owner.
 		return l.follow(z, expand(cn, qname), expand(sigs(w.rrs, dns.TypeCNAME), qname))
 	}
-	rrs := run(w.rrs, l.qtype)
+	rrs := z.wildData(w, l.qtype)
 	if rrs == nil {
-		ns := z.negative(l.do)
-		if l.do {
-			ns = concat(ns, withSigs(w.rrs, dns.TypeNSEC, true))
-		}
-		return Answer{Ns: ns, Result: NoData}
+		return Answer{Ns: l.noDataWild(z, qname, rel, ce, w), Result: NoData}
 	}
+	sg := l.sigs(z)
 	answer := expand(rrs, qname)
-	extra := z.additional(answer, l.do)
-	ns := z.ns(l.do)
-	if l.do {
+	extra := z.additional(answer, sg)
+	ns := z.ns(sg)
+	switch {
+	case sg:
 		answer = append(answer, expand(sigs(w.rrs, l.qtype), qname)...)
 		ns = concat(ns, z.coveringNSEC(rel)) // no closer name matches (RFC 4035 3.1.3.3)
+	case l.online(z):
+		l.addProof(z.proveNoCloser(qname, rel, ce))
 	}
 	return Answer{Answer: clip(answer), Ns: ns, Extra: extra, Result: Success}
 }
 
 // referral answers below the zone cut o (RFC 1034 4.3.2 step 3b): its NS,
-// with DO its DS and their RRSIGs (RFC 4035 3.1.4), and glue.
+// with DO its DS and their RRSIGs (RFC 4035 3.1.4), or online its DS or the
+// proof that it has none, and glue.
 func (l *lookup) referral(z *Zone, o owner) Answer {
 	ns := run(o.rrs, dns.TypeNS)
-	extra := z.glue(ns, l.do)
-	if l.do {
+	extra := z.glue(ns, l.sigs(z))
+	switch {
+	case l.sigs(z):
 		ns = concat(ns, withSigs(o.rrs, dns.TypeDS, true))
+	case l.online(z):
+		ns = concat(ns, z.proveDelegation(o))
 	}
 	return Answer{Ns: ns, Extra: extra, Result: Delegation}
 }

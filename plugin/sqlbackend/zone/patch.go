@@ -47,6 +47,9 @@ func (z *Zone) Patch(del, add []dns.RR) (nz *Zone, held []dns.RR, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if z.den != nil {
+		nz.den = newDenial(nz, z.den.mode) // the SOA, and with it the negative TTL, may have changed
+	}
 	return nz, held, nil
 }
 

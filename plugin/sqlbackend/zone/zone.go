@@ -17,6 +17,7 @@ type Zone struct {
 	negSOA  [1]dns.RR // the SOA as negative answers carry it (negativeSOA); an array so that negSOA[:] costs nothing
 	records int       // records held
 	special int       // owners that make a lookup look above qname: non-apex NS, any DNAME
+	den     *denial   // how the zone, signed online, proves denial; nil: pre-signed data as held
 }
 
 // owner is one owner name and all its records, sorted by rank (type, then
