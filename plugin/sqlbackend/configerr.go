@@ -62,6 +62,10 @@ func (s *source) Prepare(ctx context.Context) error {
 				log.Warningf("The change log's record triggers predate record_id and MySQL cannot replace them atomically: every change rebuilds its whole zone. Run changes.mysql.sql again to upgrade them")
 			}
 			s.noteUnverified(st.Unverified)
+			if err := st.EnsureKeyTriggers(ctx); err != nil {
+				log.Warningf("No key triggers on cryptokeys and domainmetadata (%v): a zone's new DNSSEC keys and settings are read at its next change "+
+					"or the next full load, not within a poll. %s", err, sqlstore.KeyTriggersFix(s.cfg.dialect))
+			}
 		default:
 			note, err := st.VerifyTriggers(ctx)
 			if err != nil {

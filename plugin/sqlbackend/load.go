@@ -27,6 +27,9 @@ func (s *source) Load(ctx context.Context, answered func()) error {
 		}
 	}
 	changed := s.zones.Install(l)
+	// Before the first load counts as done: a secured zone must not be
+	// answered without its denial records, which its keys switch on.
+	s.loadKeys(ctx, nil)
 	if s.snap != nil {
 		s.snap.CopyAll()
 	}
@@ -39,7 +42,6 @@ func (s *source) Load(ctx context.Context, answered func()) error {
 	} else {
 		log.Infof("Loaded %d zones (%d records, %d bad rows skipped) in %s", l.Zones(), l.Records(), l.Bad(), time.Since(start).Round(time.Millisecond))
 	}
-	s.loadSigned(ctx)
 	return nil
 }
 

@@ -142,7 +142,7 @@ type gauges struct {
 func newGauges(label string, withRedis bool) gauges {
 	g := gauges{label: label,
 		zones: zonesLoaded.WithLabelValues(label), records: recordsLoaded.WithLabelValues(label),
-		dbUp: dbUp.WithLabelValues(label), bad: badNow.WithLabelValues(label), signed: signedUnsigned.WithLabelValues(label),
+		dbUp: dbUp.WithLabelValues(label), bad: badNow.WithLabelValues(label), signed: signedZones.WithLabelValues(label),
 		changeApply: changeApply.WithLabelValues(label), changeLag: changeLag.WithLabelValues(label)}
 	if withRedis {
 		g.redisUp = redisUp.WithLabelValues(label)
@@ -152,7 +152,7 @@ func newGauges(label string, withRedis bool) gauges {
 
 // remove drops the source's series once it is released.
 func (g gauges) remove() {
-	for _, v := range []*prometheus.GaugeVec{zonesLoaded, recordsLoaded, dbUp, badNow, signedUnsigned, redisUp} {
+	for _, v := range []*prometheus.GaugeVec{zonesLoaded, recordsLoaded, dbUp, badNow, signedZones, redisUp} {
 		v.DeleteLabelValues(g.label)
 	}
 	for _, v := range []*prometheus.HistogramVec{changeApply, changeLag} {
@@ -195,13 +195,13 @@ var notifiesDropped = promauto.NewCounter(prometheus.CounterOpts{
 	Help:      "NOTIFY messages received for zones served here and dropped, this plugin being the primary.",
 })
 
-// signedUnsigned counts the zones with active DNSSEC keys in PowerDNS's
-// cryptokeys table, which are served unsigned (signed.go).
-var signedUnsigned = promauto.NewGaugeVec(prometheus.GaugeOpts{
+// signedZones counts the zones with active DNSSEC keys in PowerDNS's
+// cryptokeys table, which the sqlsign plugin signs (keys.go).
+var signedZones = promauto.NewGaugeVec(prometheus.GaugeOpts{
 	Namespace: plugin.Namespace,
 	Subsystem: "sqlbackend",
-	Name:      "signed_zones_unsigned",
-	Help:      "Zones with active DNSSEC keys in the cryptokeys table, served unsigned, by database.",
+	Name:      "signed_zones",
+	Help:      "Zones with active DNSSEC keys in the cryptokeys table, signed online by sqlsign, by database.",
 }, []string{"database"})
 
 // timed runs one database operation of kind, with metrics.

@@ -40,7 +40,7 @@ func acquire(cfg config, b *SQLBackend) (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &source{key: key, cfg: cfg, store: st, signed: map[int64]string{}, subs: map[*SQLBackend]struct{}{}, refs: 1}
+	s := &source{key: key, cfg: cfg, store: st, keys: newKeyrings(), subs: map[*SQLBackend]struct{}{}, refs: 1}
 	if cfg.snapshot != "" {
 		if s.snap, err = snapshot.Open(cfg.snapshot, st, timed); err != nil {
 			st.Close()
@@ -90,7 +90,7 @@ func (s *source) release() {
 	}
 	s.store.Close()
 	s.zones.Clear()
-	s.unsignAll()
+	s.forgetKeys()
 	if lastOfLabel {
 		// No series left behind for a database the Corefile no longer names:
 		// a db_up of 0 would read as an outage.

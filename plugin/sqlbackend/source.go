@@ -30,8 +30,7 @@ type source struct {
 	prepared atomic.Bool // the schema was ensured or verified (configerr.go)
 	loaded   atomic.Bool // the first full load is done: ready
 
-	signedMu sync.Mutex
-	signed   map[int64]string // domains.id -> name of the served zones with DNSSEC keys (signed.go)
+	keys *keyrings // the served zones' DNSSEC keys (keys.go)
 
 	subsMu sync.Mutex
 	subs   map[*SQLBackend]struct{} // told when a zone changed (NOTIFY)
@@ -79,7 +78,7 @@ func (s *source) Apply(ctx context.Context, id int64, t *sqlstore.Touch) ([]stri
 }
 
 // Touched implements feed.Consumer: the keys of the domains changed.
-func (s *source) Touched(ctx context.Context, ids []int64) { s.checkSigned(ctx, ids) }
+func (s *source) Touched(ctx context.Context, ids []int64) { s.loadKeys(ctx, ids) }
 
 func (s *source) subscribe(b *SQLBackend) {
 	s.subsMu.Lock()

@@ -62,6 +62,8 @@ var documentedGrants = []string{
 	"GRANT SELECT, TRIGGER ON %[1]s.domains TO %[2]s",
 	"GRANT SELECT, TRIGGER ON %[1]s.records TO %[2]s",
 	"GRANT CREATE, SELECT, INSERT, DELETE ON %[1]s.hostdns_changes TO %[2]s",
+	"GRANT SELECT, TRIGGER ON %[1]s.cryptokeys TO %[2]s",
+	"GRANT SELECT, TRIGGER ON %[1]s.domainmetadata TO %[2]s",
 }
 
 // writerGrants are PowerDNS's, or a control panel's.
@@ -143,8 +145,9 @@ func TestGrantsDocumentedMariaDB(t *testing.T) {
 	w := openAs(t, mariaAccount(t, root, "pdns", writerGrants...))
 	s := harness.StartServer(t, ".:0 {\n\t"+h.corefileBlock()+"\n}")
 	harness.WaitFor(t, s.UDP, "www.z1.test.", dns.TypeA, hasA("192.0.2.80"), 10*time.Second)
-	if n := hostdnsTriggers(t, root); n != 6 {
-		t.Fatalf("%d hostdns triggers, want 6", n)
+	// The change log's six and the six key triggers (cryptokeys, domainmetadata).
+	if n := hostdnsTriggers(t, root); n != 12 {
+		t.Fatalf("%d hostdns triggers, want 12", n)
 	}
 	if err := writerUpdate(w, "192.0.2.81"); err != nil {
 		t.Fatalf("the writer's UPDATE failed: %v", err)
@@ -232,6 +235,8 @@ func TestGrantsRemovalOrderMariaDB(t *testing.T) {
 	user, _ := mysql.ParseDSN(h.dsn)
 	steps := []string{"DROP TRIGGER IF EXISTS hostdns_records_ai", "DROP TRIGGER IF EXISTS hostdns_records_au", "DROP TRIGGER IF EXISTS hostdns_records_ad",
 		"DROP TRIGGER IF EXISTS hostdns_domains_ai", "DROP TRIGGER IF EXISTS hostdns_domains_au", "DROP TRIGGER IF EXISTS hostdns_domains_ad",
+		"DROP TRIGGER IF EXISTS hostdns_cryptokeys_ai", "DROP TRIGGER IF EXISTS hostdns_cryptokeys_au", "DROP TRIGGER IF EXISTS hostdns_cryptokeys_ad",
+		"DROP TRIGGER IF EXISTS hostdns_domainmetadata_ai", "DROP TRIGGER IF EXISTS hostdns_domainmetadata_au", "DROP TRIGGER IF EXISTS hostdns_domainmetadata_ad",
 		"DROP TABLE IF EXISTS hostdns_changes", fmt.Sprintf("DROP USER '%s'@'%%'", user.User)}
 	for i, step := range steps {
 		root.exec(t, step)

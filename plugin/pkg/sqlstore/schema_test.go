@@ -51,8 +51,9 @@ func TestShippedSchemasSplit(t *testing.T) {
 		script string
 		n      int
 	}{
-		{SchemaSQL(MySQL), 7}, {ChangesSQL(MySQL), 17}, {SchemaSQL(SQLite), 17}, {ChangesSQL(SQLite), 7},
+		{SchemaSQL(MySQL), 7}, {ChangesSQL(MySQL), 17}, {SchemaSQL(SQLite), 17}, {ChangesSQL(SQLite), 13},
 		{SchemaSQL(Postgres), 19}, {ChangesSQL(Postgres), 17},
+		{KeysSQL(MySQL), 12}, {KeysSQL(Postgres), 14},
 	} {
 		got := SplitStatements(tc.script)
 		if len(got) != tc.n {

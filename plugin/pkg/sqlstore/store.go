@@ -191,8 +191,14 @@ type execQuerier interface {
 // this account, their definer, may insert into hostdns_changes: triggers that
 // cannot would make every write to records fail.
 func (s *Store) ensureChanges(ctx context.Context, db queryer) (created []string, err error) {
+	return s.ensureScript(ctx, db, ChangesSQL(s.Dialect))
+}
+
+// ensureScript runs a script of tables, functions and triggers as
+// ensureChanges does.
+func (s *Store) ensureScript(ctx context.Context, db queryer, script string) (created []string, err error) {
 	probed := s.Dialect != MySQL
-	for _, stmt := range SplitStatements(ChangesSQL(s.Dialect)) {
+	for _, stmt := range SplitStatements(script) {
 		upper := strings.ToUpper(stmt)
 		if strings.HasPrefix(upper, "DROP TRIGGER") {
 			continue

@@ -18,7 +18,7 @@ func (s *Set) install(e *entry, name string, z *sqlzone.Zone) {
 	}
 	s.total += z.Records() - old
 	s.m.Records.Add(float64(z.Records() - old))
-	e.zone, e.served, e.absent = z, z.Served(), false
+	e.zone, e.served, e.absent = z, s.served(e.id, z), false
 	if s.order != nil {
 		e.used.Store(s.clock.Load())
 		s.order.Add(name, struct{}{})

@@ -52,13 +52,14 @@ type Set struct {
 	r   Reader
 	m   Metrics
 
-	mu    sync.RWMutex
-	names map[string]*entry            // every domain known, by zone name
-	ids   map[int64]string             // domains.id -> zone name
-	bad   map[int64]int                // domains.id -> rows skipped at its last read
-	order *lru.Cache[string, struct{}] // loaded zones, least recently used first; nil without a bound
-	total int                          // records held
-	clock atomic.Int64                 // coarse time (Tick): cheap on the query path
+	mu      sync.RWMutex
+	names   map[string]*entry            // every domain known, by zone name
+	ids     map[int64]string             // domains.id -> zone name
+	bad     map[int64]int                // domains.id -> rows skipped at its last read
+	denials map[int64]*zone.Denial       // domains.id -> how it proves denial, signed online (denial.go)
+	order   *lru.Cache[string, struct{}] // loaded zones, least recently used first; nil without a bound
+	total   int                          // records held
+	clock   atomic.Int64                 // coarse time (Tick): cheap on the query path
 
 	loadMu  sync.Mutex
 	loading map[string]*loadWait // cold zones being loaded, by name
@@ -79,7 +80,7 @@ type entry struct {
 // every zone is loaded at the full load); r reads cold and changed zones.
 func New(maxRecords int, r Reader, m Metrics) *Set {
 	s := &Set{max: maxRecords, r: r, m: m, names: map[string]*entry{}, ids: map[int64]string{},
-		bad: map[int64]int{}, loading: map[string]*loadWait{}}
+		bad: map[int64]int{}, denials: map[int64]*zone.Denial{}, loading: map[string]*loadWait{}}
 	if maxRecords > 0 {
 		// Sized never to evict by itself: evict does, by records held. New
 		// fails only for a size below 1.

@@ -40,3 +40,36 @@ CREATE TRIGGER IF NOT EXISTS hostdns_domains_ad AFTER DELETE ON domains FOR EACH
 BEGIN
   INSERT INTO hostdns_changes (domain_id) VALUES (OLD.id);
 END;
+
+-- A change to a zone's DNSSEC keys or settings is a change of the zone: its
+-- keys are read again (see keys.mysql.sql).
+
+CREATE TRIGGER IF NOT EXISTS hostdns_cryptokeys_ai AFTER INSERT ON cryptokeys FOR EACH ROW
+BEGIN
+  INSERT INTO hostdns_changes (domain_id) VALUES (NEW.domain_id);
+END;
+
+CREATE TRIGGER IF NOT EXISTS hostdns_cryptokeys_au AFTER UPDATE ON cryptokeys FOR EACH ROW
+BEGIN
+  INSERT INTO hostdns_changes (domain_id) VALUES (OLD.domain_id), (NEW.domain_id);
+END;
+
+CREATE TRIGGER IF NOT EXISTS hostdns_cryptokeys_ad AFTER DELETE ON cryptokeys FOR EACH ROW
+BEGIN
+  INSERT INTO hostdns_changes (domain_id) VALUES (OLD.domain_id);
+END;
+
+CREATE TRIGGER IF NOT EXISTS hostdns_domainmetadata_ai AFTER INSERT ON domainmetadata FOR EACH ROW
+BEGIN
+  INSERT INTO hostdns_changes (domain_id) VALUES (NEW.domain_id);
+END;
+
+CREATE TRIGGER IF NOT EXISTS hostdns_domainmetadata_au AFTER UPDATE ON domainmetadata FOR EACH ROW
+BEGIN
+  INSERT INTO hostdns_changes (domain_id) VALUES (OLD.domain_id), (NEW.domain_id);
+END;
+
+CREATE TRIGGER IF NOT EXISTS hostdns_domainmetadata_ad AFTER DELETE ON domainmetadata FOR EACH ROW
+BEGIN
+  INSERT INTO hostdns_changes (domain_id) VALUES (OLD.domain_id);
+END;

@@ -1,0 +1,171 @@
+package sqlbackend
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hostdns/hostdns/plugin/pkg/pdnskeys"
+	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
+	"github.com/hostdns/hostdns/plugin/sqlbackend/zone"
+	"github.com/miekg/dns"
+)
+
+// Zones secured in PowerDNS (pdnsutil secure-zone: keys in cryptokeys,
+// settings in domainmetadata) are signed online by the sqlsign plugin, which
+// sits above this one in the server block and asks it for each zone's keys
+// (signing.go). Here the keys are read: for every zone at each full load, and
+// for a zone whenever it, its keys or its settings change (the change log's
+// key triggers, keys.<dialect>.sql, see feed). A zone with keys serves the
+// version of itself that makes NSEC or NSEC3 records (zone.Denial).
+
+// keyWarned is set once reading the keys failed: said once, not at every
+// change.
+var keyWarned atomic.Bool
+
+// keyrings are the keys of the served zones that have active ones.
+type keyrings struct {
+	mu     sync.RWMutex
+	byName map[string]*pdnskeys.Keyring // by zone origin
+	names  map[int64]string             // domains.id -> origin, of the zones in byName
+}
+
+func newKeyrings() *keyrings {
+	return &keyrings{byName: map[string]*pdnskeys.Keyring{}, names: map[int64]string{}}
+}
+
+// get returns the keys of zone origin, nil if it has none active.
+func (k *keyrings) get(origin string) *pdnskeys.Keyring {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	return k.byName[origin]
+}
+
+// set records the keys of domain id, named name; nil forgets them. It
+// returns how the count of zones with keys moved.
+func (k *keyrings) set(id int64, name string, r *pdnskeys.Keyring) (delta int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if old, ok := k.names[id]; ok {
+		delete(k.byName, old)
+		delete(k.names, id)
+		delta--
+	}
+	if r != nil {
+		k.byName[name], k.names[id] = r, name
+		delta++
+	}
+	return delta
+}
+
+// ids returns the domains that have keys now.
+func (k *keyrings) ids() []int64 {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	out := make([]int64, 0, len(k.names))
+	for id := range k.names {
+		out = append(out, id)
+	}
+	return out
+}
+
+// loadKeys reads the keys and DNSSEC settings of the domains ids, or of
+// every domain when ids is nil, and serves each zone accordingly.
+func (s *source) loadKeys(ctx context.Context, ids []int64) {
+	keys, meta, err := s.readKeys(ctx, ids)
+	if err != nil {
+		if !keyWarned.Swap(true) {
+			log.Warningf("Reading DNSSEC keys (cryptokeys, domainmetadata) failed, zones keep the keys they had: %v", err)
+		}
+		return
+	}
+	if ids == nil {
+		// A full read: every domain that has keys now, or had.
+		seen := map[int64]bool{}
+		for id := range keys {
+			seen[id] = true
+		}
+		for _, id := range s.keys.ids() {
+			seen[id] = true
+		}
+		for id := range seen {
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range ids {
+		s.applyKeys(id, keys[id], meta[id])
+	}
+}
+
+// applyKeys makes the keys rows and metadata the keys of domain id.
+func (s *source) applyKeys(id int64, rows []pdnskeys.Row, meta []pdnskeys.MetaRow) {
+	name, served := s.zones.Served(id)
+	var ring *pdnskeys.Keyring
+	if served && len(rows) > 0 {
+		r, errs := pdnskeys.New(name, rows, meta)
+		for _, err := range errs {
+			log.Errorf("Zone %s: %v", name, err)
+		}
+		if r.Secured() {
+			ring = r
+		}
+	}
+	s.zones.SetDenial(id, denialOf(ring))
+	s.g.signed.Add(float64(s.keys.set(id, name, ring)))
+}
+
+// denialOf is how a zone with keys r proves denial: NSEC, or NSEC3 as its
+// NSEC3PARAM says; the signer adds DNSKEY (and CDS, CDNSKEY when published)
+// at the apex, which its bitmaps must list.
+func denialOf(r *pdnskeys.Keyring) *zone.Denial {
+	if r == nil {
+		return nil
+	}
+	d := &zone.Denial{NSEC3: r.Meta.NSEC3, ApexTypes: []uint16{dns.TypeDNSKEY}}
+	if r.CDS(0) != nil {
+		d.ApexTypes = append(d.ApexTypes, dns.TypeCDS)
+	}
+	if r.CDNSKEY(0) != nil {
+		d.ApexTypes = append(d.ApexTypes, dns.TypeCDNSKEY)
+	}
+	return d
+}
+
+// forgetKeys drops every zone's keys, when the source stops.
+func (s *source) forgetKeys() {
+	for _, id := range s.keys.ids() {
+		s.g.signed.Add(float64(s.keys.set(id, "", nil)))
+	}
+}
+
+// readKeys reads the key rows and DNSSEC metadata of the domains ids (every
+// domain when nil), by domain id.
+func (s *source) readKeys(ctx context.Context, ids []int64) (map[int64][]pdnskeys.Row, map[int64][]pdnskeys.MetaRow, error) {
+	var (
+		keys map[int64][]sqlstore.KeyRow
+		meta map[int64][]sqlstore.MetaRow
+	)
+	err := timed("keys", func() (err error) {
+		if keys, err = s.store.CryptoKeys(ctx, ids...); err != nil {
+			return err
+		}
+		meta, err = s.store.DNSSECMetadata(ctx, ids...)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	outKeys := make(map[int64][]pdnskeys.Row, len(keys))
+	for id, rows := range keys {
+		for _, r := range rows {
+			outKeys[id] = append(outKeys[id], pdnskeys.Row(r))
+		}
+	}
+	outMeta := make(map[int64][]pdnskeys.MetaRow, len(meta))
+	for id, rows := range meta {
+		for _, r := range rows {
+			outMeta[id] = append(outMeta[id], pdnskeys.MetaRow(r))
+		}
+	}
+	return outKeys, outMeta, nil
+}
