@@ -111,7 +111,13 @@ func (s *source) applyKeys(id int64, rows []pdnskeys.Row, meta []pdnskeys.MetaRo
 		}
 	}
 	s.zones.SetDenial(id, denialOf(ring))
-	s.g.signed.Add(float64(s.keys.set(id, name, ring)))
+	delta := s.keys.set(id, name, ring)
+	s.g.signed.Add(float64(delta))
+	if delta > 0 {
+		// Said once per zone: where no sqlsign shares the block, the zone
+		// goes out unsigned and resolvers that hold its DS fail it.
+		log.Infof("Zone %s has active DNSSEC keys: signed online where sqlsign is in its server block, unsigned elsewhere", name)
+	}
 }
 
 // denialOf is how a zone with keys r proves denial: NSEC, or NSEC3 as its
