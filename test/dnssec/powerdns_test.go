@@ -17,3 +17,4 @@ func TestPowerDNSTamper(t *testing.T)      { testTamper(t, powerDNS) }
 func TestPowerDNSKeyChange(t *testing.T)   { testKeyChange(t, powerDNS) }
 func TestPowerDNSZSKRollover(t *testing.T) { testZSKRollover(t, powerDNS) }
 func TestPowerDNSKSKRollover(t *testing.T) { testKSKRollover(t, powerDNS) }
+func TestPowerDNSCDS(t *testing.T)         { testCDS(t, powerDNS) }

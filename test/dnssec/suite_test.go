@@ -147,3 +147,20 @@ func askAuthority(t testing.TB, addr, qname string, qtype uint16) *dns.Msg {
 	t.Helper()
 	return harness.Exchange(t, addr, harness.WithEDNS(harness.Query(qname, qtype), 4096, true), "tcp")
 }
+
+// testCDS: with PUBLISH-CDS set (pdnsutil set-publish-cds), the apex has a
+// CDS for each KSK, the DS a registrar is given (RFC 7344 4), and it
+// validates.
+func testCDS(t *testing.T, a authority) {
+	f := newFixture(t, signings[0])
+	f.pdu.SetPublishCDS(t, origin, dns.SHA256)
+	addr := a.start(t, f)
+	var want []string
+	for _, ds := range f.anchors(t) {
+		want = append(want, ds.(*dns.DS).ToCDS().String())
+	}
+	u := resolver(t, addr, startInsec(t), f.anchors(t))
+	checkCase(t, harness.Validate(t, u.Addr, origin, dns.TypeCDS), dnsCase{
+		name: "CDS", qname: origin, qtype: dns.TypeCDS, secure: true, answer: want,
+	}, signings[0])
+}
