@@ -1,0 +1,60 @@
+package harness
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// StartPowerDNSSigned is StartPowerDNS with DNSSEC on (gmysql-dnssec=yes): PowerDNS signs
+// the zones of m online with the keys of its cryptokeys table and the settings of its
+// domainmetadata table, as pdnsutil writes them (NewPDNSUtil). It listens on port, or on a
+// free one when port is 0, and caches neither keys nor metadata, so a key change made with
+// pdnsutil shows in the next answer.
+func StartPowerDNSSigned(t testing.TB, m *MariaDB, zone string, port int) *Process {
+	t.Helper()
+	bin := binaryFromEnv("HOSTDNS_PDNS_SERVER", PowerDNSBinary)
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("PowerDNS is not installed (%v): run test/scripts/ensure-services.sh as root, "+
+			"which installs pdns-server and pdns-backend-mysql", err)
+	}
+	cfg, err := mysql.ParseDSN(m.DSN)
+	if err != nil {
+		t.Fatalf("database DSN: %v", err)
+	}
+	host, dbPort, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		t.Fatalf("database address %q: %v", cfg.Addr, err)
+	}
+	dir := t.TempDir()
+	WriteFile(t, dir, "pdns.conf", "# all settings are on the command line\n")
+	if port == 0 {
+		port = FreePort(t)
+	}
+	// StartPowerDNS's settings, DNSSEC aside: it is a file we do not change here.
+	args := []string{
+		"--config-dir=" + dir, "--socket-dir=" + dir,
+		"--guardian=no", "--daemon=no", "--write-pid=no", "--disable-syslog=yes", "--loglevel=4",
+		"--local-address=127.0.0.1", "--local-port=" + strconv.Itoa(port),
+		"--launch=gmysql", "--gmysql-host=" + host, "--gmysql-port=" + dbPort,
+		"--gmysql-user=" + cfg.User, "--gmysql-password=" + cfg.Passwd, "--gmysql-dbname=" + cfg.DBName,
+		"--gmysql-dnssec=yes",
+		"--cache-ttl=0", "--negquery-cache-ttl=0", "--query-cache-ttl=0", "--zone-cache-refresh-interval=0",
+		// Keys and metadata are read at every question, not up to 30 s and 60 s later.
+		"--dnssec-key-cache-ttl=0", "--zone-metadata-cache-ttl=0",
+		"--consistent-backends=yes", "--default-ttl=3600",
+		"--disable-axfr=no", "--allow-axfr-ips=127.0.0.0/8",
+		"--webserver=no", "--api=no", "--primary=no", "--secondary=no",
+		"--security-poll-suffix=",
+		"--receiver-threads=1", "--distributor-threads=1", "--signing-threads=1",
+	}
+	p := startProcess(t, "pdns_server", exec.Command(bin, args...), dir, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err := p.waitReady("udp", zone, DefaultReadyTimeout); err != nil {
+		t.Fatalf("pdns_server: %v\nargs: %v\noutput:\n%s", err, args, p.Output())
+	}
+	return p
+}
