@@ -1,8 +1,3 @@
-//go:build sqlsign
-
-// The sqlsign plugin is not on this branch yet: without it the Corefile below
-// is refused. Remove the build tag once sqlsign is in plugin.cfg.
-
 package dnssec_test
 
 import (
