@@ -42,20 +42,35 @@ func (k *keyrings) get(origin string) *pdnskeys.Keyring {
 }
 
 // set records the keys of domain id, named name; nil forgets them. It
-// returns how the count of zones with keys moved.
-func (k *keyrings) set(id int64, name string, r *pdnskeys.Keyring) (delta int) {
+// returns how the count of zones with keys, and of their active and
+// inactive keys, moved.
+func (k *keyrings) set(id int64, name string, r *pdnskeys.Keyring) (zones, active, inactive int) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if old, ok := k.names[id]; ok {
+		a, i := countKeys(k.byName[old])
+		zones, active, inactive = -1, -a, -i
 		delete(k.byName, old)
 		delete(k.names, id)
-		delta--
 	}
 	if r != nil {
 		k.byName[name], k.names[id] = r, name
-		delta++
+		a, i := countKeys(r)
+		zones, active, inactive = zones+1, active+a, inactive+i
 	}
-	return delta
+	return zones, active, inactive
+}
+
+// countKeys counts r's active keys and its others (published, or waiting).
+func countKeys(r *pdnskeys.Keyring) (active, inactive int) {
+	for _, key := range r.Keys {
+		if key.Active {
+			active++
+		} else {
+			inactive++
+		}
+	}
+	return active, inactive
 }
 
 // ids returns the domains that have keys now.
@@ -111,9 +126,11 @@ func (s *source) applyKeys(id int64, rows []pdnskeys.Row, meta []pdnskeys.MetaRo
 		}
 	}
 	s.zones.SetDenial(id, denialOf(ring))
-	delta := s.keys.set(id, name, ring)
-	s.g.signed.Add(float64(delta))
-	if delta > 0 {
+	zones, active, inactive := s.keys.set(id, name, ring)
+	s.g.signed.Add(float64(zones))
+	s.g.keysActive.Add(float64(active))
+	s.g.keysInactive.Add(float64(inactive))
+	if zones > 0 {
 		// Said once per zone: where no sqlsign shares the block, the zone
 		// goes out unsigned and resolvers that hold its DS fail it.
 		log.Infof("Zone %s has active DNSSEC keys: signed online where sqlsign is in its server block, unsigned elsewhere", name)
@@ -140,7 +157,10 @@ func denialOf(r *pdnskeys.Keyring) *zone.Denial {
 // forgetKeys drops every zone's keys, when the source stops.
 func (s *source) forgetKeys() {
 	for _, id := range s.keys.ids() {
-		s.g.signed.Add(float64(s.keys.set(id, "", nil)))
+		zones, active, inactive := s.keys.set(id, "", nil)
+		s.g.signed.Add(float64(zones))
+		s.g.keysActive.Add(float64(active))
+		s.g.keysInactive.Add(float64(inactive))
 	}
 }
 

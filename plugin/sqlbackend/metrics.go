@@ -135,6 +135,7 @@ var redisUp = promauto.NewGaugeVec(prometheus.GaugeOpts{
 type gauges struct {
 	label                             string
 	zones, records, dbUp, bad, signed prometheus.Gauge
+	keysActive, keysInactive          prometheus.Gauge // DNSSEC keys of the signed zones
 	redisUp                           prometheus.Gauge // nil without the redis option
 	changeApply, changeLag            prometheus.Observer
 }
@@ -143,6 +144,7 @@ func newGauges(label string, withRedis bool) gauges {
 	g := gauges{label: label,
 		zones: zonesLoaded.WithLabelValues(label), records: recordsLoaded.WithLabelValues(label),
 		dbUp: dbUp.WithLabelValues(label), bad: badNow.WithLabelValues(label), signed: signedZones.WithLabelValues(label),
+		keysActive: dnssecKeys.WithLabelValues(label, "active"), keysInactive: dnssecKeys.WithLabelValues(label, "inactive"),
 		changeApply: changeApply.WithLabelValues(label), changeLag: changeLag.WithLabelValues(label)}
 	if withRedis {
 		g.redisUp = redisUp.WithLabelValues(label)
@@ -155,6 +157,8 @@ func (g gauges) remove() {
 	for _, v := range []*prometheus.GaugeVec{zonesLoaded, recordsLoaded, dbUp, badNow, signedZones, redisUp} {
 		v.DeleteLabelValues(g.label)
 	}
+	dnssecKeys.DeleteLabelValues(g.label, "active")
+	dnssecKeys.DeleteLabelValues(g.label, "inactive")
 	for _, v := range []*prometheus.HistogramVec{changeApply, changeLag} {
 		v.DeleteLabelValues(g.label)
 	}
@@ -203,6 +207,16 @@ var signedZones = promauto.NewGaugeVec(prometheus.GaugeOpts{
 	Name:      "signed_zones",
 	Help:      "Zones with active DNSSEC keys in the cryptokeys table, signed online by sqlsign, by database.",
 }, []string{"database"})
+
+// dnssecKeys counts the keys of the signed zones: active ones sign, inactive
+// ones are published ahead of a rollover or kept after one. With
+// signed_zones it gives the keys per zone.
+var dnssecKeys = promauto.NewGaugeVec(prometheus.GaugeOpts{
+	Namespace: plugin.Namespace,
+	Subsystem: "sqlbackend",
+	Name:      "dnssec_keys",
+	Help:      "DNSSEC keys of the zones signed online, by database and state (active, inactive).",
+}, []string{"database", "state"})
 
 // timed runs one database operation of kind, with metrics.
 func timed(kind string, f func() error) error {

@@ -71,6 +71,10 @@ func zoneKeys(t *testing.T, d *testDB) {
 	s := startSQL(t, d)
 
 	waitGauge(t, "coredns_sqlbackend_signed_zones", 1)
+	// example.net's key is inactive: the zone is not signed, its key not counted.
+	if a, i := keyGauge(t, "active"), keyGauge(t, "inactive"); a != 1 || i != 0 {
+		t.Errorf("dnssec_keys: %v active, %v inactive; want 1 and 0", a, i)
+	}
 	if n := nsecCount(t, s, "nope.example.org."); n == 0 {
 		t.Error("NXDOMAIN with DO in example.org (keys active): no NSEC")
 	}
@@ -81,6 +85,9 @@ func zoneKeys(t *testing.T, d *testDB) {
 	// The key triggers: no record changes.
 	d.exec(t, `UPDATE cryptokeys SET active = TRUE WHERE domain_id = `+net)
 	waitGauge(t, "coredns_sqlbackend_signed_zones", 2)
+	if a := keyGauge(t, "active"); a != 2 {
+		t.Errorf("dnssec_keys: %v active, want 2", a)
+	}
 	harness.Eventually(t, freshnessLimit, "NSEC in example.net once its key is active", func() bool {
 		return nsecCount(t, s, "nope.example.net.") > 0
 	})
@@ -89,6 +96,29 @@ func zoneKeys(t *testing.T, d *testDB) {
 	harness.Eventually(t, freshnessLimit, "no NSEC in example.org once its key is gone", func() bool {
 		return nsecCount(t, s, "nope.example.org.") == 0
 	})
+}
+
+// keyGauge reads coredns_sqlbackend_dnssec_keys for state, of the one
+// database the test serves.
+func keyGauge(t *testing.T, state string) float64 {
+	t.Helper()
+	mfs, err := prometheus.DefaultGatherer.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "coredns_sqlbackend_dnssec_keys" {
+			continue
+		}
+		for _, m := range mf.Metric {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "state" && l.GetValue() == state {
+					return m.GetGauge().GetValue()
+				}
+			}
+		}
+	}
+	return -1
 }
 
 // ecdsaKeyText is a new ECDSA P-256 private key in the text cryptokeys
