@@ -23,10 +23,22 @@ const PowerDNSBinary = "/usr/sbin/pdns_server"
 // test when the binary is missing: run test/scripts/ensure-services.sh.
 func StartPowerDNS(t testing.TB, m *MariaDB, zone string) *Process {
 	t.Helper()
-	bin := os.Getenv("HOSTDNS_PDNS_SERVER")
-	if bin == "" {
-		bin = PowerDNSBinary
-	}
+	return startPowerDNS(t, m, zone, 0, false)
+}
+
+// StartPowerDNSSigned is StartPowerDNS with DNSSEC on (gmysql-dnssec=yes): PowerDNS signs
+// the zones of m online with the keys of its cryptokeys table and the settings of its
+// domainmetadata table, as pdnsutil writes them (NewPDNSUtil). It listens on port, or on a
+// free one when port is 0, and caches neither keys nor metadata, so a key change made with
+// pdnsutil shows in the next answer.
+func StartPowerDNSSigned(t testing.TB, m *MariaDB, zone string, port int) *Process {
+	t.Helper()
+	return startPowerDNS(t, m, zone, port, true)
+}
+
+func startPowerDNS(t testing.TB, m *MariaDB, zone string, dnsPort int, dnssec bool) *Process {
+	t.Helper()
+	bin := binaryFromEnv("HOSTDNS_PDNS_SERVER", PowerDNSBinary)
 	if _, err := os.Stat(bin); err != nil {
 		t.Fatalf("PowerDNS is not installed (%v): run test/scripts/ensure-services.sh as root, "+
 			"which installs pdns-server and pdns-backend-mysql", err)
@@ -41,16 +53,21 @@ func StartPowerDNS(t testing.TB, m *MariaDB, zone string) *Process {
 	}
 	dir := t.TempDir()
 	WriteFile(t, dir, "pdns.conf", "# all settings are on the command line\n")
-	dnsPort := FreePort(t)
+	if dnsPort == 0 {
+		dnsPort = FreePort(t)
+	}
+	yesNo := map[bool]string{true: "yes", false: "no"}
 	args := []string{
 		"--config-dir=" + dir, "--socket-dir=" + dir,
 		"--guardian=no", "--daemon=no", "--write-pid=no", "--disable-syslog=yes", "--loglevel=4",
 		"--local-address=127.0.0.1", "--local-port=" + strconv.Itoa(dnsPort),
 		"--launch=gmysql", "--gmysql-host=" + host, "--gmysql-port=" + port,
 		"--gmysql-user=" + cfg.User, "--gmysql-password=" + cfg.Passwd, "--gmysql-dbname=" + cfg.DBName,
-		"--gmysql-dnssec=no",
-		// Answers straight from the rows: no packet, query or zone cache.
+		"--gmysql-dnssec=" + yesNo[dnssec],
+		// Answers straight from the rows: no packet, query or zone cache; keys and
+		// metadata read at every question, not up to 30 s and 60 s later.
 		"--cache-ttl=0", "--negquery-cache-ttl=0", "--query-cache-ttl=0", "--zone-cache-refresh-interval=0",
+		"--dnssec-key-cache-ttl=0", "--zone-metadata-cache-ttl=0",
 		"--consistent-backends=yes", "--default-ttl=3600",
 		"--disable-axfr=no", "--allow-axfr-ips=127.0.0.0/8",
 		"--webserver=no", "--api=no", "--primary=no", "--secondary=no",
