@@ -1,6 +1,7 @@
 package sqlsign
 
 import (
+	"context"
 	"maps"
 	"slices"
 	"strings"
@@ -142,7 +143,7 @@ func verifySection(t *testing.T, src *fakeSource, sec []dns.RR) map[string][]uin
 // wantLabels is the Labels field of sig: its owner's label count, or for
 // an RRset expanded from a wildcard the wildcard's without the "*".
 func wantLabels(src *fakeSource, sig *dns.RRSIG) uint8 {
-	z := src.SigningZone(nil, sig.Hdr.Name)
+	z := src.SigningZone(context.Background(), sig.Hdr.Name)
 	if z != nil && sig.TypeCovered != dns.TypeNSEC && z.Wildcard(sig.Hdr.Name) != "" {
 		return uint8(dns.CountLabel(z.Wildcard(sig.Hdr.Name)) - 1)
 	}

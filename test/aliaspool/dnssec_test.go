@@ -1,7 +1,6 @@
 package aliaspool
 
 import (
-	"crypto"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -29,7 +28,7 @@ func writeKey(t *testing.T, zone string) string {
 	dir := t.TempDir()
 	base := fmt.Sprintf("K%s+%03d+%05d", zone, k.Algorithm, k.KeyTag())
 	harness.WriteFile(t, dir, base+".key", k.String()+"\n")
-	harness.WriteFile(t, dir, base+".private", k.PrivateKeyString(priv.(crypto.PrivateKey)))
+	harness.WriteFile(t, dir, base+".private", k.PrivateKeyString(priv))
 	return filepath.Join(dir, base)
 }
 

@@ -121,8 +121,12 @@ func TestParseKeyShortECDSA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := k.Signer.(*ecdsa.PrivateKey).D; got.Cmp(big.NewInt(5)) != 0 {
-		t.Fatalf("D = %v, want 5", got)
+	raw, err := k.Signer.(*ecdsa.PrivateKey).Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := new(big.Int).SetBytes(raw); got.Cmp(big.NewInt(5)) != 0 {
+		t.Fatalf("scalar = %v, want 5", got)
 	}
 	signVerify(t, k)
 }
