@@ -100,6 +100,13 @@ func newFixture(t *testing.T, s signing) *fixture {
 // newUnsignedFixture is newFixture with no keys yet.
 func newUnsignedFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newZoneFixture(t, zoneText)
+}
+
+// newZoneFixture creates a database with PowerDNS's schema and the zone
+// text (every record of it, DNSSEC ones included, one row each), rectified.
+func newZoneFixture(t *testing.T, text string) *fixture {
+	t.Helper()
 	db := harness.NewMariaDB(t)
 	if _, err := db.DB.Exec(sqlstore.SchemaSQL(sqlstore.MySQL)); err != nil {
 		t.Fatalf("loading the PowerDNS schema: %v", err)
@@ -109,7 +116,7 @@ func newUnsignedFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	id, _ := res.LastInsertId()
-	zp := dns.NewZoneParser(strings.NewReader(zoneText), origin, "")
+	zp := dns.NewZoneParser(strings.NewReader(text), origin, "")
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
 		name, typ, content, prio := harness.PowerDNSRow(rr)
 		if _, err := db.DB.Exec(`INSERT INTO records (domain_id, name, type, content, ttl, prio) VALUES (?, ?, ?, ?, ?, ?)`,
