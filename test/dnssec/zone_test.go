@@ -84,6 +84,13 @@ type fixture struct {
 func newFixture(t *testing.T, s signing) *fixture {
 	t.Helper()
 	f := newUnsignedFixture(t)
+	f.secure(t, s)
+	return f
+}
+
+// secure secures f's zone as s says, with pdnsutil.
+func (f *fixture) secure(t *testing.T, s signing) {
+	t.Helper()
 	if s.algo == dns.ECDSAP256SHA256 {
 		f.pdu.SecureZone(t, origin)
 	} else {
@@ -94,7 +101,6 @@ func newFixture(t *testing.T, s signing) *fixture {
 		f.pdu.SetNSEC3(t, origin, s.nsec3, s.narrow)
 	}
 	f.pdu.RectifyZone(t, origin)
-	return f
 }
 
 // newUnsignedFixture is newFixture with no keys yet.
