@@ -16,18 +16,26 @@ import (
 // from the database, in-process, on one fixed port for UDP and TCP (Unbound's
 // stub-addr names one address).
 var hostdns = authority{name: "hostdns", start: func(t *testing.T, f *fixture) string {
+	return startHostdns(t, f, "")
+}}
+
+// startHostdns starts hostdns as hostdns.start does, with the plugins lines
+// (alias, pool, ...) in the server block too: plugin.cfg orders them.
+func startHostdns(t *testing.T, f *fixture, plugins string) string {
+	t.Helper()
 	port := harness.FreePort(t)
 	s := harness.StartServer(t, fmt.Sprintf(`%s:%d {
 	bind 127.0.0.1
 	sqlsign
+	%s
 	sqlbackend {
 		driver mysql
 		dsn %s
 	}
-}`, origin, port, f.db.DSN))
+}`, origin, port, plugins, f.db.DSN))
 	harness.WaitFor(t, s.UDP, origin, dns.TypeSOA, func(m *dns.Msg) bool { return m.Rcode == dns.RcodeSuccess }, 10*time.Second)
 	return s.UDP
-}}
+}
 
 func TestHostdnsValidates(t *testing.T)   { testValidation(t, hostdns) }
 func TestHostdnsTamper(t *testing.T)      { testTamper(t, hostdns) }

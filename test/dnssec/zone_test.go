@@ -84,6 +84,13 @@ type fixture struct {
 func newFixture(t *testing.T, s signing) *fixture {
 	t.Helper()
 	f := newUnsignedFixture(t)
+	f.secure(t, s)
+	return f
+}
+
+// secure secures f's zone as s says, with pdnsutil.
+func (f *fixture) secure(t *testing.T, s signing) {
+	t.Helper()
 	if s.algo == dns.ECDSAP256SHA256 {
 		f.pdu.SecureZone(t, origin)
 	} else {
@@ -94,11 +101,17 @@ func newFixture(t *testing.T, s signing) *fixture {
 		f.pdu.SetNSEC3(t, origin, s.nsec3, s.narrow)
 	}
 	f.pdu.RectifyZone(t, origin)
-	return f
 }
 
 // newUnsignedFixture is newFixture with no keys yet.
 func newUnsignedFixture(t *testing.T) *fixture {
+	t.Helper()
+	return newZoneFixture(t, zoneText)
+}
+
+// newZoneFixture creates a database with PowerDNS's schema and the zone
+// text (every record of it, DNSSEC ones included, one row each), rectified.
+func newZoneFixture(t *testing.T, text string) *fixture {
 	t.Helper()
 	db := harness.NewMariaDB(t)
 	if _, err := db.DB.Exec(sqlstore.SchemaSQL(sqlstore.MySQL)); err != nil {
@@ -109,7 +122,7 @@ func newUnsignedFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	id, _ := res.LastInsertId()
-	zp := dns.NewZoneParser(strings.NewReader(zoneText), origin, "")
+	zp := dns.NewZoneParser(strings.NewReader(text), origin, "")
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
 		name, typ, content, prio := harness.PowerDNSRow(rr)
 		if _, err := db.DB.Exec(`INSERT INTO records (domain_id, name, type, content, ttl, prio) VALUES (?, ?, ?, ?, ?, ?)`,

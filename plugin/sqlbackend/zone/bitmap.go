@@ -49,7 +49,7 @@ func (z *Zone) bitmap(o owner, nsec3 bool) []uint16 {
 				types = append(types, t)
 			}
 		}
-		if o.key == "" {
+		if o.key == "" && z.den != nil { // a pre-signed zone's proofs are stored, not made
 			types = append(types, z.den.apexTypes...)
 			if nsec3 {
 				types = append(types, dns.TypeNSEC3PARAM)

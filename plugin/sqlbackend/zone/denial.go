@@ -98,6 +98,8 @@ func (z *Zone) wildData(w owner, t uint16) []dns.RR {
 // noData is the authority section for NODATA at the owner o.
 func (l *lookup) noData(z *Zone, o owner) []dns.RR {
 	switch {
+	case l.stored3(z):
+		return concat(z.negative(true), z.proveNoType(o))
 	case l.sigs(z):
 		return concat(z.negative(true), withSigs(o.rrs, dns.TypeNSEC, true))
 	case l.online(z):
@@ -110,6 +112,8 @@ func (l *lookup) noData(z *Zone, o owner) []dns.RR {
 // qname (key rel).
 func (l *lookup) noDataENT(z *Zone, qname, rel string) []dns.RR {
 	switch {
+	case l.stored3(z):
+		return concat(z.negative(true), z.proveENT(qname, rel))
 	case l.sigs(z):
 		return concat(z.negative(true), z.coveringNSEC(rel))
 	case l.online(z):
@@ -124,6 +128,8 @@ func (l *lookup) noDataENT(z *Zone, qname, rel string) []dns.RR {
 // wildcard's only.
 func (l *lookup) noDataWild(z *Zone, qname, rel, ce string, w owner) []dns.RR {
 	switch {
+	case l.stored3(z):
+		return concat(z.negative(true), z.proveWildNoType(qname, rel, ce, &w))
 	case l.sigs(z):
 		return appendNew(concat(z.negative(true), z.coveringNSEC(rel)), withSigs(w.rrs, dns.TypeNSEC, true))
 	case l.online(z):
@@ -138,6 +144,8 @@ func (l *lookup) noDataWild(z *Zone, qname, rel, ce string, w owner) []dns.RR {
 // (whose next name, below it, shows that it exists without records).
 func (l *lookup) noDataWildENT(z *Zone, qname, rel, ce string) []dns.RR {
 	switch {
+	case l.stored3(z):
+		return concat(z.negative(true), z.proveWildNoType(qname, rel, ce, nil))
 	case l.sigs(z):
 		return appendNew(concat(z.negative(true), z.coveringNSEC(rel)), z.coveringNSEC(wildcardKey(ce)))
 	case l.online(z):
@@ -150,6 +158,8 @@ func (l *lookup) noDataWildENT(z *Zone, qname, rel, ce string) []dns.RR {
 // the closest encloser ce.
 func (l *lookup) nameError(z *Zone, qname, rel, ce string) []dns.RR {
 	switch {
+	case l.stored3(z):
+		return concat(z.negative(true), z.proveName(qname, rel, ce))
 	case l.sigs(z):
 		// RFC 4035 3.1.3.2: an NSEC that covers qname and one that covers the
 		// wildcard at the closest encloser. file takes the deepest existing
@@ -180,13 +190,14 @@ func appendNew(out, rrs []dns.RR) []dns.RR {
 }
 
 // The proofs an online zone makes, unsigned: NSEC (nsec.go) or NSEC3
-// (nsec3.go) as its Denial says.
+// (nsec3.go) as its Denial says; with NSEC3 also those of a pre-signed zone
+// that holds an NSEC3 chain, from its records (presigned3.go).
 
 // proveNoType proves that the owner o has no RRset of the type asked (RFC
 // 4035 3.1.3.1, RFC 5155 7.2.3, and at a cut 7.2.4): the NSEC or NSEC3 at o.
 func (z *Zone) proveNoType(o owner) []dns.RR {
-	if z.den.nsec3 {
-		return []dns.RR{z.nsec3Match(o.name(), z.bitmap(o, true))}
+	if z.nsec3Denial() {
+		return z.nsec3Match(o.name(), z.bitmap(o, true))
 	}
 	return []dns.RR{z.nsecAt(o)}
 }
@@ -195,8 +206,8 @@ func (z *Zone) proveNoType(o owner) []dns.RR {
 // (RFC 4035 3.1.3.1, RFC 5155 7.2.3): the NSEC before it, whose next name is
 // below it, or the NSEC3 matching it with an empty bitmap.
 func (z *Zone) proveENT(qname, rel string) []dns.RR {
-	if z.den.nsec3 {
-		return []dns.RR{z.nsec3Match(qname, nil)}
+	if z.nsec3Denial() {
+		return z.nsec3Match(qname, nil)
 	}
 	return []dns.RR{z.nsecAt(z.chainPrev(rel))}
 }
@@ -204,10 +215,10 @@ func (z *Zone) proveENT(qname, rel string) []dns.RR {
 // proveName proves that qname (key rel) does not exist, nor the wildcard at
 // its closest encloser ce (RFC 4035 3.1.3.2, RFC 5155 7.2.2).
 func (z *Zone) proveName(qname, rel, ce string) []dns.RR {
-	if z.den.nsec3 {
+	if z.nsec3Denial() {
 		ceName, closer := z.encloserNames(qname, ce)
-		out := []dns.RR{z.nsec3Match(ceName, z.bitmapAt(ce)), z.nsec3Cover(closer)}
-		return appendNew(out, []dns.RR{z.nsec3Cover(wildcardName(ceName))})
+		out := appendNew(z.nsec3Match(ceName, z.bitmapAt(ce)), z.nsec3Cover(closer))
+		return appendNew(out, z.nsec3Cover(wildcardName(ceName)))
 	}
 	out := []dns.RR{z.nsecAt(z.chainPrev(rel))}
 	return appendNew(out, []dns.RR{z.nsecAt(z.chainPrev(wildcardKey(ce)))})
@@ -216,9 +227,9 @@ func (z *Zone) proveName(qname, rel, ce string) []dns.RR {
 // proveNoCloser proves that no name closer than the wildcard's matches
 // qname, which a wildcard at ce answered (RFC 4035 3.1.3.3, RFC 5155 7.2.6).
 func (z *Zone) proveNoCloser(qname, rel, ce string) []dns.RR {
-	if z.den.nsec3 {
+	if z.nsec3Denial() {
 		_, closer := z.encloserNames(qname, ce)
-		return []dns.RR{z.nsec3Cover(closer)}
+		return z.nsec3Cover(closer)
 	}
 	return []dns.RR{z.nsecAt(z.chainPrev(rel))}
 }
@@ -227,14 +238,14 @@ func (z *Zone) proveNoCloser(qname, rel, ce string) []dns.RR {
 // its closest encloser ce, w (nil: an empty non-terminal), has no RRset of
 // the type asked (RFC 4035 3.1.3.4, RFC 5155 7.2.5).
 func (z *Zone) proveWildNoType(qname, rel, ce string, w *owner) []dns.RR {
-	if z.den.nsec3 {
+	if z.nsec3Denial() {
 		ceName, closer := z.encloserNames(qname, ce)
 		var types []uint16
 		if w != nil {
 			types = z.bitmap(*w, true)
 		}
-		out := []dns.RR{z.nsec3Match(ceName, z.bitmapAt(ce)), z.nsec3Cover(closer)}
-		return appendNew(out, []dns.RR{z.nsec3Match(wildcardName(ceName), types)})
+		out := appendNew(z.nsec3Match(ceName, z.bitmapAt(ce)), z.nsec3Cover(closer))
+		return appendNew(out, z.nsec3Match(wildcardName(ceName), types))
 	}
 	out := []dns.RR{z.nsecAt(z.chainPrev(rel))}
 	if w != nil {

@@ -105,8 +105,9 @@
 //     pre-signed data. Online denial (below) sends it.
 //   - A DNAME substitution longer than 255 octets should be YXDOMAIN (RFC
 //     6672 2.2); there is no Result for it: it is chased like file does.
-//   - NSEC3 records are held (file refuses them) but pre-signed ones are
-//     not used for denial.
+//   - NSEC3 records are held (file refuses them). A pre-signed zone with an
+//     NSEC3PARAM at its apex and no NSEC there proves denial with its own
+//     NSEC3 records as RFC 5155 7.2 says (presigned3.go): file sends none.
 //
 // # Online denial
 //

@@ -226,6 +226,9 @@ func (l *lookup) wildcard(z *Zone, qname, rel, ce string, w owner) Answer {
 	extra := z.additional(answer, sg)
 	ns := z.ns(sg)
 	switch {
+	case l.stored3(z):
+		answer = append(answer, expand(sigs(w.rrs, l.qtype), qname)...)
+		ns = concat(ns, z.proveNoCloser(qname, rel, ce)) // RFC 5155 7.2.6
 	case sg:
 		answer = append(answer, expand(sigs(w.rrs, l.qtype), qname)...)
 		ns = concat(ns, z.coveringNSEC(rel)) // no closer name matches (RFC 4035 3.1.3.3)

@@ -24,33 +24,47 @@ var b32 = base32.HexEncoding.WithPadding(base32.NoPadding)
 
 // hashOf returns the NSEC3 hash of name (RFC 5155 5).
 func (z *Zone) hashOf(name string) []byte {
-	h, err := b32.DecodeString(dns.HashName(name, dns.SHA1, z.den.iter, z.den.salt))
+	iter, salt := z.nsec3Params()
+	h, err := b32.DecodeString(dns.HashName(name, dns.SHA1, iter, salt))
 	if err != nil || len(h) != sha1.Size {
 		return make([]byte, sha1.Size) // not a name: never, for names in the zone
 	}
 	return h
 }
 
-// nsec3Match returns the NSEC3 that matches name, with the types there.
-func (z *Zone) nsec3Match(name string, types []uint16) dns.RR {
+// nsec3Match returns the NSEC3 that matches name, with the types there (a
+// pre-signed zone's own, with its RRSIGs).
+func (z *Zone) nsec3Match(name string, types []uint16) []dns.RR {
 	h := z.hashOf(name)
-	return z.nsec3(h, step(h, 1), types)
+	if z.den == nil {
+		return z.storedMatch(h)
+	}
+	return []dns.RR{z.nsec3(h, step(h, 1), types)}
 }
 
-// nsec3Cover returns an NSEC3 that covers name: an empty span around its hash.
-func (z *Zone) nsec3Cover(name string) dns.RR {
+// nsec3Cover returns an NSEC3 that covers name: an empty span around its
+// hash (in a pre-signed zone, the one of its chain, with its RRSIGs).
+func (z *Zone) nsec3Cover(name string) []dns.RR {
 	h := z.hashOf(name)
-	return z.nsec3(step(h, -1), step(h, 1), nil)
+	if z.den == nil {
+		return z.storedCover(h)
+	}
+	return []dns.RR{z.nsec3(step(h, -1), step(h, 1), nil)}
 }
 
 func (z *Zone) nsec3(owner, next []byte, types []uint16) dns.RR {
-	name := strings.ToLower(b32.EncodeToString(owner)) + "." + z.origin
+	return &dns.NSEC3{Hdr: z.denialHeader(z.hashedName(owner), dns.TypeNSEC3), Hash: dns.SHA1, Iterations: z.den.iter,
+		SaltLength: uint8(len(z.den.salt) / 2), Salt: z.den.salt, HashLength: sha1.Size,
+		NextDomain: b32.EncodeToString(next), TypeBitMap: types}
+}
+
+// hashedName is the owner name of the NSEC3 of hash h (RFC 5155 3).
+func (z *Zone) hashedName(h []byte) string {
+	name := strings.ToLower(b32.EncodeToString(h)) + "." + z.origin
 	if z.origin == "." {
 		name = name[:len(name)-1]
 	}
-	return &dns.NSEC3{Hdr: z.denialHeader(name, dns.TypeNSEC3), Hash: dns.SHA1, Iterations: z.den.iter,
-		SaltLength: uint8(len(z.den.salt) / 2), Salt: z.den.salt, HashLength: sha1.Size,
-		NextDomain: b32.EncodeToString(next), TypeBitMap: types}
+	return name
 }
 
 // step returns the hash h plus d (+1 or -1), wrapping around, as the last
