@@ -17,6 +17,7 @@ require (
 	github.com/go-jose/go-jose/v4 v4.1.8 // indirect
 	github.com/google/btree v1.1.3 // indirect
 	github.com/letsencrypt/challtestsrv v1.4.2 // indirect
+	go.uber.org/goleak v1.3.0 // indirect
 )
 
 require (
