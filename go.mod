@@ -11,13 +11,13 @@ require (
 	github.com/miekg/dns v1.1.73
 	github.com/prometheus/client_golang v1.24.1
 	github.com/redis/go-redis/v9 v9.23.0
+	go.uber.org/goleak v1.3.0
 )
 
 require (
 	github.com/go-jose/go-jose/v4 v4.1.8 // indirect
 	github.com/google/btree v1.1.3 // indirect
 	github.com/letsencrypt/challtestsrv v1.4.2 // indirect
-	go.uber.org/goleak v1.3.0 // indirect
 )
 
 require (
