@@ -6,6 +6,7 @@ require (
 	github.com/coredns/caddy v1.1.4
 	github.com/coredns/coredns v1.15.0
 	github.com/go-sql-driver/mysql v1.10.1
+	github.com/google/btree v1.1.3
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/letsencrypt/pebble/v2 v2.10.3
 	github.com/miekg/dns v1.1.73
@@ -16,7 +17,6 @@ require (
 
 require (
 	github.com/go-jose/go-jose/v4 v4.1.8 // indirect
-	github.com/google/btree v1.1.3 // indirect
 	github.com/letsencrypt/challtestsrv v1.4.2 // indirect
 )
 
