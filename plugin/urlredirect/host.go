@@ -84,13 +84,16 @@ func location(rec *rrtypes.URL, path, query string) (loc string, ok bool) {
 	p, q := t.EscapedPath(), t.RawQuery
 	if !rec.NoPath {
 		if path != "" && path != "/" {
-			p = strings.TrimSuffix(p, "/") + escapeUnsafe(path)
+			if path[0] != '/' { // "OPTIONS *", or a client's garbage: never glue it to the host
+				path = "/" + path
+			}
+			p = strings.TrimSuffix(p, "/") + escapeUnsafe(path, "?#")
 		}
 		if query != "" {
 			if q != "" {
 				q += "&"
 			}
-			q += escapeUnsafe(query)
+			q += escapeUnsafe(query, "#")
 		}
 	}
 	var b strings.Builder
@@ -112,17 +115,20 @@ func location(rec *rrtypes.URL, path, query string) (loc string, ok bool) {
 }
 
 // escapeUnsafe percent-encodes the octets of a request's path or query that may not stand in
-// a header: blanks, control characters and non-ASCII. Go's server has already refused
-// control characters in the request line; this is the second line of defence.
-func escapeUnsafe(s string) string {
-	if safe(s) {
+// a header (blanks, control characters, non-ASCII) and those of also, which would end the
+// part early. Go's server has already refused control characters in the request line;
+// this is the second line of defence.
+//
+// A '%' that does not start an escape is escaped itself (a parsed request has none).
+func escapeUnsafe(s, also string) string {
+	if safe(s) && !strings.ContainsAny(s, also) && !badEscape(s) {
 		return s
 	}
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c > ' ' && c < 0x7f {
+		if c > ' ' && c < 0x7f && strings.IndexByte(also, c) < 0 && (c != '%' || escapeAt(s, i)) {
 			b.WriteByte(c)
 			continue
 		}
@@ -141,4 +147,28 @@ func safe(s string) bool {
 		}
 	}
 	return true
+}
+
+// badEscape reports whether s has a '%' not followed by two hex digits.
+func badEscape(s string) bool {
+	for i := strings.IndexByte(s, '%'); i >= 0; {
+		if !escapeAt(s, i) {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '%')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// escapeAt reports whether s[i], a '%', starts a valid escape.
+func escapeAt(s string, i int) bool {
+	return i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2])
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
