@@ -52,6 +52,7 @@ var Directives = []string{
 	"transfer",
 	"alias",
 	"pool",
+	"urlredirect",
 	"dynupdate",
 	"hosts",
 	"route53",

@@ -70,6 +70,7 @@ import (
 	_ "github.com/hostdns/hostdns/plugin/pool"
 	_ "github.com/hostdns/hostdns/plugin/sqlbackend"
 	_ "github.com/hostdns/hostdns/plugin/sqlsign"
+	_ "github.com/hostdns/hostdns/plugin/urlredirect"
 
 	// Private record types, registered in every build.
 	_ "github.com/hostdns/hostdns/plugin/pkg/rrtypes"

@@ -19,6 +19,7 @@ func fuzzParse(f *testing.F, typ string) {
 		"host.example.net. 1", "host. 65535", "host. 0", "host. 65536", "( host. 2 )", "host. 1 2",
 		`"https://www.example.com/path?q=1" 301`, `https://a/ 308`, `"https://a/b c\"\\\255" 302`,
 		`"` + longURL + `"`, `"https://a/\25"`, `"https://a/" "301" x`, `"http://a" ; c`,
+		`"https://a/" 302 nopath`, `https://a/ nopath`, `https://a/ nopath nopath`, `https://a/ NOPATH 301`,
 	}
 	for _, s := range seeds {
 		f.Add(s)
@@ -63,6 +64,8 @@ func FuzzUnpack(f *testing.F) {
 	f.Add(uint8(2), []byte("\x01\x2dhttps://a/b c\"\\\xff"))
 	f.Add(uint8(2), []byte("\x01\x34http://a"))
 	f.Add(uint8(2), []byte("\x01"))
+	f.Add(uint8(2), []byte("\x81\x2dhttps://a/"))
+	f.Add(uint8(2), []byte("\x41\x2dhttps://a/"))
 
 	f.Fuzz(func(t *testing.T, pick uint8, rdata []byte) {
 		typ := types[int(pick)%len(types)]

@@ -50,6 +50,9 @@ func TestParseErrors(t *testing.T) {
 		{"URL", []string{"https://a/", "0"}, "redirect code must be"},
 		{"URL", []string{"https://a/", "abc"}, "redirect code must be"},
 		{"URL", []string{"https://a/", "301", "x"}, "unexpected \"x\""},
+		{"URL", []string{"https://a/", "nopath", "301"}, "unexpected \"301\""},
+		{"URL", []string{"https://a/", "301", "nopath", "x"}, "unexpected \"x\""},
+		{"URL", []string{"https://a/", "x"}, "redirect code must be"},
 		{"URL", []string{"https://a/" + strings.Repeat("x", maxURL)}, "longer than"},
 	}
 	for _, tc := range tests {

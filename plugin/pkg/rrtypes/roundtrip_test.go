@@ -39,6 +39,8 @@ var canonical = []string{
 	"go.example.org.\t3600\tIN\tURL\t\"https://example.com/a b?q=\\\"x\\\\y\\\"#f;g(h)\" 302",
 	"go.example.org.\t3600\tIN\tURL\t\"https://example.com/caf\\195\\169\" 301",
 	"go.example.org.\t3600\tIN\tURL\t\"https://user:pw@[::1]:8443/\" 301",
+	"go.example.org.\t3600\tIN\tURL\t\"https://example.com/landing\" 302 nopath",
+	"go.example.org.\t3600\tIN\tURL\t\"https://example.com/\" 301 nopath",
 }
 
 func TestRoundTripText(t *testing.T) {
@@ -111,12 +113,17 @@ func TestParseCanonical(t *testing.T) {
 		{"go.example.org. 60 IN URL \"https://example.com/\\x\\097\"", "go.example.org.\t60\tIN\tURL\t\"https://example.com/xa\" 301"},
 		{"go.example.org. 60 IN URL \"https://example.com/\" \"302\" ; comment", "go.example.org.\t60\tIN\tURL\t\"https://example.com/\" 302"},
 		{"go.example.org. 60 IN URL HTTPS://example.com/", "go.example.org.\t60\tIN\tURL\t\"HTTPS://example.com/\" 301"},
+		{"go.example.org. 60 IN URL https://example.com/ nopath", "go.example.org.\t60\tIN\tURL\t\"https://example.com/\" 301 nopath"},
+		{"go.example.org. 60 IN URL https://example.com/ 308 NoPath", "go.example.org.\t60\tIN\tURL\t\"https://example.com/\" 308 nopath"},
+		{"go.example.org. 60 IN URL https://example.com/ \"302\" \"nopath\"", "go.example.org.\t60\tIN\tURL\t\"https://example.com/\" 302 nopath"},
 
 		// The RFC 3597 form, which tools that don't know these types write.
 		{"example.org. IN ALIAS \\# 3 016100", "example.org.\t3600\tIN\tALIAS\ta."},
 		{"example.org. IN TYPE65401 \\# 3 016100", "example.org.\t3600\tIN\tALIAS\ta."},
 		{"example.org. IN POOL \\# 5 0005016100", "example.org.\t3600\tIN\tPOOL\ta. 5"},
 		{"example.org. IN URL \\# 10 012e687474703a2f2f61", "example.org.\t3600\tIN\tURL\t\"http://a\" 302"},
+		// The nopath flag is the top bit of the CODE field: 0x8000|307.
+		{"example.org. IN URL \\# 10 8133687474703a2f2f61", "example.org.\t3600\tIN\tURL\t\"http://a\" 307 nopath"},
 	}
 	for _, tc := range tests {
 		rr, err := dns.NewRR(tc.in)

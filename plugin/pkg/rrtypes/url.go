@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/miekg/dns"
 )
@@ -14,7 +15,22 @@ import (
 type URL struct {
 	Target string
 	Code   uint16 // 0 means the default, 301
+	// NoPath redirects every request to Target as it is; without it the request's
+	// path and query are added to Target (flag "nopath" in presentation format).
+	NoPath bool
 }
+
+// The CODE field of the wire format carries the status in its low 12 bits and
+// flags in its top 4 (all 0 in records written before flags existed, so they
+// read as before). Unknown flag bits are refused.
+const (
+	codeMask   = 0x0FFF
+	flagNoPath = 0x8000
+	flagsKnown = flagNoPath
+)
+
+// NoPathFlag is the presentation-format flag that sets NoPath.
+const NoPathFlag = "nopath"
 
 // maxURL leaves room for the code in the largest possible rdata.
 const maxURL = 0xFFFF - 2
@@ -77,14 +93,21 @@ func (u *URL) String() string {
 	if u.Target == "" {
 		return ""
 	}
-	return quote(u.Target) + " " + strconv.Itoa(int(u.code()))
+	s := quote(u.Target) + " " + strconv.Itoa(int(u.code()))
+	if u.NoPath {
+		s += " " + NoPathFlag
+	}
+	return s
 }
 
 // Parse implements dns.PrivateRdata. The zone parser has already removed the
 // quotes and split on unquoted blanks, so a URL with a blank in it arrives as
 // one token only if it was quoted (or the blank escaped).
+//
+// After the URL come the optional code and the optional flag: "url", "url 302",
+// "url 302 nopath" and "url nopath" (code 301) are all valid.
 func (u *URL) Parse(txt []string) error {
-	if err := tokens(txt, 2); err != nil {
+	if err := tokens(txt, 3); err != nil {
 		return err
 	}
 	t, err := unescape(txt[0])
@@ -94,12 +117,29 @@ func (u *URL) Parse(txt []string) error {
 	if err := checkURL(t); err != nil {
 		return err
 	}
-	c, err := parseUint16(txt, 1, 301, checkCode)
+	rest := txt[1:]
+	noPath := false
+	if n := len(rest); n > 0 && strings.EqualFold(rest[n-1], NoPathFlag) {
+		noPath, rest = true, rest[:n-1]
+	}
+	if len(rest) > 1 {
+		return fmt.Errorf("unexpected %q after rdata", rest[1])
+	}
+	c, err := parseUint16(rest, 0, 301, checkCode)
 	if err != nil {
 		return err
 	}
-	u.Target, u.Code = t, c
+	u.Target, u.Code, u.NoPath = t, c, noPath
 	return nil
+}
+
+// field is the CODE field of the wire format: the code and the flags.
+func (u *URL) field() uint16 {
+	f := u.code()
+	if u.NoPath {
+		f |= flagNoPath
+	}
+	return f
 }
 
 // Pack implements dns.PrivateRdata. An empty target packs as empty rdata.
@@ -114,7 +154,7 @@ func (u *URL) Pack(buf []byte) (int, error) {
 	if err := checkCode(u.code()); err != nil {
 		return len(buf), err
 	}
-	off, err := packUint16(u.code(), buf, 0)
+	off, err := packUint16(u.field(), buf, 0)
 	if err != nil {
 		return off, err
 	}
@@ -129,10 +169,14 @@ func (u *URL) Pack(buf []byte) (int, error) {
 // the rdata before calling it. Code calling dns.UnpackRRWithHeader on a whole
 // message gets a "bad rdlength" error instead.
 func (u *URL) Unpack(buf []byte) (int, error) {
-	c, off, err := unpackUint16(buf, 0)
+	f, off, err := unpackUint16(buf, 0)
 	if err != nil {
 		return off, err
 	}
+	if f&^codeMask&^flagsKnown != 0 {
+		return off, fmt.Errorf("unknown URL flags %#04x", f&^codeMask)
+	}
+	c := f & codeMask
 	if err := checkCode(c); err != nil {
 		return off, err
 	}
@@ -140,7 +184,7 @@ func (u *URL) Unpack(buf []byte) (int, error) {
 	if err := checkURL(t); err != nil {
 		return off, err
 	}
-	u.Target, u.Code = t, c
+	u.Target, u.Code, u.NoPath = t, c, f&flagNoPath != 0
 	return len(buf), nil
 }
 

@@ -106,6 +106,8 @@ func TestUnpackGarbage(t *testing.T) {
 		{TypeURL, "\x01\x2dftp://a", "http or https"},
 		{TypeURL, "\x01\x2dhttp://a/\x00", "bad URL"},
 		{TypeURL, "\x01", "truncated"},
+		{TypeURL, "\x41\x2dhttp://a", "unknown URL flags"},
+		{TypeURL, "\x81\x00http://a", "redirect code"},
 	}
 	for _, tc := range tests {
 		d := dns.TypeToRR[tc.typ]().(*dns.PrivateRR).Data

@@ -1,0 +1,46 @@
+package urlredirect
+
+import (
+	"github.com/coredns/coredns/plugin"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+// Metrics of the urlredirect plugin, all under coredns_urlredirect_.
+var (
+	dnsAnswers = promauto.NewCounterVec(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "urlredirect",
+		Name:      "dns_answers_total",
+		Help:      "Counter of A/AAAA queries at URL names answered with the redirector's addresses.",
+	}, []string{"server"})
+
+	redirectCount = promauto.NewCounterVec(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "urlredirect",
+		Name:      "redirects_total",
+		Help:      "Counter of HTTP redirects sent, by status.",
+	}, []string{"status"})
+
+	unknownHostCount = promauto.NewCounter(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "urlredirect",
+		Name:      "unknown_hosts_total",
+		Help:      "Counter of HTTP requests answered 404: no valid URL record for the host.",
+	})
+
+	tlsHandshakes = promauto.NewCounterVec(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "urlredirect",
+		Name:      "tls_handshakes_total",
+		Help:      "Counter of TLS handshakes on the https listeners, by result (ok, error).",
+	}, []string{"result"})
+
+	connsInFlight = promauto.NewGauge(prometheus.GaugeOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "urlredirect",
+		Name:      "connections_in_flight",
+		Help:      "Open client connections on the redirector's listeners.",
+	})
+)
