@@ -4,7 +4,9 @@
 #   signed   sqlbackend + sqlsign on 1,000 secured zones (ECDSA P-256 KSK + ZSK each), the mixed
 #            mix, DO=0 against DO=1 on the same running server, NSEC and NSEC3 (narrow) zones.
 #            Each server first runs through the whole query file once with DO=1, so the
-#            signature cache (cache_size 1,000,000) holds every signature the mix needs.
+#            signature cache (cache_size 1,000,000) holds every signature the mix needs. A third
+#            server, sqlbackend without sqlsign on the NSEC zones, shows what DO=1 costs without
+#            signatures (its answers carry the unsigned NSEC records only).
 #   flood    the random mix (every name new, all NXDOMAIN) with DO=1: sqlsign NSEC, sqlsign
 #            NSEC3 narrow (white lies: new signatures per name), the same with cache_size 10000,
 #            and the stock CoreDNS file + dnssec plugins (black lies) on the same zones and keys,
@@ -124,6 +126,10 @@ load_sqlite "$WORK/nsec3.sqlite" "$DATA/pdns-data.sql" "$DATA/keys.sql" "$DATA/n
 corefile_sqlsign() { # DB CACHE_SIZE METRICSPORT
 	printf '. {\n    prometheus 127.0.0.1:%s\n    sqlsign {\n        cache_size %s\n    }\n    sqlbackend {\n        driver sqlite\n        dsn %s\n        schema none\n    }\n}\n' "$3" "$2" "$1"
 }
+# The same without sqlsign: what DO=1 costs sqlbackend alone (its unsigned NSEC/NSEC3 records).
+corefile_unsigned() { # DB METRICSPORT
+	printf '. {\n    prometheus 127.0.0.1:%s\n    sqlbackend {\n        driver sqlite\n        dsn %s\n        schema none\n    }\n}\n' "$2" "$1"
+}
 # The stock plugins as providers run them: one server block per zone, file + dnssec with the
 # zone's KSK and ZSK (split signing: the KSK signs DNSKEY, the ZSK the rest).
 corefile_stock() { # METRICSPORT
@@ -194,11 +200,12 @@ group_signed() {
 	GROUP=signed
 	start_server sqlsign-nsec corefile_sqlsign "$WORK/nsec.sqlite" 1000000
 	start_server sqlsign-nsec3 corefile_sqlsign "$WORK/nsec3.sqlite" 1000000
+	start_server unsigned-nsec corefile_unsigned "$WORK/nsec.sqlite"
 	warm sqlsign-nsec "$Q/mixed.txt"
 	warm sqlsign-nsec3 "$Q/mixed.txt"
 	local r n
 	for ((r = 1; r <= ROUNDS; r++)); do
-		for n in sqlsign-nsec sqlsign-nsec3; do
+		for n in sqlsign-nsec sqlsign-nsec3 unsigned-nsec; do
 			measure "$n" mixed-DO0 "$Q/mixed.txt" "$r" 0
 			measure "$n" mixed-DO1 "$Q/mixed.txt" "$r" 1
 		done
