@@ -3,7 +3,8 @@
 // from the same keys so that both servers sign with identical key material:
 //
 //   - -sql FILE: cryptokeys rows as `pdnsutil add-zone-key ZONE ksk|zsk active
-//     published ecdsa256` leaves them (BIND Private-key-format v1.2 content),
+//     published ecdsa256` leaves them (BIND Private-key-format content; miekg/dns
+//     writes v1.3 where PowerDNS writes v1.2; pdnskeys ignores the version),
 //     for sqlbackend + sqlsign;
 //   - -keydir DIR: K<zone>.+013+<tag>.key/.private files, for the stock
 //     dnssec plugin's `key file`;
