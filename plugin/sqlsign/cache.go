@@ -1,6 +1,7 @@
 package sqlsign
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -33,6 +34,7 @@ type clockShard struct {
 type clockSlot struct {
 	key sigKey
 	sig *dns.RRSIG
+	set []dns.RR // for an entry found by identity (identityKey): the records signed
 	ref bool
 }
 
@@ -70,19 +72,56 @@ func (c *sigCache) get(k sigKey) (*dns.RRSIG, bool) {
 	return s.slots[i].sig, true
 }
 
+// getIdentical returns the signature stored under the identity key k of set,
+// when the entry holds the very same records.
+func (c *sigCache) getIdentical(k sigKey, set []dns.RR) (*dns.RRSIG, bool) {
+	s := c.shard(k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := s.index[k]
+	if !ok || !sameRecords(s.slots[i].set, set) {
+		return nil, false
+	}
+	s.slots[i].ref = true
+	return s.slots[i].sig, true
+}
+
+// sameRecords reports whether a and b hold the same records (pointers).
+func sameRecords(a, b []dns.RR) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // add stores sig under k, evicting the first entry the hand finds unread
 // when the shard is full.
-func (c *sigCache) add(k sigKey, sig *dns.RRSIG) {
+func (c *sigCache) add(k sigKey, sig *dns.RRSIG) { c.addSlot(clockSlot{key: k, sig: sig}) }
+
+// addIdentical stores sig under the identity key k of set, keeping the
+// records: while the entry lives, their addresses cannot be reused by other
+// records, so an identity hit is never a different RRset.
+func (c *sigCache) addIdentical(k sigKey, set []dns.RR, sig *dns.RRSIG) {
+	c.addSlot(clockSlot{key: k, sig: sig, set: slices.Clone(set)})
+}
+
+func (c *sigCache) addSlot(slot clockSlot) {
+	k := slot.key
 	s := c.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if i, ok := s.index[k]; ok {
-		s.slots[i].sig = sig
+		s.slots[i] = slot
 		return
 	}
 	if len(s.slots) < s.size {
 		s.index[k] = len(s.slots)
-		s.slots = append(s.slots, clockSlot{key: k, sig: sig})
+		s.slots = append(s.slots, slot)
 		c.len.Add(1)
 		return
 	}
@@ -91,7 +130,7 @@ func (c *sigCache) add(k sigKey, sig *dns.RRSIG) {
 		s.hand = (s.hand + 1) % s.size
 	}
 	delete(s.index, s.slots[s.hand].key)
-	s.slots[s.hand] = clockSlot{key: k, sig: sig}
+	s.slots[s.hand] = slot
 	s.index[k] = s.hand
 	s.hand = (s.hand + 1) % s.size
 }

@@ -137,3 +137,35 @@ func TestConcurrent(t *testing.T) {
 		t.Fatalf("%v signatures made for one RRset", made)
 	}
 }
+
+// TestIdentityEntries: an entry found by identity answers only for the very
+// records it was stored with, and its key changes with any of them.
+func TestIdentityEntries(t *testing.T) {
+	a1, _ := dns.NewRR("www.example.org. 300 IN A 192.0.2.1")
+	a2, _ := dns.NewRR("www.example.org. 300 IN A 192.0.2.2")
+	a2same, _ := dns.NewRR("www.example.org. 300 IN A 192.0.2.2") // same text, other record
+	set := []dns.RR{a1, a2}
+	sig := &dns.RRSIG{KeyTag: 1}
+	c := newSigCache(16)
+	k := identityKey("example.org.", set, 1, dns.ECDSAP256SHA256, 10, 20)
+	c.addIdentical(k, set, sig)
+	if got, ok := c.getIdentical(k, []dns.RR{a1, a2}); !ok || got != sig {
+		t.Errorf("the same records: %v, %v; want the stored signature", got, ok)
+	}
+	if _, ok := c.getIdentical(k, []dns.RR{a1, a2same}); ok {
+		t.Error("a record replaced by an equal one under the same key: hit, want a miss")
+	}
+	if _, ok := c.getIdentical(k, []dns.RR{a1}); ok {
+		t.Error("a shorter RRset under the same key: hit, want a miss")
+	}
+	for name, other := range map[string]sigKey{
+		"other records": identityKey("example.org.", []dns.RR{a1, a2same}, 1, dns.ECDSAP256SHA256, 10, 20),
+		"other key":     identityKey("example.org.", set, 2, dns.ECDSAP256SHA256, 10, 20),
+		"other week":    identityKey("example.org.", set, 1, dns.ECDSAP256SHA256, 11, 21),
+		"other signer":  identityKey("example.net.", set, 1, dns.ECDSAP256SHA256, 10, 20),
+	} {
+		if other == k {
+			t.Errorf("%s: same identity key", name)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package sqlsign
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -98,19 +99,18 @@ func (s *SQLSign) sigs(kr *pdnskeys.Keyring, origin string, set []dns.RR, h *dns
 	if len(keys) == 0 {
 		return nil
 	}
-	digest, err := digestRRset(origin, set)
-	if err != nil {
-		signingFailures.WithLabelValues(server).Inc()
-		log.Errorf("Packing %s/%s: %v", h.Name, dns.TypeToString[h.Rrtype], err)
-		return nil
-	}
 	inception, expiration := kr.Validity(now)
+	d := lazyDigest{origin: origin, set: set}
 	out := make([]dns.RR, 0, len(keys))
 	for _, k := range keys {
-		sig, err := s.signature(k, origin, set, digest, inception, expiration, server)
+		sig, err := s.signatureOf(k, &d, inception, expiration, server)
 		if err != nil {
 			signingFailures.WithLabelValues(server).Inc()
 			log.Errorf("Signing %s/%s with key %d: %v", h.Name, dns.TypeToString[h.Rrtype], k.ID, err)
+			continue
+		}
+		if sig.Hdr.Name == h.Name && sig.Hdr.Ttl == h.Ttl {
+			out = append(out, sig) // shared, as the data plugin shares its records
 			continue
 		}
 		c := *sig // the cached one is shared: hand out a copy
@@ -119,6 +119,53 @@ func (s *SQLSign) sigs(kr *pdnskeys.Keyring, origin string, set []dns.RR, h *dns
 		out = append(out, &c)
 	}
 	return out
+}
+
+// lazyDigest is the digest of an RRset, packed only when a signature is not
+// found by the records' identity.
+type lazyDigest struct {
+	origin string
+	set    []dns.RR
+	done   bool
+	d      rrsetDigest
+	err    error
+}
+
+func (l *lazyDigest) get() (rrsetDigest, error) {
+	if !l.done {
+		l.d, l.err = digestRRset(l.origin, l.set)
+		l.done = true
+	}
+	return l.d, l.err
+}
+
+// signatureOf returns the RRSIG by k of d's RRset: by the records' identity
+// when they are ones the cache has seen (records the data plugin keeps),
+// else by their content (signature), remembered by identity for next time.
+// Records made for one answer (NSEC, NSEC3, the wildcard-owned copy of an
+// expanded RRset) are never seen again: they are not remembered by identity,
+// so they do not crowd out the others.
+func (s *SQLSign) signatureOf(k pdnskeys.Key, d *lazyDigest, inception, expiration uint32, server string) (*dns.RRSIG, error) {
+	h := d.set[0].Header()
+	byIdentity := h.Rrtype != dns.TypeNSEC && h.Rrtype != dns.TypeNSEC3 && !strings.HasPrefix(h.Name, "*.")
+	var ik sigKey
+	if byIdentity {
+		tag := s.tags.tag(k.DNSKEY)
+		ik = identityKey(d.origin, d.set, tag, k.DNSKEY.Algorithm, inception, expiration)
+		if sig, ok := s.cache.getIdentical(ik, d.set); ok {
+			cacheHits.WithLabelValues(server).Inc()
+			return sig, nil
+		}
+	}
+	digest, err := d.get()
+	if err != nil {
+		return nil, fmt.Errorf("packing: %w", err)
+	}
+	sig, err := s.signature(k, d.origin, d.set, digest, inception, expiration, server)
+	if err == nil && byIdentity {
+		s.cache.addIdentical(ik, d.set, sig)
+	}
+	return sig, err
 }
 
 // signature returns the RRSIG of set by k, from the cache or made now.

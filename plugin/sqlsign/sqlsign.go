@@ -49,13 +49,24 @@ func (s *SQLSign) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg
 	}
 	// Wrapped with or without DO: SOA-EDIT applies to every answer.
 	sw := &ResponseWriter{ResponseWriter: w, s: s, ctx: ctx, do: state.Do(), server: metrics.WithServer(ctx)}
+	var (
+		rc  int
+		err error
+	)
 	switch state.QType() {
 	case dns.TypeDNSKEY, dns.TypeCDS, dns.TypeCDNSKEY:
 		if z := s.signingZone(ctx, state.Name()); z != nil && z.Keys().Secured() && equalName(z.Origin(), state.Name()) {
-			return s.serveKeys(ctx, sw, r, z)
+			rc, err = s.serveKeys(ctx, sw, r, z)
+			break
 		}
+		fallthrough
+	default:
+		rc, err = plugin.NextOrFailure(s.Name(), s.Next, ctx, sw, r)
 	}
-	return plugin.NextOrFailure(s.Name(), s.Next, ctx, sw, r)
+	if ferr := sw.flush(); ferr != nil && err == nil {
+		err = ferr
+	}
+	return rc, err
 }
 
 // Name implements plugin.Handler.

@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"crypto"
 	"slices"
+	"sync"
 
 	"github.com/miekg/dns"
 )
@@ -45,6 +46,11 @@ type Keyring struct {
 	Origin string // lower case, fully qualified
 	Keys   []Key  // every usable row, by id
 	Meta   Meta
+
+	// The signers of each kind of RRset, found once: Signers runs for every
+	// RRset of every signed answer.
+	signersOnce                            sync.Once
+	dnskeySigners, cdsSigners, dataSigners []Key
 }
 
 // New makes the Keyring of the zone origin from its cryptokeys rows and
@@ -137,7 +143,24 @@ func withTTL(k *dns.DNSKEY, ttl uint32) *dns.DNSKEY {
 // or not, except a ZSK for DNSKEY and a KSK for any type but DNSKEY, CDS and
 // CDNSKEY. CDS and CDNSKEY RRsets are thus signed by the ZSKs too, and a CSK
 // signs everything.
+//
+// The slice is shared: read only.
 func (kr *Keyring) Signers(qtype uint16) []Key {
+	kr.signersOnce.Do(func() {
+		kr.dnskeySigners = kr.signers(dns.TypeDNSKEY)
+		kr.cdsSigners = kr.signers(dns.TypeCDS)
+		kr.dataSigners = kr.signers(dns.TypeA)
+	})
+	switch qtype {
+	case dns.TypeDNSKEY:
+		return kr.dnskeySigners
+	case dns.TypeCDS, dns.TypeCDNSKEY:
+		return kr.cdsSigners
+	}
+	return kr.dataSigners
+}
+
+func (kr *Keyring) signers(qtype uint16) []Key {
 	var out []Key
 	for _, k := range kr.Keys {
 		if !k.Active {
