@@ -71,3 +71,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseHTTPSUpgrade(t *testing.T) {
+	dir := t.TempDir()
+	cert, key := writeCert(t, dir, "go.example.org")
+	c := caddy.NewTestController("dns", "urlredirect {\n http :8080\n https 127.0.0.1:8443 :9443\n tls "+cert+" "+key+"\n https_upgrade\n}")
+	c.ServerBlockKeys = []string{"example.org:53"}
+	r, err := parse(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.upgrade || r.httpsPort != "8443" {
+		t.Errorf("https_upgrade: upgrade %v, port %q", r.upgrade, r.httpsPort)
+	}
+	c = caddy.NewTestController("dns", "urlredirect {\n http :8080\n https_upgrade\n}")
+	c.ServerBlockKeys = []string{"example.org:53"}
+	if _, err := parse(c); err == nil || !strings.Contains(err.Error(), "Testfile:3 - Error during parsing: https_upgrade needs an https listener") {
+		t.Errorf("https_upgrade without https: %v", err)
+	}
+}
