@@ -141,6 +141,12 @@ func repoRoot(t *testing.T) string {
 
 // zoneOf is the zone of the Corefile's first server block key ("example.org:0 {").
 func zoneOf(corefile string) string {
-	key, _, _ := strings.Cut(strings.TrimSpace(corefile), ":")
-	return dns.Fqdn(key)
+	for _, line := range strings.Split(corefile, "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") {
+			key, _, _ := strings.Cut(line, ":")
+			return dns.Fqdn(key)
+		}
+	}
+	return "."
 }
