@@ -67,12 +67,12 @@ func acmeCorefile(t *testing.T) (corefile string, p *harness.Pebble, httpAddr, h
 }
 
 // loopbackClient is a browser that resolves every name to 127.0.0.1, trusts roots, and
-// follows redirects while they stay under example.test.
+// follows redirects until one leaves for a target under example.com.
 func loopbackClient(roots *x509.CertPool) *http.Client {
 	return &http.Client{
 		Timeout: time.Minute,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if !strings.HasSuffix(req.URL.Hostname(), ".example.test") || len(via) > 5 {
+			if strings.HasSuffix(req.URL.Hostname(), ".example.com") || len(via) > 5 {
 				return http.ErrUseLastResponse
 			}
 			return nil
