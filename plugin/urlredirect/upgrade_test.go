@@ -3,6 +3,7 @@ package urlredirect
 import (
 	"crypto/tls"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -78,4 +79,49 @@ func TestRedirectLoop(t *testing.T) {
 			t.Errorf("%s%s: body %q, want a redirect loop", tc.host, tc.target, w.Body.String())
 		}
 	}
+}
+
+// FuzzNoLoop: whatever the request and the record, the redirector never answers with a
+// redirect to the URL asked for, and the upgrade only ever goes to https on the same host.
+func FuzzNoLoop(f *testing.F) {
+	for _, s := range []struct {
+		target, host, record string
+		tls, upgrade         bool
+	}{
+		{"/", "go.example.org", "https://go.example.org/", true, false},
+		{"/a?b", "go.example.org:443", "https://go.example.org:443/a", true, true},
+		{"/", "go.example.org", "http://go.example.org", false, false},
+		{"/%41", "go.example.org.", "http://GO.example.org/A", false, true},
+		{"/x", "go.example.org:8080", "https://www.example.com/", false, true},
+	} {
+		f.Add(s.target, s.host, s.record, s.tls, s.upgrade)
+	}
+	f.Fuzz(func(t *testing.T, target, host, record string, secure, upgrade bool) {
+		if !strings.HasPrefix(target, "/") || strings.ContainsAny(target+record, " \t\r\n\"\\") {
+			return
+		}
+		if _, err := url.ParseRequestURI(target); err != nil {
+			return // net/http would have refused the request line
+		}
+		z := newZone(t)
+		if err := z.trySet(`go.example.org. 60 IN URL "` + record + `" 302`); err != nil {
+			return
+		}
+		r := newTestRedirect(z, false)
+		r.upgrade, r.httpsPort = upgrade, "8443"
+		req := httptest.NewRequest("GET", "http://x"+target, nil)
+		req.Host = host
+		if secure {
+			req.TLS = &tls.ConnectionState{}
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		loc := w.Header().Get("Location")
+		if w.Code/100 == 3 && isLoop(loc, req) {
+			t.Errorf("%s%s (https %v): redirect to itself, %s", host, target, secure, loc)
+		}
+		if upgrade && !secure && w.Code == 301 && !strings.HasPrefix(loc, "https://") {
+			t.Errorf("upgrade of %s%s went to %s", host, target, loc)
+		}
+	})
 }
