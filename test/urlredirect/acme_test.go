@@ -187,3 +187,37 @@ func TestACME(t *testing.T) {
 	})
 	t.Logf("https redirect changed %s after the UPDATE", time.Since(start).Round(time.Millisecond))
 }
+
+// Without an http listener the CA can only validate with TLS-ALPN-01 (RFC 8737) on the
+// https listener, which must therefore offer acme-tls/1 and answer the challenge.
+func TestACMEALPNOnly(t *testing.T) {
+	httpsPort := harness.FreePort(t)
+	httpsAddr := fmt.Sprintf("127.0.0.1:%d", httpsPort)
+	// The VA's HTTP-01 port has nothing on it: an HTTP-01 attempt would fail.
+	p := harness.StartPebble(t, harness.PebbleOptions{HTTPPort: harness.FreePort(t), TLSALPNPort: httpsPort})
+	dir := t.TempDir()
+	roots := harness.WriteFile(t, dir, "pebble-api.pem", string(p.APIRootPEM))
+	path, _ := sqliteZone(t, "example.test", strings.ReplaceAll(acmeZone, "SELF", "443"))
+	startServing(t, fmt.Sprintf(`example.test:0 {
+    bind 127.0.0.1
+    urlredirect {
+        https %s
+        cert_source acme {
+            ca %s
+            ca_roots %s
+            storage dir:%s
+        }
+    }
+    sqlbackend {
+        driver sqlite
+        dsn %s
+    }
+}`, httpsAddr, p.Directory, roots, dir+"/certs", path))
+	got, _, cert, err := follow(t, loopbackClient(p.IssuingRoots), fmt.Sprintf("https://www.example.test:%d/a", httpsPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (hop{302, "https://www.example.com/a"}); got != want || !reflect.DeepEqual(cert.DNSNames, []string{"www.example.test"}) {
+		t.Errorf("%+v under a certificate for %v, want %+v for www.example.test", got, cert.DNSNames, want)
+	}
+}
