@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -39,6 +40,12 @@ type CertSourceConfig struct {
 	// Allowed reports whether host holds a URL record served here: a source issuing on
 	// demand must ask it before asking a CA (Redirect.Allowed).
 	Allowed func(ctx context.Context, host string) bool
+	// HTTPAddrs and HTTPSAddrs are the instance's listeners (HOST:PORT or :PORT): an ACME
+	// source learns from them where the CA's challenges arrive.
+	HTTPAddrs, HTTPSAddrs []string
+	// Root is CoreDNS's root directory (the root plugin; "" is the working directory),
+	// where a source keeps its files unless told otherwise.
+	Root string
 }
 
 // NewCertSource makes a certificate source from its Corefile configuration. Errors are
@@ -156,6 +163,11 @@ type certChain struct {
 }
 
 func (cc certChain) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+	// A TLS-ALPN-01 validation (RFC 8737 section 3) offers only "acme-tls/1" and must get
+	// the source's challenge certificate, even for a name the files cover.
+	if cc.source != nil && slices.Equal(hello.SupportedProtos, []string{acmeTLS1}) {
+		return cc.source.GetCertificate(hello)
+	}
 	if cc.files != nil {
 		if c := cc.files.lookup(hello.ServerName); c != nil {
 			return c, nil
@@ -166,3 +178,6 @@ func (cc certChain) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate
 	}
 	return cc.files.GetCertificate(hello)
 }
+
+// acmeTLS1 is the ALPN protocol of TLS-ALPN-01 challenges (RFC 8737 section 6.2).
+const acmeTLS1 = "acme-tls/1"

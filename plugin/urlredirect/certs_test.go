@@ -108,10 +108,36 @@ func TestCertSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Name != "fake-test" || strings.Join(got.Args, " ") != "a b" || strings.Join(got.Options["email"], " ") != "x@example.org" ||
-		strings.Join(got.Zones, " ") != "example.org." || got.Allowed == nil {
+		strings.Join(got.Zones, " ") != "example.org." || got.Allowed == nil || strings.Join(got.HTTPSAddrs, " ") != ":1" {
 		t.Errorf("source got %+v", got)
 	}
 	if r.srv.cfg.source != src {
 		t.Error("source not used")
 	}
 }
+
+// A TLS-ALPN-01 validation (only acme-tls/1 offered) goes to the source even for a name the
+// files cover; an ordinary handshake for that name gets the file's certificate.
+func TestCertChainALPN(t *testing.T) {
+	cert, key := writeCert(t, t.TempDir(), "go.example.org")
+	fc, err := LoadFileCerts(cert, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromSource := &tls.Certificate{}
+	cc := certChain{files: fc, source: sourceCert{fromSource}}
+	got, _ := cc.GetCertificate(&tls.ClientHelloInfo{ServerName: "go.example.org", SupportedProtos: []string{"acme-tls/1"}})
+	if got != fromSource {
+		t.Error("acme-tls/1 handshake: not the source's certificate")
+	}
+	got, _ = cc.GetCertificate(&tls.ClientHelloInfo{ServerName: "go.example.org", SupportedProtos: []string{"h2", "http/1.1"}})
+	if got == fromSource || got == nil {
+		t.Error("ordinary handshake: not the file's certificate")
+	}
+}
+
+type sourceCert struct{ c *tls.Certificate }
+
+func (s sourceCert) GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) { return s.c, nil }
+func (s sourceCert) HTTPHandler(next http.Handler) http.Handler                    { return next }
+func (s sourceCert) Stop()                                                         {}

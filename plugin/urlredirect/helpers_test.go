@@ -2,6 +2,7 @@ package urlredirect
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"sync"
@@ -33,14 +34,25 @@ func newZone(t *testing.T, records ...string) *zone {
 }
 
 func (z *zone) set(t *testing.T, s string) {
+	if err := z.trySet(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// trySet adds the record s, or says why it is not one.
+func (z *zone) trySet(s string) error {
 	rr, err := dns.NewRR(s)
 	if err != nil {
-		t.Fatal(err)
+		return err
+	}
+	if rr == nil {
+		return errors.New("no record")
 	}
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	n := strings.ToLower(rr.Header().Name)
 	z.rrs[n] = append(z.rrs[n], rr)
+	return nil
 }
 
 func (z *zone) clear(name string) {

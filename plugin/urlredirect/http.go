@@ -20,16 +20,35 @@ func (r *Redirect) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		notFound(w)
 		return
 	}
+	if r.upgrade && req.TLS == nil {
+		// https_upgrade: the record's redirect is given over https only.
+		if loc, ok := r.upgradeLocation(req); ok {
+			redirect(w, loc, upgradeStatus(req.Method))
+			return
+		}
+		notFound(w)
+		return
+	}
 	loc, ok := location(rec, req.URL.EscapedPath(), req.URL.RawQuery)
 	if !ok {
 		log.Debugf("URL record of %s gives no valid redirect", host)
 		notFound(w)
 		return
 	}
+	if isLoop(loc, req) {
+		log.Debugf("URL record of %s redirects %s to itself", host, req.URL.EscapedPath())
+		writeNotFound(w, loopBody)
+		return
+	}
 	code := int(rec.Code)
 	if code == 0 {
 		code = http.StatusMovedPermanently
 	}
+	redirect(w, loc, code)
+}
+
+// redirect sends a redirect to loc, a safe Location (see location).
+func redirect(w http.ResponseWriter, loc string, code int) {
 	body := "Redirecting to " + loc + "\n"
 	h := w.Header()
 	h.Set("Location", loc)
@@ -41,14 +60,19 @@ func (r *Redirect) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	io.WriteString(w, body) // a HEAD request gets the headers only: net/http drops the body
 }
 
-const notFoundBody = "404 not found: no redirect for this host\n"
+const (
+	notFoundBody = "404 not found: no redirect for this host\n"
+	loopBody     = "404 not found: redirect loop (the URL record points at this URL)\n"
+)
 
-func notFound(w http.ResponseWriter) {
+func notFound(w http.ResponseWriter) { writeNotFound(w, notFoundBody) }
+
+func writeNotFound(w http.ResponseWriter, body string) {
 	unknownHostCount.Inc()
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(notFoundBody)))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusNotFound)
-	io.WriteString(w, notFoundBody)
+	io.WriteString(w, body)
 }

@@ -144,6 +144,11 @@ func (s *servers) newServer(h http.Handler, secure bool) *http.Server {
 				return nil
 			},
 		}
+		if s.cfg.source != nil {
+			// Offering acme-tls/1 lets an ACME source answer TLS-ALPN-01 challenges (RFC
+			// 8737) on this listener; net/http serves h2 and http/1.1 as before.
+			srv.TLSConfig.NextProtos = []string{"h2", "http/1.1", acmeTLS1}
+		}
 	}
 	return srv
 }

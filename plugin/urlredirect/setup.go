@@ -1,6 +1,7 @@
 package urlredirect
 
 import (
+	"net"
 	"net/http"
 	"os"
 	"time"
@@ -55,11 +56,12 @@ func parse(c *caddy.Controller) (*Redirect, error) {
 		writeTimeout: defaultWriteTimeout, idleTimeout: defaultIdleTimeout,
 	}
 	var (
-		certFiles []string
-		srcConf   *CertSourceConfig
-		srcLine   int
-		logAccess bool
-		tlsLine   int
+		certFiles   []string
+		srcConf     *CertSourceConfig
+		srcLine     int
+		logAccess   bool
+		tlsLine     int
+		upgradeLine int
 	)
 	i := 0
 	for c.Next() {
@@ -89,6 +91,11 @@ func parse(c *caddy.Controller) (*Redirect, error) {
 				}
 				srcLine = c.Line()
 				srcConf, err = parseCertSource(c)
+			case "https_upgrade":
+				if len(c.RemainingArgs()) != 0 {
+					return nil, c.ArgErr()
+				}
+				r.upgrade, upgradeLine = true, c.Line()
 			case "access_log":
 				if len(c.RemainingArgs()) != 0 {
 					return nil, c.ArgErr()
@@ -115,6 +122,12 @@ func parse(c *caddy.Controller) (*Redirect, error) {
 	r.memo = chainlookup.NewMemo[*rrtypes.URL](r.memoWindow, memoCapacity)
 	if err := r.certs(c, &cfg, certFiles, tlsLine, srcConf, srcLine); err != nil {
 		return nil, err
+	}
+	if r.upgrade {
+		if len(cfg.httpsAddrs) == 0 {
+			return nil, lineErr(c, upgradeLine, "https_upgrade needs an https listener")
+		}
+		_, r.httpsPort, _ = net.SplitHostPort(cfg.httpsAddrs[0])
 	}
 	if len(cfg.httpAddrs)+len(cfg.httpsAddrs) == 0 {
 		return r, nil // DNS half only

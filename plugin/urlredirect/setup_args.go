@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coredns/caddy"
+	"github.com/coredns/coredns/core/dnsserver"
 )
 
 // parseAddresses reads "address IP...": the addresses A and AAAA queries at URL names get.
@@ -115,6 +116,8 @@ func (r *Redirect) certs(c *caddy.Controller, cfg *serverConfig, files []string,
 		}
 		sc.Zones = r.zones.Names()
 		sc.Allowed = r.Allowed
+		sc.HTTPAddrs, sc.HTTPSAddrs = cfg.httpAddrs, cfg.httpsAddrs
+		sc.Root = dnsserver.GetConfig(c).Root
 		src, err := f(*sc)
 		if err != nil {
 			return lineErr(c, srcLine, "cert_source %s: %v", sc.Name, err)

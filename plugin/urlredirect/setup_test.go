@@ -54,6 +54,8 @@ func FuzzParse(f *testing.F) {
 		"urlredirect", "urlredirect {\n address 192.0.2.1 ::1\n http :80\n}",
 		"urlredirect {\n https :443\n}", "urlredirect {\n cert_source x a b {\n k v\n k w\n }\n}",
 		"urlredirect {\n memo 1h\n max_connections 1048576\n}", "urlredirect {", "urlredirect a. b. {\n}\n}",
+		"urlredirect {\n http :80\n https :443\n cert_source acme {\n ca https://ca.example/dir\n rate_limit 5\n }\n}",
+		"urlredirect {\n https :443\n cert_source acme {\n ca https://ca.example/dir\n storage redis:127.0.0.1:6379/2\n }\n}",
 	} {
 		f.Add(s)
 	}
@@ -64,5 +66,27 @@ func FuzzParse(f *testing.F) {
 		if err == nil && r.srv != nil && len(r.srv.cfg.httpsAddrs) > 0 && r.srv.cfg.certs.files == nil && r.srv.cfg.certs.source == nil {
 			t.Errorf("%q: https without certificates accepted", in)
 		}
+		if err == nil && r.srv != nil && r.srv.cfg.source != nil {
+			r.srv.cfg.source.Stop()
+		}
 	})
+}
+
+func TestParseHTTPSUpgrade(t *testing.T) {
+	dir := t.TempDir()
+	cert, key := writeCert(t, dir, "go.example.org")
+	c := caddy.NewTestController("dns", "urlredirect {\n http :8080\n https 127.0.0.1:8443 :9443\n tls "+cert+" "+key+"\n https_upgrade\n}")
+	c.ServerBlockKeys = []string{"example.org:53"}
+	r, err := parse(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.upgrade || r.httpsPort != "8443" {
+		t.Errorf("https_upgrade: upgrade %v, port %q", r.upgrade, r.httpsPort)
+	}
+	c = caddy.NewTestController("dns", "urlredirect {\n http :8080\n https_upgrade\n}")
+	c.ServerBlockKeys = []string{"example.org:53"}
+	if _, err := parse(c); err == nil || !strings.Contains(err.Error(), "Testfile:3 - Error during parsing: https_upgrade needs an https listener") {
+		t.Errorf("https_upgrade without https: %v", err)
+	}
 }

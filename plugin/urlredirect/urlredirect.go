@@ -37,6 +37,9 @@ type Redirect struct {
 	memoWindow time.Duration
 
 	srv *servers // the HTTP(S) listeners; nil: DNS half only
+
+	upgrade   bool   // https_upgrade: plain-http requests go to https on the same host first
+	httpsPort string // the first https listener's port, where upgrades go
 }
 
 // ServeDNS implements plugin.Handler.

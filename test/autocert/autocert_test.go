@@ -40,7 +40,7 @@ var redirect = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 func newManager(t *testing.T, r *rig, storage, prefix string, rate int) *autocert.Manager {
 	t.Helper()
 	m, err := autocert.New(autocert.Config{
-		CA: r.dir, Email: "ops@example.test", TrustedRoots: r.apiRoots,
+		CA: r.Directory, Email: "ops@example.test", TrustedRoots: r.APIRoots,
 		Storage: storage, RedisPrefix: prefix,
 		Allowed: allowed, RateLimit: rate,
 		HTTPPort: port(r.httpLn), TLSALPNPort: port(r.tlsLn),
@@ -121,7 +121,7 @@ func counter(t *testing.T, result string) float64 {
 
 func wantOrders(t *testing.T, r *rig, want ...string) {
 	t.Helper()
-	if got := r.orders.list(); !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
+	if got := r.Orders(); !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
 		t.Errorf("pebble's orders: %v, want %v", got, want)
 	}
 }
@@ -138,19 +138,19 @@ func TestOnDemandDirectory(t *testing.T) {
 	addr := r.tlsLn.Addr().String()
 
 	start := time.Now()
-	first := mustGet(t, addr, www, r.issuingRoot)
+	first := mustGet(t, addr, www, r.IssuingRoots)
 	t.Logf("first handshake for %s, certificate issued by pebble: %s", www, time.Since(start).Round(time.Millisecond))
 	wantOrders(t, r, www)
 
 	start = time.Now()
-	again := mustGet(t, addr, www, r.issuingRoot)
+	again := mustGet(t, addr, www, r.IssuingRoots)
 	t.Logf("second handshake (cached): %s", time.Since(start).Round(time.Microsecond))
 	if again.SerialNumber.Cmp(first.SerialNumber) != 0 {
 		t.Errorf("second handshake: serial %s, want the first certificate's %s", again.SerialNumber, first.SerialNumber)
 	}
 
 	refused, limited := counter(t, "refused"), counter(t, "ratelimited")
-	if _, _, err := get(t, addr, evil, r.issuingRoot); err == nil || !strings.Contains(err.Error(), "tls") {
+	if _, _, err := get(t, addr, evil, r.IssuingRoots); err == nil || !strings.Contains(err.Error(), "tls") {
 		t.Errorf("%s: %v, want a failed TLS handshake", evil, err)
 	}
 	wantOrders(t, r, www)
@@ -159,8 +159,8 @@ func TestOnDemandDirectory(t *testing.T) {
 	}
 	// The refusal spent none of the limit (2 a minute): www2 gets the second issuance,
 	// www3 none.
-	mustGet(t, addr, www2, r.issuingRoot)
-	if _, _, err := get(t, addr, www3, r.issuingRoot); err == nil {
+	mustGet(t, addr, www2, r.IssuingRoots)
+	if _, _, err := get(t, addr, www3, r.IssuingRoots); err == nil {
 		t.Errorf("%s over the rate limit: got a certificate", www3)
 	}
 	wantOrders(t, r, www, www2)
@@ -175,7 +175,7 @@ func TestOnDemandDirectory(t *testing.T) {
 	ln := listen(t)
 	serve(t, ln, m2.HTTPHandler(redirect), m2.TLSConfig())
 	start = time.Now()
-	restarted := mustGet(t, ln.Addr().String(), www, r.issuingRoot)
+	restarted := mustGet(t, ln.Addr().String(), www, r.IssuingRoots)
 	t.Logf("handshake after restart (loaded from the directory): %s", time.Since(start).Round(time.Microsecond))
 	if restarted.SerialNumber.Cmp(first.SerialNumber) != 0 {
 		t.Errorf("after restart: serial %s, want the stored %s", restarted.SerialNumber, first.SerialNumber)
@@ -197,9 +197,9 @@ func TestRedisShared(t *testing.T) {
 	serve(t, aLn, a.HTTPHandler(redirect), a.TLSConfig())
 
 	start := time.Now()
-	fromA := mustGet(t, aLn.Addr().String(), www, r.issuingRoot)
+	fromA := mustGet(t, aLn.Addr().String(), www, r.IssuingRoots)
 	t.Logf("issuance through A, challenge answered by B from Redis: %s", time.Since(start).Round(time.Millisecond))
-	fromB := mustGet(t, r.tlsLn.Addr().String(), www, r.issuingRoot)
+	fromB := mustGet(t, r.tlsLn.Addr().String(), www, r.IssuingRoots)
 	if fromB.SerialNumber.Cmp(fromA.SerialNumber) != 0 {
 		t.Errorf("B serves serial %s, A %s: want one certificate", fromB.SerialNumber, fromA.SerialNumber)
 	}

@@ -28,7 +28,7 @@ func TestStopLeavesNoGoroutines(t *testing.T) {
 			base := goleak.IgnoreCurrent()
 			first := newManager(t, r, storage, prefix, 0)
 			stop := serveManager(t, first, r.httpLn, r.tlsLn)
-			mustGet(t, r.tlsLn.Addr().String(), www, r.issuingRoot)
+			mustGet(t, r.tlsLn.Addr().String(), www, r.IssuingRoots)
 			stop()
 			first.Stop()
 			waitNoLeak(t, base, goleak.IgnoreAnyFunction("github.com/caddyserver/certmagic.(*RingBufferRateLimiter).loop"))
@@ -37,8 +37,8 @@ func TestStopLeavesNoGoroutines(t *testing.T) {
 			httpLn, tlsLn := relisten(t, r.httpLn), relisten(t, r.tlsLn)
 			next := newManager(t, r, storage, prefix, 0)
 			stop = serveManager(t, next, httpLn, tlsLn)
-			mustGet(t, tlsLn.Addr().String(), www, r.issuingRoot)  // stored
-			mustGet(t, tlsLn.Addr().String(), www2, r.issuingRoot) // issued
+			mustGet(t, tlsLn.Addr().String(), www, r.IssuingRoots)  // stored
+			mustGet(t, tlsLn.Addr().String(), www2, r.IssuingRoots) // issued
 			wantOrders(t, r, www, www2)
 			stop()
 			next.Stop()

@@ -20,7 +20,7 @@ import (
 
 // examplePorts are the listener ports our examples use; the test moves each to a free port so
 // examples can run side by side with each other and with a server the developer runs.
-var examplePorts = regexp.MustCompile(`:(1053|9153|8080|8181|6053)\b`)
+var examplePorts = regexp.MustCompile(`:(1053|9153|8080|8181|6053|80|443)\b`)
 
 // TestCorefileExamples starts every corefile-examples/*/Corefile with the built binary, as a
 // user would from the repository root, and checks that every zone it names answers its SOA
@@ -60,7 +60,9 @@ func testExample(t *testing.T, root, name string) {
 		return ports[m]
 	})
 
-	env := []string{"HOSTDNS_REDIS_ADDR=127.0.0.1:6379"}
+	// The ACME CA of url-redirector-mariadb is only asked when a client's handshake needs
+	// a certificate, which this test makes none.
+	env := []string{"HOSTDNS_REDIS_ADDR=127.0.0.1:6379", "HOSTDNS_ACME_CA=https://127.0.0.1:1/directory"}
 	if seed := filepath.Join(dir, "seed.sql"); fileExists(seed) {
 		if strings.Contains(string(content), "{$HOSTDNS_POSTGRES_DSN}") {
 			env = append(env, "HOSTDNS_POSTGRES_DSN="+harness.NewPowerDNSPostgres(t, seed).DSN)

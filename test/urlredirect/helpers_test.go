@@ -39,10 +39,15 @@ www      3600 IN A   192.0.2.80
 // sqlite makes an SQLite file holding zoneText for example.org and returns its path and a
 // connection to it, as an operator's SQL client would write to it.
 func sqlite(t *testing.T) (string, *sqlstore.Store) {
+	return sqliteZone(t, "example.org", zoneText)
+}
+
+// sqliteZone is sqlite for any one zone.
+func sqliteZone(t *testing.T, zone, text string) (string, *sqlstore.Store) {
 	t.Helper()
 	var sql string
-	sql += "INSERT INTO domains (id, name, type) VALUES (1, 'example.org', 'NATIVE');\n"
-	zp := dns.NewZoneParser(strings.NewReader(zoneText), "example.org.", "")
+	sql += fmt.Sprintf("INSERT INTO domains (id, name, type) VALUES (1, '%s', 'NATIVE');\n", zone)
+	zp := dns.NewZoneParser(strings.NewReader(text), zone+".", "")
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
 		name, typ, content, prio := harness.PowerDNSRow(rr)
 		sql += fmt.Sprintf("INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (1, '%s', '%s', '%s', %d, %d, 0, 1);\n",
@@ -65,11 +70,12 @@ func sqlite(t *testing.T) (string, *sqlstore.Store) {
 	return path, s
 }
 
-// startServing starts the Corefile and waits until example.org answers its SOA.
+// startServing starts the Corefile and waits until the zone of its first block answers
+// its SOA.
 func startServing(t *testing.T, corefile string) *harness.Server {
 	t.Helper()
 	s := harness.StartServer(t, corefile)
-	harness.WaitFor(t, s.UDP, "example.org.", dns.TypeSOA, func(m *dns.Msg) bool {
+	harness.WaitFor(t, s.UDP, zoneOf(corefile), dns.TypeSOA, func(m *dns.Msg) bool {
 		return m.Rcode == dns.RcodeSuccess && m.Authoritative
 	}, 30*time.Second)
 	return s
@@ -131,4 +137,16 @@ func repoRoot(t *testing.T) string {
 		}
 		dir = parent
 	}
+}
+
+// zoneOf is the zone of the Corefile's first server block key ("example.org:0 {").
+func zoneOf(corefile string) string {
+	for _, line := range strings.Split(corefile, "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") {
+			key, _, _ := strings.Cut(line, ":")
+			return dns.Fqdn(key)
+		}
+	}
+	return "."
 }

@@ -42,6 +42,9 @@ type Config struct {
 	// HTTPPort and TLSALPNPort are the ports the redirector listens on, where the CA
 	// connects for the HTTP-01 (RFC 8555 section 8.3) and TLS-ALPN-01 (RFC 8737) challenges.
 	HTTPPort, TLSALPNPort int
+	// DisableHTTPChallenge leaves HTTP-01 out, for a redirector without an http listener
+	// (certmagic would otherwise bind port 80 itself for the challenge).
+	DisableHTTPChallenge bool
 
 	// Logger receives certmagic's log; nil logs warnings and errors through CoreDNS's log.
 	Logger *zap.Logger

@@ -61,13 +61,14 @@ func New(cfg Config) (*Manager, error) {
 		Logger: logger,
 	})
 	m.issuer = certmagic.NewACMEIssuer(m.magic, certmagic.ACMEIssuer{
-		CA:             cfg.CA,
-		Email:          cfg.Email,
-		Agreed:         true,
-		TrustedRoots:   cfg.TrustedRoots,
-		AltHTTPPort:    cfg.HTTPPort,
-		AltTLSALPNPort: cfg.TLSALPNPort,
-		Logger:         logger,
+		CA:                   cfg.CA,
+		Email:                cfg.Email,
+		Agreed:               true,
+		TrustedRoots:         cfg.TrustedRoots,
+		AltHTTPPort:          cfg.HTTPPort,
+		AltTLSALPNPort:       cfg.TLSALPNPort,
+		DisableHTTPChallenge: cfg.DisableHTTPChallenge,
+		Logger:               logger,
 	})
 	m.magic.Issuers = []certmagic.Issuer{m.issuer}
 	return m, nil
