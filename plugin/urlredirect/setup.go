@@ -17,7 +17,7 @@ import (
 func init() { plugin.Register("urlredirect", setup) }
 
 const (
-	defaultMemo  = time.Second
+	defaultMemo  = 250 * time.Millisecond
 	memoCapacity = 10000
 )
 
