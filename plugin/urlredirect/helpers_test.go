@@ -109,7 +109,7 @@ func newTestRedirect(z *zone, memo bool) *Redirect {
 	}
 	if memo {
 		r.memoWindow = time.Hour
-		r.memo = chainlookup.NewMemo[*rrtypes.URL](r.memoWindow, 100)
+		r.memo = chainlookup.NewMemo[*target](r.memoWindow, 100)
 	}
 	return r
 }

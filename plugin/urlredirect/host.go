@@ -65,6 +65,40 @@ func digits(s string) bool {
 	return true
 }
 
+// target is a URL record's target, parsed once when the record is looked up (find), not at
+// every request it redirects.
+type target struct {
+	rec      *rrtypes.URL
+	ok       bool   // an absolute http or https URL with a host; else every redirect is a 404
+	scheme   string // lower case
+	host     string // as written in the record (with its port, if any)
+	prefix   string // scheme://[userinfo@]host
+	path     string // escaped
+	query    string // raw
+	fragment string // escaped, without '#'
+}
+
+// parseTarget parses rec's target.
+func parseTarget(rec *rrtypes.URL) *target {
+	t := &target{rec: rec}
+	u, err := url.Parse(rec.Target)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return t
+	}
+	t.scheme = strings.ToLower(u.Scheme)
+	if t.scheme != "http" && t.scheme != "https" {
+		return t
+	}
+	t.ok = true
+	t.host = u.Host
+	t.prefix = (&url.URL{Scheme: t.scheme, User: u.User, Host: u.Host}).String()
+	t.path, t.query = u.EscapedPath(), u.RawQuery
+	if u.Fragment != "" {
+		t.fragment = u.EscapedFragment()
+	}
+	return t
+}
+
 // location returns the Location of the redirect that rec gives a request for path and
 // query (the request's escaped path and raw query). Unless rec has nopath, the request's
 // path is added to the target's (a request for "/" keeps the target's path as it is) and
@@ -72,17 +106,15 @@ func digits(s string) bool {
 // maxLocation octets, with scheme http or https, or ok is false: nothing a record or a
 // request holds can end up as another header or break the status line.
 func location(rec *rrtypes.URL, path, query string) (loc string, ok bool) {
-	t, err := url.Parse(rec.Target)
-	if err != nil || t.Host == "" || t.Opaque != "" {
+	return parseTarget(rec).location(path, query)
+}
+
+func (t *target) location(path, query string) (loc string, ok bool) {
+	if !t.ok {
 		return "", false
 	}
-	scheme := strings.ToLower(t.Scheme)
-	if scheme != "http" && scheme != "https" {
-		return "", false
-	}
-	prefix := (&url.URL{Scheme: scheme, User: t.User, Host: t.Host}).String()
-	p, q := t.EscapedPath(), t.RawQuery
-	if !rec.NoPath {
+	p, q := t.path, t.query
+	if !t.rec.NoPath {
 		if path != "" && path != "/" {
 			if path[0] != '/' { // "OPTIONS *", or a client's garbage: never glue it to the host
 				path = "/" + path
@@ -97,15 +129,16 @@ func location(rec *rrtypes.URL, path, query string) (loc string, ok bool) {
 		}
 	}
 	var b strings.Builder
-	b.WriteString(prefix)
+	b.Grow(len(t.prefix) + len(p) + len(q) + len(t.fragment) + 2)
+	b.WriteString(t.prefix)
 	b.WriteString(p)
 	if q != "" {
 		b.WriteString("?")
 		b.WriteString(q)
 	}
-	if t.Fragment != "" {
+	if t.fragment != "" {
 		b.WriteString("#")
-		b.WriteString(t.EscapedFragment())
+		b.WriteString(t.fragment)
 	}
 	loc = b.String()
 	if len(loc) > maxLocation || !safe(loc) {

@@ -29,18 +29,18 @@ func (r *Redirect) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		notFound(w)
 		return
 	}
-	loc, ok := location(rec, req.URL.EscapedPath(), req.URL.RawQuery)
+	loc, ok := rec.location(req.URL.EscapedPath(), req.URL.RawQuery)
 	if !ok {
 		log.Debugf("URL record of %s gives no valid redirect", host)
 		notFound(w)
 		return
 	}
-	if isLoop(loc, req) {
+	if rec.sameHost(req.Host) && isLoop(loc, req) {
 		log.Debugf("URL record of %s redirects %s to itself", host, req.URL.EscapedPath())
 		writeNotFound(w, loopBody)
 		return
 	}
-	code := int(rec.Code)
+	code := int(rec.rec.Code)
 	if code == 0 {
 		code = http.StatusMovedPermanently
 	}
@@ -51,14 +51,21 @@ func (r *Redirect) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 func redirect(w http.ResponseWriter, loc string, code int) {
 	body := "Redirecting to " + loc + "\n"
 	h := w.Header()
-	h.Set("Location", loc)
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("X-Content-Type-Options", "nosniff")
+	// Canonical keys, set directly: h.Set would canonicalize them at every request.
+	h["Location"] = []string{loc}
+	h["Content-Type"] = plainText
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["X-Content-Type-Options"] = noSniff
 	w.WriteHeader(code)
-	redirectCount.WithLabelValues(strconv.Itoa(code)).Inc()
+	redirected(code)
 	io.WriteString(w, body) // a HEAD request gets the headers only: net/http drops the body
 }
+
+// Header values every answer shares: net/http only reads them.
+var (
+	plainText = []string{"text/plain; charset=utf-8"}
+	noSniff   = []string{"nosniff"}
+)
 
 const (
 	notFoundBody = "404 not found: no redirect for this host\n"

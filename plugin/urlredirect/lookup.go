@@ -21,7 +21,7 @@ const lookupTimeout = 2 * time.Second
 // what the DNS serves. What the chain said is remembered for the memo window (at most the
 // record's TTL): a busy host costs one lookup per window, and a change to its record shows
 // within the window after the data plugin has it.
-func (r *Redirect) find(ctx context.Context, host string) *rrtypes.URL {
+func (r *Redirect) find(ctx context.Context, host string) *target {
 	if r.zones.Match(host) == "" {
 		return nil
 	}
@@ -40,8 +40,9 @@ func (r *Redirect) find(ctx context.Context, host string) *rrtypes.URL {
 		return nil
 	}
 	u, _ := rrtypes.AsURL(rr)
-	r.memo.Set(k, u, now, time.Duration(rr.Header().Ttl)*time.Second)
-	return u
+	t := parseTarget(u)
+	r.memo.Set(k, t, now, time.Duration(rr.Header().Ttl)*time.Second)
+	return t
 }
 
 // Allowed reports whether host (with or without the final dot, any case, an optional

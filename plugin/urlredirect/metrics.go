@@ -1,6 +1,9 @@
 package urlredirect
 
 import (
+	"net/http"
+	"strconv"
+
 	"github.com/coredns/coredns/plugin"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -44,3 +47,21 @@ var (
 		Help:      "Open client connections on the redirector's listeners.",
 	})
 )
+
+// redirectsByStatus are redirectCount's series for the statuses a record can give,
+// resolved once: a label lookup at every redirect costs more than the redirect.
+var redirectsByStatus = map[int]prometheus.Counter{
+	http.StatusMovedPermanently:  redirectCount.WithLabelValues("301"),
+	http.StatusFound:             redirectCount.WithLabelValues("302"),
+	http.StatusTemporaryRedirect: redirectCount.WithLabelValues("307"),
+	http.StatusPermanentRedirect: redirectCount.WithLabelValues("308"),
+}
+
+// redirected counts a redirect with status code.
+func redirected(code int) {
+	if c, ok := redirectsByStatus[code]; ok {
+		c.Inc()
+		return
+	}
+	redirectCount.WithLabelValues(strconv.Itoa(code)).Inc()
+}

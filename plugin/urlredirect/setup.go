@@ -11,7 +11,6 @@ import (
 	"github.com/coredns/coredns/plugin"
 
 	"github.com/hostdns/hostdns/plugin/pkg/chainlookup"
-	"github.com/hostdns/hostdns/plugin/pkg/rrtypes"
 )
 
 func init() { plugin.Register("urlredirect", setup) }
@@ -119,7 +118,7 @@ func parse(c *caddy.Controller) (*Redirect, error) {
 			}
 		}
 	}
-	r.memo = chainlookup.NewMemo[*rrtypes.URL](r.memoWindow, memoCapacity)
+	r.memo = chainlookup.NewMemo[*target](r.memoWindow, memoCapacity)
 	if err := r.certs(c, &cfg, certFiles, tlsLine, srcConf, srcLine); err != nil {
 		return nil, err
 	}

@@ -38,6 +38,20 @@ func upgradeStatus(method string) int {
 	return http.StatusPermanentRedirect
 }
 
+// sameHost reports whether the target's host is the request's Host, ports aside: the
+// only case in which a redirect can be a loop (isLoop), told without parsing anything.
+func (t *target) sameHost(reqHost string) bool {
+	return strings.EqualFold(strings.TrimSuffix(stripPort(t.host), "."), strings.TrimSuffix(stripPort(reqHost), "."))
+}
+
+// stripPort drops a ":port" from host[:port].
+func stripPort(h string) string {
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		return host
+	}
+	return h
+}
+
 // isLoop reports whether loc names the resource req asked for: the same scheme, host,
 // port and path. Following such a redirect would ask the same question again, forever.
 func isLoop(loc string, req *http.Request) bool {

@@ -33,7 +33,7 @@ type Redirect struct {
 	v4    []net.IP // what A queries at a URL name get
 	v6    []net.IP // what AAAA queries get
 
-	memo       *chainlookup.Memo[*rrtypes.URL] // nil value: the host holds no URL record
+	memo       *chainlookup.Memo[*target] // nil value: the host holds no URL record
 	memoWindow time.Duration
 
 	srv *servers // the HTTP(S) listeners; nil: DNS half only
