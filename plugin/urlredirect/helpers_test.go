@@ -25,7 +25,7 @@ type zone struct {
 	urlAsks int
 }
 
-func newZone(t *testing.T, records ...string) *zone {
+func newZone(t testing.TB, records ...string) *zone {
 	z := &zone{rrs: map[string][]dns.RR{}}
 	for _, s := range records {
 		z.set(t, s)
@@ -33,7 +33,7 @@ func newZone(t *testing.T, records ...string) *zone {
 	return z
 }
 
-func (z *zone) set(t *testing.T, s string) {
+func (z *zone) set(t testing.TB, s string) {
 	if err := z.trySet(s); err != nil {
 		t.Fatal(err)
 	}

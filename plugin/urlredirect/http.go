@@ -49,17 +49,23 @@ func (r *Redirect) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 
 // redirect sends a redirect to loc, a safe Location (see location).
 func redirect(w http.ResponseWriter, loc string, code int) {
-	body := "Redirecting to " + loc + "\n"
 	h := w.Header()
 	// Canonical keys, set directly: h.Set would canonicalize them at every request.
 	h["Location"] = []string{loc}
 	h["Content-Type"] = plainText
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = []string{strconv.Itoa(len(bodyStart) + len(loc) + 1)}
 	h["X-Content-Type-Options"] = noSniff
 	w.WriteHeader(code)
 	redirected(code)
-	io.WriteString(w, body) // a HEAD request gets the headers only: net/http drops the body
+	// The body in pieces, not concatenated: net/http buffers them. A HEAD request gets
+	// the headers only: net/http drops the body.
+	io.WriteString(w, bodyStart)
+	io.WriteString(w, loc)
+	io.WriteString(w, "\n")
 }
+
+// bodyStart begins a redirect's body; the Location and a newline end it.
+const bodyStart = "Redirecting to "
 
 // Header values every answer shares: net/http only reads them.
 var (

@@ -46,6 +46,9 @@ func (t *target) sameHost(reqHost string) bool {
 
 // stripPort drops a ":port" from host[:port].
 func stripPort(h string) string {
+	if strings.IndexByte(h, ':') < 0 {
+		return h // no port, and net.SplitHostPort's error would cost an allocation
+	}
 	if host, _, err := net.SplitHostPort(h); err == nil {
 		return host
 	}
