@@ -120,14 +120,6 @@ func (p *PDNSUtil) DeactivateZoneKey(t testing.TB, zone string, id int) {
 	p.keyCmd(t, "deactivate-zone-key", zone, id)
 }
 
-func (p *PDNSUtil) PublishZoneKey(t testing.TB, zone string, id int) {
-	p.keyCmd(t, "publish-zone-key", zone, id)
-}
-
-func (p *PDNSUtil) UnpublishZoneKey(t testing.TB, zone string, id int) {
-	p.keyCmd(t, "unpublish-zone-key", zone, id)
-}
-
 func (p *PDNSUtil) RemoveZoneKey(t testing.TB, zone string, id int) {
 	p.keyCmd(t, "remove-zone-key", zone, id)
 }
@@ -149,19 +141,8 @@ func (p *PDNSUtil) SetNSEC3(t testing.TB, zone, params string, narrow bool) {
 	p.RectifyZone(t, zone)
 }
 
-// UnsetNSEC3 switches zone back to NSEC, then rectifies it.
-func (p *PDNSUtil) UnsetNSEC3(t testing.TB, zone string) {
-	t.Helper()
-	p.Run(t, "unset-nsec3", NoDot(zone))
-	p.RectifyZone(t, zone)
-}
-
 // SetPresigned and UnsetPresigned set and clear the PRESIGNED metadata.
 func (p *PDNSUtil) SetPresigned(t testing.TB, zone string) { p.Run(t, "set-presigned", NoDot(zone)) }
-
-func (p *PDNSUtil) UnsetPresigned(t testing.TB, zone string) {
-	p.Run(t, "unset-presigned", NoDot(zone))
-}
 
 // SetPublishCDS sets PUBLISH-CDS with digests (pdnsutil's default, 2, when none).
 func (p *PDNSUtil) SetPublishCDS(t testing.TB, zone string, digests ...uint8) {
@@ -175,11 +156,6 @@ func (p *PDNSUtil) SetPublishCDS(t testing.TB, zone string, digests ...uint8) {
 		args = append(args, strings.Join(ds, ","))
 	}
 	p.Run(t, args...)
-}
-
-// SetPublishCDNSKEY sets PUBLISH-CDNSKEY.
-func (p *PDNSUtil) SetPublishCDNSKEY(t testing.TB, zone string) {
-	p.Run(t, "set-publish-cdnskey", NoDot(zone))
 }
 
 // SetMeta replaces the metadata kind of zone with values (none: removes it), e.g. SOA-EDIT.
@@ -200,18 +176,6 @@ func (p *PDNSUtil) ExportZoneDS(t testing.TB, zone string) []*dns.DS {
 		t.Fatalf("pdnsutil export-zone-ds %s: %v\n%s", zone, err, out)
 	}
 	return ds
-}
-
-// ExportZoneDNSKEY returns the DNSKEY of key id of zone.
-func (p *PDNSUtil) ExportZoneDNSKEY(t testing.TB, zone string, id int) *dns.DNSKEY {
-	t.Helper()
-	out := p.Run(t, "export-zone-dnskey", NoDot(zone), strconv.Itoa(id))
-	rr, err := dns.NewRR(strings.TrimSpace(out))
-	k, ok := rr.(*dns.DNSKEY)
-	if err != nil || !ok {
-		t.Fatalf("pdnsutil export-zone-dnskey %s %d: not a DNSKEY (%v): %q", zone, id, err, out)
-	}
-	return k
 }
 
 // ListKeys returns the keys list-keys prints for zone.

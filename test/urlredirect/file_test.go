@@ -1,7 +1,6 @@
 package urlredirect
 
 import (
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -108,7 +107,7 @@ func writeKey(t *testing.T, dir string) (*dns.DNSKEY, string) {
 	}
 	base := fmt.Sprintf("Kexample.org.+%03d+%05d", k.Algorithm, k.KeyTag())
 	harness.WriteFile(t, dir, base+".key", k.String()+"\n")
-	harness.WriteFile(t, dir, base+".private", k.PrivateKeyString(priv.(crypto.PrivateKey)))
+	harness.WriteFile(t, dir, base+".private", k.PrivateKeyString(priv))
 	return k, filepath.Join(dir, base)
 }
 

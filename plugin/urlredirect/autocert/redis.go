@@ -78,7 +78,7 @@ func (s *RedisStorage) Load(ctx context.Context, key string) ([]byte, error) {
 // Delete removes key and, when key is a directory, every key below it.
 func (s *RedisStorage) Delete(ctx context.Context, key string) error {
 	min, max := under(key)
-	below, err := s.client.ZRangeByLex(ctx, s.indexKey(), &redis.ZRangeBy{Min: min, Max: max}).Result()
+	below, err := s.client.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.indexKey(), Start: min, Stop: max, ByLex: true}).Result()
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *RedisStorage) Exists(ctx context.Context, key string) bool {
 
 func (s *RedisStorage) isDir(ctx context.Context, key string) (bool, error) {
 	min, max := under(key)
-	one, err := s.client.ZRangeByLex(ctx, s.indexKey(), &redis.ZRangeBy{Min: min, Max: max, Count: 1}).Result()
+	one, err := s.client.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.indexKey(), Start: min, Stop: max, Count: 1, ByLex: true}).Result()
 	return len(one) > 0, err
 }
 
@@ -139,7 +139,7 @@ func (s *RedisStorage) Stat(ctx context.Context, key string) (certmagic.KeyInfo,
 // or with recursive every value and directory below it, as certmagic.FileStorage does.
 func (s *RedisStorage) List(ctx context.Context, dir string, recursive bool) ([]string, error) {
 	min, max := under(dir)
-	below, err := s.client.ZRangeByLex(ctx, s.indexKey(), &redis.ZRangeBy{Min: min, Max: max}).Result()
+	below, err := s.client.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.indexKey(), Start: min, Stop: max, ByLex: true}).Result()
 	if err != nil {
 		return nil, err
 	}
