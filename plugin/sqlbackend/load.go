@@ -45,21 +45,26 @@ func (s *source) Load(ctx context.Context, answered func()) error {
 	return nil
 }
 
-// readAll reads every row, zone after zone, into l.
+// readAll reads every row, zone after zone, into l, saying how far it got
+// every progressEvery: a first load of millions of rows takes minutes, and
+// an operator watching the log must see it move.
 func (s *source) readAll(ctx context.Context, l *zoneset.Load) error {
 	var (
 		cur  int64 = -1
 		rows []sqlstore.Row
+		p    = newProgress(time.Now())
 	)
 	err := timed("load", func() error {
 		return s.store.AllRows(ctx, func(r sqlstore.Row) error {
 			if r.DomainID != cur {
 				if cur >= 0 {
 					l.Add(cur, rows)
+					p.zone(l, time.Now())
 				}
 				cur, rows = r.DomainID, rows[:0:0]
 			}
 			rows = append(rows, r)
+			p.rows++
 			return nil
 		})
 	})
@@ -153,4 +158,26 @@ func (r zoneReader) Cold(ctx context.Context, id int64) ([]sqlstore.Row, error) 
 	}
 	snapshotLoads.Inc()
 	return rows, nil
+}
+
+// progressEvery is how often a full load logs how far it got.
+const progressEvery = 5 * time.Second
+
+// progress counts a full load's rows and logs counts and rates as it goes.
+type progress struct {
+	start, last time.Time
+	rows        int
+}
+
+func newProgress(now time.Time) *progress { return &progress{start: now, last: now} }
+
+// zone is called after each zone is built; it logs at most every progressEvery.
+func (p *progress) zone(l *zoneset.Load, now time.Time) {
+	if now.Sub(p.last) < progressEvery {
+		return
+	}
+	p.last = now
+	secs := now.Sub(p.start).Seconds()
+	log.Infof("Loading: %d zones, %d rows read in %s (%.0f rows/s, %.0f zones/s)",
+		l.Zones(), p.rows, now.Sub(p.start).Round(time.Second), float64(p.rows)/secs, float64(l.Zones())/secs)
 }
