@@ -240,8 +240,14 @@ func scrapeNames(t *testing.T, url string) map[string]bool {
 		t.Fatalf("GET %s: %v", url, err)
 	}
 	defer resp.Body.Close()
+	return sampleNames(resp.Body)
+}
+
+// sampleNames returns the metric names of the sample lines of a Prometheus text exposition
+// (comments and blank lines skipped; a name ends at its labels or its value).
+func sampleNames(r io.Reader) map[string]bool {
 	names := map[string]bool{}
-	sc := bufio.NewScanner(io.LimitReader(resp.Body, 64<<20))
+	sc := bufio.NewScanner(io.LimitReader(r, 64<<20))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
@@ -253,4 +259,36 @@ func scrapeNames(t *testing.T, url string) map[string]bool {
 		}
 	}
 	return names
+}
+
+func TestSampleNames(t *testing.T) {
+	got := sampleNames(strings.NewReader(sampleExposition))
+	want := "map[coredns_dns_responses_total:true coredns_x_bucket:true coredns_y:true]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("sampleNames = %v, want %s", got, want)
+	}
+}
+
+const sampleExposition = `# HELP coredns_dns_responses_total Counter of response status codes.
+# TYPE coredns_dns_responses_total counter
+coredns_dns_responses_total{rcode="NOERROR",server="dns://:53"} 3
+
+coredns_x_bucket{le="0.1"} 1
+coredns_y 0
+{bad} 1
+`
+
+// FuzzSampleNames: every name found is a non-empty prefix of a line, free of the
+// characters that end a name.
+func FuzzSampleNames(f *testing.F) {
+	f.Add(sampleExposition)
+	f.Add("")
+	f.Add("#\n{\n \n")
+	f.Fuzz(func(t *testing.T, text string) {
+		for name := range sampleNames(strings.NewReader(text)) {
+			if name == "" || strings.ContainsAny(name, "{ \n") || !strings.Contains(text, name) {
+				t.Errorf("name %q from %q", name, text)
+			}
+		}
+	})
 }
