@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Release artefacts in dist/: static binaries for linux/amd64 and linux/arm64 and an image
+# tarball for each (build/image.sh), with SHA256SUMS over all of them (`sha256sum -c
+# SHA256SUMS` in dist/ checks them).
+#   ARCHES   architectures (default "amd64 arm64")
+#   DIST     output directory (default dist; emptied first)
+#   VERSION  release (default: the VERSION file)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. build/stamp.sh
+
+dist=${DIST:-dist}
+rm -rf "$dist"
+mkdir -p "$dist"
+for arch in ${ARCHES:-amd64 arm64}; do
+  bin=$dist/hostdns-$version-linux-$arch
+  GOOS=linux GOARCH=$arch OUT=$bin ./build/build.sh
+  GOARCH=$arch BINARY=$bin LAYOUT=$dist/oci-linux-$arch \
+    TARBALL=$dist/hostdns-$version-image-linux-$arch.tar ./build/image.sh
+done
+# The layout directories are build by-products (the tarballs hold the same images).
+rm -rf "$dist"/oci-linux-*
+(cd "$dist" && sha256sum -- hostdns-* >SHA256SUMS)
+echo "release $version ($commit) in $dist:"
+cat "$dist/SHA256SUMS"
