@@ -52,13 +52,7 @@ func testExample(t *testing.T, root, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ports := map[string]string{}
-	corefile := examplePorts.ReplaceAllStringFunc(string(content), func(m string) string {
-		if ports[m] == "" {
-			ports[m] = ":" + strconv.Itoa(harness.FreePort(t))
-		}
-		return ports[m]
-	})
+	corefile, _ := freePorts(t, string(content))
 
 	// The ACME CA of url-redirector-mariadb is only asked when a client's handshake needs
 	// a certificate, which this test makes none.
@@ -150,4 +144,17 @@ func copyTree(t *testing.T, from, to string) {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// freePorts gives every port an example Corefile names (examplePorts) a free one, the same
+// port the same free one, and returns the Corefile and the mapping (":1053" -> ":NNNNN").
+func freePorts(t *testing.T, corefile string) (string, map[string]string) {
+	ports := map[string]string{}
+	out := examplePorts.ReplaceAllStringFunc(corefile, func(m string) string {
+		if ports[m] == "" {
+			ports[m] = ":" + strconv.Itoa(harness.FreePort(t))
+		}
+		return ports[m]
+	})
+	return out, ports
 }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -26,13 +25,7 @@ func TestProviderExampleEveryPlugin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ports := map[string]string{}
-	corefile := examplePorts.ReplaceAllStringFunc(string(content), func(m string) string {
-		if ports[m] == "" {
-			ports[m] = ":" + strconv.Itoa(harness.FreePort(t))
-		}
-		return ports[m]
-	})
+	corefile, ports := freePorts(t, string(content))
 	db := harness.NewPowerDNSDatabase(t, filepath.Join(dir, "seed.sql"))
 	proc := harness.StartBinaryWith(t, corefile, harness.BinaryOptions{
 		Env: []string{"HOSTDNS_MYSQL_DSN=" + db.DSN, "HOSTDNS_REDIS_ADDR=127.0.0.1:6379"},
