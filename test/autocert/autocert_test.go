@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,8 +30,16 @@ const (
 	evil = "evil.example.test" // does not: resolves (so pebble could validate it) but is not Allowed
 )
 
-// allowed stands for the plugin's question to the DNS chain.
-func allowed(_ context.Context, host string) bool { return host == www || host == www2 || host == www3 }
+// allowed stands for the plugin's question to the DNS chain; a name in revoked has lost
+// its URL record.
+func allowed(_ context.Context, host string) bool {
+	if _, gone := revoked.Load(host); gone {
+		return false
+	}
+	return host == www || host == www2 || host == www3
+}
+
+var revoked sync.Map
 
 // redirect stands for the plugin's redirect handler.
 var redirect = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -148,6 +157,15 @@ func TestOnDemandDirectory(t *testing.T) {
 	if again.SerialNumber.Cmp(first.SerialNumber) != 0 {
 		t.Errorf("second handshake: serial %s, want the first certificate's %s", again.SerialNumber, first.SerialNumber)
 	}
+
+	// The record is deleted: the certificate in memory is not served any more; back, it is.
+	revoked.Store(www, true)
+	if _, _, err := get(t, addr, www, r.IssuingRoots); err == nil || !strings.Contains(err.Error(), "tls") {
+		t.Errorf("%s without its URL record: %v, want a failed TLS handshake", www, err)
+	}
+	revoked.Delete(www)
+	mustGet(t, addr, www, r.IssuingRoots)
+	wantOrders(t, r, www)
 
 	refused, limited := counter(t, "refused"), counter(t, "ratelimited")
 	if _, _, err := get(t, addr, evil, r.IssuingRoots); err == nil || !strings.Contains(err.Error(), "tls") {

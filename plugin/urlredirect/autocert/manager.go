@@ -92,6 +92,15 @@ func (m *Manager) openStorage(spec storageSpec) (certmagic.Storage, error) {
 // obtaining it if needed; it answers TLS-ALPN-01 challenges (RFC 8737) too. A name
 // without a URL record gets an error, and the handshake fails.
 func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+	// certmagic asks decide only before it loads or obtains a certificate: one it holds
+	// in memory would go on being served for a name whose URL record is gone. Asked at
+	// every handshake, which the plugin answers from its memo. A CA's TLS-ALPN-01
+	// validation is let through: it comes while an allowed name is being issued.
+	if !isChallenge(hello) {
+		if err := m.decide(hello.Context(), hello.ServerName); err != nil {
+			return nil, err
+		}
+	}
 	cert, err := m.magic.GetCertificate(hello)
 	if err != nil {
 		return nil, err
@@ -124,4 +133,10 @@ func (m *Manager) Stop() {
 			c()
 		}
 	})
+}
+
+// isChallenge reports whether hello is a CA's TLS-ALPN-01 validation (RFC 8737 section 3:
+// it offers acme-tls/1 and nothing else).
+func isChallenge(hello *tls.ClientHelloInfo) bool {
+	return len(hello.SupportedProtos) == 1 && hello.SupportedProtos[0] == "acme-tls/1"
 }
