@@ -2,6 +2,7 @@ package sqlbackend
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -23,15 +24,25 @@ import (
 // change.
 var keyWarned atomic.Bool
 
-// keyrings are the keys of the served zones that have active ones.
+// keyrings are the keys of the served zones: the rows each was made from
+// (so that a change to a zone that leaves its keys alone parses nothing
+// again) and, for the zones with active keys, the keyring.
 type keyrings struct {
 	mu     sync.RWMutex
-	byName map[string]*pdnskeys.Keyring // by zone origin
-	names  map[int64]string             // domains.id -> origin, of the zones in byName
+	byName map[string]*pdnskeys.Keyring // the signed zones, by origin
+	ofID   map[int64]keyRows            // every domain whose key rows were read and served
+}
+
+// keyRows are the rows a domain's keyring was made from.
+type keyRows struct {
+	name string
+	rows []pdnskeys.Row
+	meta []pdnskeys.MetaRow
+	ring *pdnskeys.Keyring // nil: no active key (or PRESIGNED)
 }
 
 func newKeyrings() *keyrings {
-	return &keyrings{byName: map[string]*pdnskeys.Keyring{}, names: map[int64]string{}}
+	return &keyrings{byName: map[string]*pdnskeys.Keyring{}, ofID: map[int64]keyRows{}}
 }
 
 // get returns the keys of zone origin, nil if it has none active.
@@ -41,21 +52,38 @@ func (k *keyrings) get(origin string) *pdnskeys.Keyring {
 	return k.byName[origin]
 }
 
-// set records the keys of domain id, named name; nil forgets them. It
-// returns how the count of zones with keys, and of their active and
-// inactive keys, moved.
-func (k *keyrings) set(id int64, name string, r *pdnskeys.Keyring) (zones, active, inactive int) {
+// unchanged reports whether domain id, named name, was made from these
+// rows: no rows, and none before, is unchanged too.
+func (k *keyrings) unchanged(id int64, kr keyRows) bool {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	old, ok := k.ofID[id]
+	if !ok {
+		return len(kr.rows) == 0
+	}
+	return old.name == kr.name && slices.Equal(old.rows, kr.rows) && slices.Equal(old.meta, kr.meta)
+}
+
+// set records the key rows of domain id (none forgets it). It returns how
+// the count of signed zones, and of their active and inactive keys, moved.
+func (k *keyrings) set(id int64, kr keyRows) (zones, active, inactive int) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if old, ok := k.names[id]; ok {
-		a, i := countKeys(k.byName[old])
-		zones, active, inactive = -1, -a, -i
-		delete(k.byName, old)
-		delete(k.names, id)
+	if old, ok := k.ofID[id]; ok {
+		delete(k.ofID, id)
+		if old.ring != nil {
+			a, i := countKeys(old.ring)
+			zones, active, inactive = -1, -a, -i
+			delete(k.byName, old.name)
+		}
 	}
-	if r != nil {
-		k.byName[name], k.names[id] = r, name
-		a, i := countKeys(r)
+	if len(kr.rows) == 0 {
+		return zones, active, inactive
+	}
+	k.ofID[id] = kr
+	if kr.ring != nil {
+		k.byName[kr.name] = kr.ring
+		a, i := countKeys(kr.ring)
 		zones, active, inactive = zones+1, active+a, inactive+i
 	}
 	return zones, active, inactive
@@ -73,12 +101,12 @@ func countKeys(r *pdnskeys.Keyring) (active, inactive int) {
 	return active, inactive
 }
 
-// ids returns the domains that have keys now.
+// ids returns the domains whose key rows are held.
 func (k *keyrings) ids() []int64 {
 	k.mu.RLock()
 	defer k.mu.RUnlock()
-	out := make([]int64, 0, len(k.names))
-	for id := range k.names {
+	out := make([]int64, 0, len(k.ofID))
+	for id := range k.ofID {
 		out = append(out, id)
 	}
 	return out
@@ -112,21 +140,29 @@ func (s *source) loadKeys(ctx context.Context, ids []int64) {
 	}
 }
 
-// applyKeys makes the keys rows and metadata the keys of domain id.
+// applyKeys makes the keys rows and metadata the keys of domain id. Every
+// change to a zone brings its keys here; they are parsed again only when
+// their rows changed (an RSA key takes a millisecond).
 func (s *source) applyKeys(id int64, rows []pdnskeys.Row, meta []pdnskeys.MetaRow) {
 	name, served := s.zones.Served(id)
-	var ring *pdnskeys.Keyring
-	if served && len(rows) > 0 {
+	kr := keyRows{name: name, rows: rows, meta: meta}
+	if !served || len(rows) == 0 {
+		kr = keyRows{name: name} // metadata alone signs nothing
+	}
+	if s.keys.unchanged(id, kr) {
+		return
+	}
+	if len(kr.rows) > 0 {
 		r, errs := pdnskeys.New(name, rows, meta)
 		for _, err := range errs {
 			log.Errorf("Zone %s: %v", name, err)
 		}
 		if r.Secured() {
-			ring = r
+			kr.ring = r
 		}
 	}
-	s.zones.SetDenial(id, denialOf(ring))
-	zones, active, inactive := s.keys.set(id, name, ring)
+	s.zones.SetDenial(id, denialOf(kr.ring))
+	zones, active, inactive := s.keys.set(id, kr)
 	s.g.signed.Add(float64(zones))
 	s.g.keysActive.Add(float64(active))
 	s.g.keysInactive.Add(float64(inactive))
@@ -157,7 +193,7 @@ func denialOf(r *pdnskeys.Keyring) *zone.Denial {
 // forgetKeys drops every zone's keys, when the source stops.
 func (s *source) forgetKeys() {
 	for _, id := range s.keys.ids() {
-		zones, active, inactive := s.keys.set(id, "", nil)
+		zones, active, inactive := s.keys.set(id, keyRows{})
 		s.g.signed.Add(float64(zones))
 		s.g.keysActive.Add(float64(active))
 		s.g.keysInactive.Add(float64(inactive))
