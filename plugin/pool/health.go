@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/coredns/coredns/plugin"
-	"github.com/coredns/coredns/request"
 
 	"github.com/hostdns/hostdns/plugin/pkg/chainlookup"
 	"github.com/hostdns/hostdns/plugin/pkg/rrtypes"
@@ -245,8 +244,7 @@ func (h *checker) addresses(ctx context.Context, next plugin.Handler, target str
 	var ips []string
 	answered := false
 	external := strings.TrimSuffix(target, ".")
-	state := request.Request{W: chainlookup.LocalWriter{}, Req: new(dns.Msg)}
-	state.Req.SetQuestion(target, dns.TypeA)
+	state := chainlookup.LocalRequest(target, dns.TypeA)
 	for _, qtype := range []uint16{dns.TypeA, dns.TypeAAAA} {
 		m := chainlookup.Lookup(ctx, next, state, target, qtype)
 		if m == nil || !m.Authoritative {

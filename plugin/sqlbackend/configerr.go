@@ -64,7 +64,7 @@ func (s *source) Prepare(ctx context.Context) error {
 			s.noteUnverified(st.Unverified)
 			if err := st.EnsureKeyTriggers(ctx); err != nil {
 				log.Warningf("No key triggers on cryptokeys and domainmetadata (%v): a zone's new DNSSEC keys and settings are read at its next change "+
-					"or the next full load, not within a poll. %s", err, sqlstore.KeyTriggersFix(s.cfg.dialect))
+					"or the next full load, not within a poll. %s", err, sqlstore.KeyTriggersFix)
 			}
 		default:
 			note, err := st.VerifyTriggers(ctx)

@@ -4,12 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/coredns/coredns/request"
-
 	"github.com/hostdns/hostdns/plugin/pkg/chainlookup"
 	"github.com/hostdns/hostdns/plugin/pkg/rrtypes"
-
-	"github.com/miekg/dns"
 )
 
 // lookupTimeout bounds a lookup of the redirector in the chain below: the data plugins
@@ -32,7 +28,7 @@ func (r *Redirect) find(ctx context.Context, host string) *target {
 	}
 	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 	defer cancel()
-	state := localRequest(host)
+	state := chainlookup.LocalRequest(host, rrtypes.TypeURL)
 	m := chainlookup.Lookup(ctx, r.Next, state, host, rrtypes.TypeURL)
 	rr := urlRR(m, host)
 	if rr == nil {
@@ -51,11 +47,4 @@ func (r *Redirect) find(ctx context.Context, host string) *target {
 func (r *Redirect) Allowed(ctx context.Context, host string) bool {
 	name, ok := hostName(host)
 	return ok && r.find(ctx, name) != nil
-}
-
-// localRequest is the request of a lookup no DNS client sent.
-func localRequest(name string) request.Request {
-	m := new(dns.Msg)
-	m.SetQuestion(name, rrtypes.TypeURL)
-	return request.Request{W: chainlookup.LocalWriter{}, Req: m}
 }

@@ -2,7 +2,6 @@ package harness
 
 import (
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"testing"
@@ -38,11 +37,7 @@ func StartPowerDNSSigned(t testing.TB, m *MariaDB, zone string, port int) *Proce
 
 func startPowerDNS(t testing.TB, m *MariaDB, zone string, dnsPort int, dnssec bool) *Process {
 	t.Helper()
-	bin := binaryFromEnv("HOSTDNS_PDNS_SERVER", PowerDNSBinary)
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("PowerDNS is not installed (%v): run test/scripts/ensure-services.sh as root, "+
-			"which installs pdns-server and pdns-backend-mysql", err)
-	}
+	bin := installed(t, "HOSTDNS_PDNS_SERVER", PowerDNSBinary, "pdns-server and pdns-backend-mysql")
 	cfg, err := mysql.ParseDSN(m.DSN)
 	if err != nil {
 		t.Fatalf("database DSN: %v", err)

@@ -3,7 +3,6 @@ package harness
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -30,10 +29,7 @@ type PDNSUtil struct {
 // the test when pdnsutil is missing.
 func NewPDNSUtil(t testing.TB, m *MariaDB) *PDNSUtil {
 	t.Helper()
-	bin := binaryFromEnv("HOSTDNS_PDNSUTIL", PDNSUtilBinary)
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("pdnsutil is not installed (%v): run test/scripts/ensure-services.sh as root, which installs pdns-server", err)
-	}
+	bin := installed(t, "HOSTDNS_PDNSUTIL", PDNSUtilBinary, "pdns-server")
 	cfg, err := mysql.ParseDSN(m.DSN)
 	if err != nil {
 		t.Fatalf("database DSN: %v", err)

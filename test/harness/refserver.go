@@ -3,7 +3,6 @@ package harness
 import (
 	"maps"
 	"net"
-	"os"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -53,13 +52,7 @@ type refServer struct {
 // ends, and fails the test when the binary is missing.
 func (r refServer) start(t testing.TB, zones map[string]string) *Process {
 	t.Helper()
-	bin := os.Getenv(r.env)
-	if bin == "" {
-		bin = r.binary
-	}
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("%s is not installed (%v): run test/scripts/ensure-services.sh as root, which installs %s", bin, err, r.pkg)
-	}
+	bin := installed(t, r.env, r.binary, r.pkg)
 	dir := t.TempDir()
 	port := FreePort(t)
 	zs := writeRefZones(t, dir, zones)

@@ -62,10 +62,7 @@ type Unbound struct {
 // flush is what tests a rollover against a resolver that still holds the old DNSKEY set.
 func StartUnbound(t testing.TB, opts UnboundOptions) *Unbound {
 	t.Helper()
-	bin := binaryFromEnv("HOSTDNS_UNBOUND", UnboundBinary)
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("unbound is not installed (%v): run test/scripts/ensure-services.sh as root, which installs unbound", err)
-	}
+	bin := installed(t, "HOSTDNS_UNBOUND", UnboundBinary, "unbound")
 	if len(opts.Zones) == 0 {
 		t.Fatal("StartUnbound: no zones")
 	}
@@ -156,7 +153,7 @@ func (u *Unbound) LogText() string { return readFile(u.Log) }
 // test when it fails. The control channel is a Unix socket in u's temp dir, no TLS.
 func (u *Unbound) Control(t testing.TB, args ...string) string {
 	t.Helper()
-	bin := binaryFromEnv("HOSTDNS_UNBOUND_CONTROL", UnboundControlBinary)
+	bin := installed(t, "HOSTDNS_UNBOUND_CONTROL", UnboundControlBinary, "unbound")
 	out, err := exec.Command(bin, append([]string{"-c", u.Conf}, args...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("unbound-control %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -212,13 +209,6 @@ func EDE(m *dns.Msg) string {
 		}
 	}
 	return ""
-}
-
-func binaryFromEnv(env, def string) string {
-	if p := os.Getenv(env); p != "" {
-		return p
-	}
-	return def
 }
 
 func readFile(path string) string {

@@ -46,15 +46,14 @@ func TestACMEReload(t *testing.T) {
 	if got := p.Orders(); len(got) != 1 {
 		t.Errorf("orders after reloads: %v, want one for www.example.test", got)
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		err := goleak.Find(base, goleak.IgnoreAnyFunction("github.com/caddyserver/certmagic.(*RingBufferRateLimiter).loop"))
-		if err == nil {
-			return
+	var leaked error
+	defer func() {
+		if t.Failed() && leaked != nil {
+			t.Log(leaked) // the stacks of the goroutines left
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("goroutines left after reloads and stop: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	}()
+	harness.Eventually(t, 15*time.Second, "no goroutines left after reloads and stop", func() bool {
+		leaked = goleak.Find(base, goleak.IgnoreAnyFunction("github.com/caddyserver/certmagic.(*RingBufferRateLimiter).loop"))
+		return leaked == nil
+	})
 }

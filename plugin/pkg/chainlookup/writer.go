@@ -3,6 +3,7 @@ package chainlookup
 import (
 	"net"
 
+	"github.com/coredns/coredns/request"
 	"github.com/miekg/dns"
 )
 
@@ -21,3 +22,11 @@ func (LocalWriter) Close() error                { return nil }
 func (LocalWriter) TsigStatus() error           { return nil }
 func (LocalWriter) TsigTimersOnly(bool)         {}
 func (LocalWriter) Hijack()                     {}
+
+// LocalRequest is the request of a lookup no DNS client sent (a health check, the
+// redirector's question for a Host): name and qtype, through a LocalWriter.
+func LocalRequest(name string, qtype uint16) request.Request {
+	m := new(dns.Msg)
+	m.SetQuestion(name, qtype)
+	return request.Request{W: LocalWriter{}, Req: m}
+}

@@ -1,9 +1,6 @@
 package sqlstore
 
-import (
-	"context"
-	"errors"
-)
+import "context"
 
 // KeysSQL returns the key triggers of d (MySQL, PostgreSQL), as shipped in
 // schema/keys.<dialect>.sql: a change to cryptokeys or domainmetadata logs a
@@ -17,7 +14,7 @@ func KeysSQL(d Dialect) string { return mustRead("keys." + string(d) + ".sql") }
 // database without the DNSSEC tables (a minimal schema) has no keys to
 // watch: no error.
 func (s *Store) EnsureKeyTriggers(ctx context.Context) error {
-	if err := s.ensureKeyTriggers(ctx); err != nil && !isNoTable(errors.Unwrap(err)) && !isNoTable(err) {
+	if err := s.ensureKeyTriggers(ctx); err != nil && !isNoTable(err) {
 		return err
 	}
 	return nil
@@ -52,11 +49,7 @@ func (s *Store) ensureKeyTriggers(ctx context.Context) error {
 	return nil
 }
 
-// KeyTriggersFix says how an operator gives sqlbackend what the key
-// triggers need.
-func KeyTriggersFix(d Dialect) string {
-	if d == SQLite {
-		return "(SQLite has them in its change-log script)"
-	}
-	return "To have them: GRANT SELECT, TRIGGER ON cryptokeys, domainmetadata TO the hostdns account (see docs/powerdns-migration.md)."
-}
+// KeyTriggersFix says how an operator gives sqlbackend what the key triggers
+// need. Only MySQL and PostgreSQL can lack them: SQLite's are in its
+// change-log script.
+const KeyTriggersFix = "To have them: GRANT SELECT, TRIGGER ON cryptokeys, domainmetadata TO the hostdns account (see docs/powerdns-migration.md)."

@@ -204,14 +204,10 @@ func waitAnswered(tb testing.TB, h plugin.Handler, zone string, limit time.Durat
 	tb.Helper()
 	m := new(dns.Msg)
 	m.SetQuestion(zone, dns.TypeSOA)
-	for deadline := time.Now().Add(limit); ; time.Sleep(20 * time.Millisecond) {
-		if rec := serve(h, m.Copy()); rec.Rcode == dns.RcodeSuccess && rec.Msg != nil && len(rec.Msg.Answer) == 1 {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("%s SOA not answered within %s", zone, limit)
-		}
-	}
+	harness.Eventually(tb, limit, zone+" SOA answered", func() bool {
+		rec := serve(h, m.Copy())
+		return rec.Rcode == dns.RcodeSuccess && rec.Msg != nil && len(rec.Msg.Answer) == 1
+	})
 }
 
 func hasDirective(name string) bool { return slices.Contains(dnsserver.Directives, name) }
