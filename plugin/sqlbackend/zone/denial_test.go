@@ -379,3 +379,20 @@ func TestDenialPreSignedUnchanged(t *testing.T) {
 		t.Errorf("%s\ngot: %s", msg, show(got))
 	}
 }
+
+// TestDenialURLBitmap: a name with a URL record answers A and AAAA through
+// urlredirect above: NODATA there lists them, and denies only what it lacks.
+func TestDenialURLBitmap(t *testing.T) {
+	z := build(t, "example.org.", parseZone(t, `$ORIGIN example.org.
+@   3600 IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 300
+@   3600 IN NS  ns1.example.org.
+ns1 3600 IN A   192.0.2.53
+go  300  IN URL "https://www.example.com/"
+`)).WithDenial(&Denial{ApexTypes: apexTypes})
+	served := servedZones{z}
+	got := z.Lookup(context.Background(), Query{Name: "go.example.org.", Type: dns.TypeMX, DO: true}, served)
+	want := Answer{Ns: mustRRs([]string{soaOrg, nsecRR("go", "ns1", "A AAAA RRSIG NSEC URL")}), Result: NoData}
+	if msg := compareAnswers(got, want); msg != "" {
+		t.Errorf("MX at a URL name: %s\ngot:  %s\nwant: %s", msg, show(got), show(want))
+	}
+}
