@@ -82,7 +82,7 @@ func genKey(t testing.TB, origin string, alg uint8, ksk bool, id int64) pdnskeys
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := pdnskeys.Key{ID: id, DNSKEY: dk, Signer: priv.(crypto.Signer), Active: true, Published: true}
+	k := pdnskeys.Key{ID: id, DNSKEY: dk, Tag: dk.KeyTag(), Signer: priv.(crypto.Signer), Active: true, Published: true}
 	keyCache[name] = k
 	return k
 }

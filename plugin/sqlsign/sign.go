@@ -150,7 +150,7 @@ func (s *SQLSign) signatureOf(k pdnskeys.Key, d *lazyDigest, inception, expirati
 	byIdentity := h.Rrtype != dns.TypeNSEC && h.Rrtype != dns.TypeNSEC3 && !strings.HasPrefix(h.Name, "*.")
 	var ik sigKey
 	if byIdentity {
-		tag := s.tags.tag(k.DNSKEY)
+		tag := k.Tag
 		ik = identityKey(d.origin, d.set, tag, k.DNSKEY.Algorithm, inception, expiration)
 		if sig, ok := s.cache.getIdentical(ik, d.set); ok {
 			cacheHits.WithLabelValues(server).Inc()
@@ -172,7 +172,7 @@ func (s *SQLSign) signatureOf(k pdnskeys.Key, d *lazyDigest, inception, expirati
 // Concurrent misses for the same signature (a popular name at the start of
 // a week) make it once.
 func (s *SQLSign) signature(k pdnskeys.Key, origin string, set []dns.RR, d rrsetDigest, inception, expiration uint32, server string) (*dns.RRSIG, error) {
-	tag := s.tags.tag(k.DNSKEY)
+	tag := k.Tag
 	key := d.keyFor(tag, k.DNSKEY.Algorithm, inception, expiration)
 	if sig, ok := s.cache.get(key); ok {
 		cacheHits.WithLabelValues(server).Inc()

@@ -7,8 +7,6 @@ package sqlsign
 
 import (
 	"context"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/coredns/coredns/plugin"
@@ -31,7 +29,6 @@ type SQLSign struct {
 	sources  []signsource.Source // found at startup among the block's handlers
 	cache    *sigCache
 	inflight singleflight.Group
-	tags     keyTags
 	now      func() time.Time
 }
 
@@ -71,26 +68,3 @@ func (s *SQLSign) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg
 
 // Name implements plugin.Handler.
 func (s *SQLSign) Name() string { return "sqlsign" }
-
-// keyTags memoizes DNSKEY.KeyTag, which packs the key (base64-decoding it)
-// at every call. Keyrings are immutable, so a key's pointer names it; the
-// map is emptied when it grows past maxTags (old keyrings' keys).
-type keyTags struct {
-	m sync.Map // *dns.DNSKEY -> uint16
-	n atomic.Int64
-}
-
-const maxTags = 10000
-
-func (t *keyTags) tag(k *dns.DNSKEY) uint16 {
-	if v, ok := t.m.Load(k); ok {
-		return v.(uint16)
-	}
-	tag := k.KeyTag()
-	if t.n.Add(1) > maxTags {
-		t.m.Clear()
-		t.n.Store(0)
-	}
-	t.m.Store(k, tag)
-	return tag
-}

@@ -72,19 +72,14 @@ func parseKey(origin string, r Row) (Key, error) {
 	if err != nil {
 		return Key{}, fmt.Errorf("algorithm %d: %w", alg, err)
 	}
-	return Key{
-		ID: r.ID,
-		DNSKEY: &dns.DNSKEY{
-			Hdr:       dns.RR_Header{Name: origin, Rrtype: dns.TypeDNSKEY, Class: dns.ClassINET},
-			Flags:     uint16(r.Flags),
-			Protocol:  3,
-			Algorithm: alg,
-			PublicKey: base64.StdEncoding.EncodeToString(pub),
-		},
-		Signer:    signer,
-		Active:    r.Active,
-		Published: r.Published,
-	}, nil
+	dk := &dns.DNSKEY{
+		Hdr:       dns.RR_Header{Name: origin, Rrtype: dns.TypeDNSKEY, Class: dns.ClassINET},
+		Flags:     uint16(r.Flags),
+		Protocol:  3,
+		Algorithm: alg,
+		PublicKey: base64.StdEncoding.EncodeToString(pub),
+	}
+	return Key{ID: r.ID, DNSKEY: dk, Tag: dk.KeyTag(), Signer: signer, Active: r.Active, Published: r.Published}, nil
 }
 
 // isc is the fields of a BIND private key, by lower-case name.

@@ -52,6 +52,9 @@ func genKeyN(t testing.TB, alg uint8, flags uint16, n int) testKey {
 // signVerify signs an RRset with k.Signer and verifies it with k.DNSKEY.
 func signVerify(t testing.TB, k Key) {
 	t.Helper()
+	if k.Tag != k.DNSKEY.KeyTag() {
+		t.Errorf("row %d: Tag %d, the DNSKEY's key tag is %d", k.ID, k.Tag, k.DNSKEY.KeyTag())
+	}
 	a, _ := dns.NewRR("www." + origin + " 300 IN A 192.0.2.1")
 	sig := &dns.RRSIG{Algorithm: k.DNSKEY.Algorithm, KeyTag: k.DNSKEY.KeyTag(), SignerName: origin, Inception: 1, Expiration: 1 << 31}
 	if err := sig.Sign(k.Signer, []dns.RR{a}); err != nil {

@@ -17,6 +17,7 @@ import (
 type Key struct {
 	ID        int64 // cryptokeys.id
 	DNSKEY    *dns.DNSKEY
+	Tag       uint16 // DNSKEY's key tag (RFC 4034 appendix B), found once: a signer needs it for every RRSIG
 	Signer    crypto.Signer
 	Active    bool // signs (PowerDNS: active)
 	Published bool // in the DNSKEY RRset (PowerDNS: published)
