@@ -50,20 +50,30 @@ func (s *SQLSign) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg
 		rc  int
 		err error
 	)
-	switch state.QType() {
-	case dns.TypeDNSKEY, dns.TypeCDS, dns.TypeCDNSKEY:
-		if z := s.signingZone(ctx, state.Name()); z != nil && z.Keys().Secured() && equalName(z.Origin(), state.Name()) {
-			rc, err = s.serveKeys(ctx, sw, r, z)
-			break
-		}
-		fallthrough
-	default:
+	if z := s.keysZone(ctx, state); z != nil {
+		rc, err = s.serveKeys(ctx, sw, r, z)
+	} else {
 		rc, err = plugin.NextOrFailure(s.Name(), s.Next, ctx, sw, r)
 	}
 	if ferr := sw.flush(); ferr != nil && err == nil {
 		err = ferr
 	}
 	return rc, err
+}
+
+// keysZone returns the secured zone whose apex state asks for DNSKEY, CDS or
+// CDNSKEY: those sqlsign answers from the keys. Nil for any other question.
+func (s *SQLSign) keysZone(ctx context.Context, state request.Request) signsource.Zone {
+	switch state.QType() {
+	case dns.TypeDNSKEY, dns.TypeCDS, dns.TypeCDNSKEY:
+	default:
+		return nil
+	}
+	z := s.signingZone(ctx, state.Name())
+	if z == nil || !z.Keys().Secured() || !equalName(z.Origin(), state.Name()) {
+		return nil
+	}
+	return z
 }
 
 // Name implements plugin.Handler.
