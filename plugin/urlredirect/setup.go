@@ -122,19 +122,28 @@ func parse(c *caddy.Controller) (*Redirect, error) {
 	if err := r.certs(c, &cfg, certFiles, tlsLine, srcConf, srcLine); err != nil {
 		return nil, err
 	}
+	if err := r.listeners(c, cfg, upgradeLine, logAccess); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// listeners sets up the redirector on the listeners of cfg, if any (none: the DNS half
+// only), once the properties are read: https_upgrade needs an https listener.
+func (r *Redirect) listeners(c *caddy.Controller, cfg serverConfig, upgradeLine int, logAccess bool) error {
 	if r.upgrade {
 		if len(cfg.httpsAddrs) == 0 {
-			return nil, lineErr(c, upgradeLine, "https_upgrade needs an https listener")
+			return lineErr(c, upgradeLine, "https_upgrade needs an https listener")
 		}
 		_, r.httpsPort, _ = net.SplitHostPort(cfg.httpsAddrs[0])
 	}
 	if len(cfg.httpAddrs)+len(cfg.httpsAddrs) == 0 {
-		return r, nil // DNS half only
+		return nil
 	}
 	var h http.Handler = r
 	if logAccess {
 		h = &accessLog{next: h, out: os.Stdout, now: time.Now}
 	}
 	r.srv = &servers{cfg: cfg, handler: h}
-	return r, nil
+	return nil
 }
