@@ -9,26 +9,70 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/hostdns/hostdns/plugin/pkg/pdnskeys"
+	"github.com/hostdns/hostdns/plugin/pkg/signsource"
 )
 
 // signMsg adds an RRSIG per signing key after every RRset of the answer and
 // authority sections that a zone of ours holds, and reports whether it
 // added any. The sections are rebuilt, never changed in place: the data
-// plugin may hand out slices and records it keeps.
+// plugin may hand out slices and records it keeps. An answer made only of
+// records the data plugin keeps, signed by one zone's keys, is remembered
+// whole (answerMemo): the next query for it costs one lookup.
 //
 // The additional section is not signed. Its records are not part of the
 // answer (RFC 4035 3.1.1 makes their RRSIGs optional), and at a delegation
 // it holds glue, which is not authoritative data and must never be signed
 // (RFC 4035 2.2).
 func (s *SQLSign) signMsg(ctx context.Context, res *dns.Msg, now time.Time, server string) bool {
-	var added bool
-	res.Answer, added = s.signSection(ctx, res.Answer, now, server)
-	ns, addedNs := s.signSection(ctx, res.Ns, now, server)
-	res.Ns = ns
+	key := answerKey(res.Answer, res.Ns)
+	if a, ok := s.answers.find(ctx, s, key, res, now); ok {
+		res.Answer, res.Ns = a.signedAnswer, a.signedNs
+		cacheHits.WithLabelValues(server).Add(float64(a.sigs))
+		return true
+	}
+	as := s.signing(ctx, now, server)
+	answer, added := as.section(res.Answer)
+	ns, addedNs := as.section(res.Ns)
+	if (added || addedNs) && as.remembered() {
+		s.answers.add(key, res, answer, ns, as)
+	}
+	res.Answer, res.Ns = answer, ns
 	return added || addedNs
 }
 
-func (s *SQLSign) signSection(ctx context.Context, rrs []dns.RR, now time.Time, server string) ([]dns.RR, bool) {
+// answerSigning is the signing of one answer. What it used decides whether
+// the signed answer can be remembered whole: only when one zone's keys
+// signed it all, and only records the data plugin keeps were signed.
+type answerSigning struct {
+	s      *SQLSign
+	ctx    context.Context
+	now    time.Time
+	server string
+
+	zone      signsource.Zone // whose keys signed the RRsets so far
+	inception uint32
+	added     int  // RRSIGs added
+	transient bool // another zone's keys, a record made for this answer, or a failure
+}
+
+func (s *SQLSign) signing(ctx context.Context, now time.Time, server string) *answerSigning {
+	return &answerSigning{s: s, ctx: ctx, now: now, server: server}
+}
+
+// remembered reports whether the signed answer may be remembered whole.
+func (as *answerSigning) remembered() bool { return as.zone != nil && !as.transient }
+
+// used records that z's keys signed an RRset.
+func (as *answerSigning) used(z signsource.Zone, inception uint32) {
+	switch {
+	case as.zone == nil:
+		as.zone, as.inception = z, inception
+	case as.zone.Keys() != z.Keys() || as.zone.Origin() != z.Origin():
+		as.transient = true
+	}
+}
+
+func (as *answerSigning) section(rrs []dns.RR) ([]dns.RR, bool) {
 	if len(rrs) == 0 {
 		return rrs, false
 	}
@@ -37,7 +81,7 @@ func (s *SQLSign) signSection(ctx context.Context, rrs []dns.RR, now time.Time, 
 	added := false
 	for _, set := range sets {
 		out = append(out, set...)
-		sigs := s.signSet(ctx, set, now, server)
+		sigs := as.signSet(set)
 		out = append(out, sigs...)
 		added = added || len(sigs) > 0
 	}
@@ -64,13 +108,13 @@ next:
 }
 
 // signSet returns the RRSIGs of set, nil when it is not ours to sign.
-func (s *SQLSign) signSet(ctx context.Context, set []dns.RR, now time.Time, server string) []dns.RR {
+func (as *answerSigning) signSet(set []dns.RR) []dns.RR {
 	h := set[0].Header()
 	switch h.Rrtype {
 	case dns.TypeRRSIG, dns.TypeOPT, dns.TypeTSIG:
 		return nil
 	}
-	z := s.zoneOf(ctx, set)
+	z := as.s.zoneOf(as.ctx, set)
 	if z == nil || !z.Keys().Secured() {
 		return nil // not ours (an external CNAME target), or unsigned
 	}
@@ -89,26 +133,30 @@ func (s *SQLSign) signSet(ctx context.Context, set []dns.RR, now time.Time, serv
 			signed = withOwner(set, wc)
 		}
 	}
-	return s.sigs(z.Keys(), origin, signed, h, now, server)
+	return as.sigs(z, signed, h)
 }
 
-// sigs signs set (maybe wildcard-owned) with every key that signs its type
-// and returns the RRSIGs owned by the answer's owner (h).
-func (s *SQLSign) sigs(kr *pdnskeys.Keyring, origin string, set []dns.RR, h *dns.RR_Header, now time.Time, server string) []dns.RR {
+// sigs signs set (maybe wildcard-owned) with every key of z that signs its
+// type and returns the RRSIGs owned by the answer's owner (h).
+func (as *answerSigning) sigs(z signsource.Zone, set []dns.RR, h *dns.RR_Header) []dns.RR {
+	kr, origin, s := z.Keys(), z.Origin(), as.s
 	keys := kr.Signers(h.Rrtype)
 	if len(keys) == 0 {
 		return nil
 	}
-	inception, expiration := kr.Validity(now)
+	inception, expiration := kr.Validity(as.now)
+	as.used(z, inception)
 	d := lazyDigest{origin: origin, set: set}
 	out := make([]dns.RR, 0, len(keys))
 	for _, k := range keys {
-		sig, err := s.signatureOf(k, &d, inception, expiration, server)
+		sig, byIdentity, err := s.signatureOf(k, &d, inception, expiration, as.server)
 		if err != nil {
-			signingFailures.WithLabelValues(server).Inc()
+			as.transient = true
+			signingFailures.WithLabelValues(as.server).Inc()
 			log.Errorf("Signing %s/%s with key %d: %v", h.Name, dns.TypeToString[h.Rrtype], k.ID, err)
 			continue
 		}
+		as.transient = as.transient || !byIdentity
 		if sig.Hdr.Name == h.Name && sig.Hdr.Ttl == h.Ttl {
 			out = append(out, sig) // shared, as the data plugin shares its records
 			continue
@@ -118,6 +166,7 @@ func (s *SQLSign) sigs(kr *pdnskeys.Keyring, origin string, set []dns.RR, h *dns
 		c.Hdr.Ttl = h.Ttl
 		out = append(out, &c)
 	}
+	as.added += len(out)
 	return out
 }
 
@@ -139,33 +188,36 @@ func (l *lazyDigest) get() (rrsetDigest, error) {
 	return l.d, l.err
 }
 
-// signatureOf returns the RRSIG by k of d's RRset: by the records' identity
+// signatureOf returns the RRSIG by k of d's RRset, and whether d's records are
+// ones the data plugin keeps (found by identity): by the records' identity
 // when they are ones the cache has seen (records the data plugin keeps),
 // else by their content (signature), remembered by identity for next time.
-// Records made for one answer (NSEC, NSEC3, the wildcard-owned copy of an
-// expanded RRset) are never seen again: they are not remembered by identity,
-// so they do not crowd out the others.
-func (s *SQLSign) signatureOf(k pdnskeys.Key, d *lazyDigest, inception, expiration uint32, server string) (*dns.RRSIG, error) {
+// Records made for one answer (NSEC3 white lies, the wildcard-owned copy of
+// an expanded RRset) are never seen again: they are not remembered by
+// identity, so they do not crowd out the others. NSEC records are the
+// zone's chain, which the data plugin makes once per version
+// (signsource.Source).
+func (s *SQLSign) signatureOf(k pdnskeys.Key, d *lazyDigest, inception, expiration uint32, server string) (*dns.RRSIG, bool, error) {
 	h := d.set[0].Header()
-	byIdentity := h.Rrtype != dns.TypeNSEC && h.Rrtype != dns.TypeNSEC3 && !strings.HasPrefix(h.Name, "*.")
+	byIdentity := h.Rrtype != dns.TypeNSEC3 && !strings.HasPrefix(h.Name, "*.")
 	var ik sigKey
 	if byIdentity {
 		tag := k.Tag
 		ik = identityKey(d.origin, d.set, tag, k.DNSKEY.Algorithm, inception, expiration)
 		if sig, ok := s.cache.getIdentical(ik, d.set); ok {
 			cacheHits.WithLabelValues(server).Inc()
-			return sig, nil
+			return sig, true, nil
 		}
 	}
 	digest, err := d.get()
 	if err != nil {
-		return nil, fmt.Errorf("packing: %w", err)
+		return nil, byIdentity, fmt.Errorf("packing: %w", err)
 	}
 	sig, err := s.signature(k, d.origin, d.set, digest, inception, expiration, server)
 	if err == nil && byIdentity {
 		s.cache.addIdentical(ik, d.set, sig)
 	}
-	return sig, err
+	return sig, byIdentity, err
 }
 
 // signature returns the RRSIG of set by k, from the cache or made now.

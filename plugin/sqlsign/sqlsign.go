@@ -28,6 +28,7 @@ type SQLSign struct {
 	zones    []string
 	sources  []signsource.Source // found at startup among the block's handlers
 	cache    *sigCache
+	answers  *answerMemo
 	inflight singleflight.Group
 	now      func() time.Time
 }
@@ -35,7 +36,7 @@ type SQLSign struct {
 // New returns a signer for zones with a signature cache of cacheSize
 // entries, asking sources for keys.
 func New(zones []string, cacheSize int, sources ...signsource.Source) *SQLSign {
-	return &SQLSign{zones: zones, sources: sources, cache: newSigCache(cacheSize), now: time.Now}
+	return &SQLSign{zones: zones, sources: sources, cache: newSigCache(cacheSize), answers: newAnswerMemo(cacheSize), now: time.Now}
 }
 
 // ServeDNS implements plugin.Handler.

@@ -15,6 +15,12 @@ import (
 // Source is implemented by data plugins whose zones are signed online. The
 // signer finds it among its server block's handlers, as the transfer plugin
 // finds Transferers.
+//
+// The signer remembers signatures by the identity of the records signed: a
+// Source hands out the records it keeps, and makes the NSEC records of a
+// zone version once (an NSEC made anew for every answer would fill the
+// signer's cache with entries never found again). NSEC3 records, white lies
+// made per query name, are signed by content.
 type Source interface {
 	// SigningZone returns the served zone that holds name (the longest
 	// match) when it has active keys and is not pre-signed; nil otherwise.

@@ -2,6 +2,7 @@ package zone
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/miekg/dns"
 )
@@ -20,6 +21,9 @@ type denial struct {
 	iter      uint16
 	salt      string   // hex, "" for none
 	param     []dns.RR // the NSEC3PARAM answered at the apex (NSEC3 only)
+	// nsecs holds the NSEC records made so far, by owner key: at most one
+	// per owner of this version (a patch makes a new denial).
+	nsecs sync.Map
 }
 
 // WithDenial returns a version of z that shares everything with it but

@@ -396,3 +396,32 @@ go  300  IN URL "https://www.example.com/"
 		t.Errorf("MX at a URL name: %s\ngot:  %s\nwant: %s", msg, show(got), show(want))
 	}
 }
+
+// TestDenialNSECKept: a version hands out the same NSEC record at every
+// denial that needs it (the signer above finds its signature by the record's
+// identity); a patched version makes its own.
+func TestDenialNSECKept(t *testing.T) {
+	z := denialServed(t, false)[0]
+	q := Query{Name: "ny.example.org.", Type: dns.TypeA, DO: true}
+	first := z.Lookup(context.Background(), q, servedZones{z})
+	second := z.Lookup(context.Background(), Query{Name: "nz.example.org.", Type: dns.TypeA, DO: true}, servedZones{z})
+	if len(first.Ns) != 3 || len(second.Ns) != 3 {
+		t.Fatalf("denials: %s; %s", show(first), show(second))
+	}
+	for i := 1; i < 3; i++ {
+		if first.Ns[i] != second.Ns[i] {
+			t.Errorf("NSEC %d: two records for one owner in one version: %v, %v", i, first.Ns[i], second.Ns[i])
+		}
+	}
+	nz, _, err := z.Patch(nil, mustRRs([]string{"nx.example.org. 300 IN A 192.0.2.7"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := nz.Lookup(context.Background(), q, servedZones{nz})
+	if after.Ns[1] == first.Ns[1] || after.Ns[1].(*dns.NSEC).Hdr.Name != "nx.example.org." {
+		t.Errorf("after a patch: NSEC %v (the old version's was %v); want the new version's own, at nx", after.Ns[1], first.Ns[1])
+	}
+	if n := first.Ns[1].(*dns.NSEC); n.Hdr.Name != "ns1.example.org." || n.NextDomain != "pool.example.org." {
+		t.Errorf("the old version's NSEC: %v; want ns1 -> pool, as before the patch", n)
+	}
+}

@@ -10,9 +10,17 @@ import "github.com/miekg/dns"
 // one covering a name are found with a search or two, O(log n), in any
 // version however it was patched.
 
-// nsecAt returns the NSEC at o, an owner in the chain.
+// nsecAt returns the NSEC at o, an owner in the chain. It is made once per
+// version and then handed out again: the signer above finds the signature
+// of a record it has seen by the record's identity, and a denial of a name
+// already denied costs it no packing.
 func (z *Zone) nsecAt(o owner) dns.RR {
-	return &dns.NSEC{Hdr: z.denialHeader(o.name(), dns.TypeNSEC), NextDomain: z.chainNext(o), TypeBitMap: z.bitmap(o, false)}
+	if rr, ok := z.den.nsecs.Load(o.key); ok {
+		return rr.(dns.RR)
+	}
+	rr := &dns.NSEC{Hdr: z.denialHeader(o.name(), dns.TypeNSEC), NextDomain: z.chainNext(o), TypeBitMap: z.bitmap(o, false)}
+	kept, _ := z.den.nsecs.LoadOrStore(o.key, rr)
+	return kept.(dns.RR)
 }
 
 // chainPrev returns the last owner of the chain whose key is less than rel,

@@ -1,0 +1,123 @@
+package sqlsign
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// TestAnswerMemo: an answer of kept records is signed once and then served
+// whole from the memo, the same as signing it again would make it.
+func TestAnswerMemo(t *testing.T) {
+	w := newWorld(t)
+	first := ask(t, w.s, "www.example.org.", dns.TypeA, true)
+	if w.s.answers.entries() != 1 {
+		t.Fatalf("memo holds %d answers after the first, want 1", w.s.answers.entries())
+	}
+	again := ask(t, w.s, "www.example.org.", dns.TypeA, true)
+	if sections(first) != sections(again) || first.Rcode != again.Rcode || !again.Authoritative {
+		t.Errorf("from the memo:\n%s\nwant, as first signed:\n%s", again, first)
+	}
+	if n := len(again.Answer); n != 3 || again.Answer[2].Header().Rrtype != dns.TypeRRSIG {
+		t.Fatalf("answer %v: want 2 A and their RRSIG", again.Answer)
+	}
+	if n := len(again.Ns); n != 2 || again.Ns[1].Header().Rrtype != dns.TypeRRSIG {
+		t.Fatalf("authority %v: want the apex NS and its RRSIG", again.Ns)
+	}
+	zsk := w.org.kr.Signers(dns.TypeA)[0].DNSKEY
+	for _, set := range [][]dns.RR{again.Answer, again.Ns} {
+		sig := sigOf(t, set)
+		if err := sig.Verify(zsk, set[:len(set)-1]); err != nil {
+			t.Errorf("RRSIG %s from the memo does not verify: %v", sig, err)
+		}
+	}
+	// A plugin above may append: never into the memo's arrays.
+	again.Answer = append(again.Answer, again.Answer[0])
+	if third := ask(t, w.s, "www.example.org.", dns.TypeA, true); sections(third) != sections(first) {
+		t.Errorf("after an append to a served answer:\n%s\nwant:\n%s", third, first)
+	}
+}
+
+// TestAnswerMemoNewKeys: new keys (a new Keyring) are never answered with
+// the old keys' signatures.
+func TestAnswerMemoNewKeys(t *testing.T) {
+	w := newWorld(t)
+	before := ask(t, w.s, "www.example.org.", dns.TypeA, true)
+	w.org.kr = keyring(t, "example.org.", dns.ED25519, false)
+	after := ask(t, w.s, "www.example.org.", dns.TypeA, true)
+	oldTag, newTag := sigOf(t, before.Answer).KeyTag, sigOf(t, after.Answer).KeyTag
+	if sigOf(t, after.Answer).Algorithm != dns.ED25519 || oldTag == newTag {
+		t.Errorf("after a key change: RRSIG alg %d tag %d (before: tag %d); want the new ED25519 key's",
+			sigOf(t, after.Answer).Algorithm, newTag, oldTag)
+	}
+}
+
+// TestAnswerMemoNewWeek: the validity window moves on, so do the signatures.
+func TestAnswerMemoNewWeek(t *testing.T) {
+	w := newWorld(t)
+	before := sigOf(t, ask(t, w.s, "www.example.org.", dns.TypeA, true).Answer)
+	w.s.now = func() time.Time { return fixedNow.Add(7 * 24 * time.Hour) }
+	after := sigOf(t, ask(t, w.s, "www.example.org.", dns.TypeA, true).Answer)
+	if after.Inception == before.Inception || !after.ValidityPeriod(fixedNow.Add(7*24*time.Hour)) {
+		t.Errorf("a week later: inception %d (before %d); want a new window", after.Inception, before.Inception)
+	}
+}
+
+// TestAnswerMemoOtherRecords: equal records that are not the same records
+// (a new version of the zone) are signed, not looked up.
+func TestAnswerMemoOtherRecords(t *testing.T) {
+	w := newWorld(t)
+	ask(t, w.s, "www.example.org.", dns.TypeA, true)
+	m := w.data["www.example.org./A"]
+	m.Answer = rrs(t, "www.example.org. 60 IN A 192.0.2.9")
+	got := ask(t, w.s, "www.example.org.", dns.TypeA, true)
+	if a, ok := got.Answer[0].(*dns.A); !ok || a.A.String() != "192.0.2.9" || len(got.Answer) != 2 {
+		t.Fatalf("after the records changed: %v; want the new A and its RRSIG", got.Answer)
+	}
+	if w.s.answers.entries() != 2 {
+		t.Errorf("memo holds %d answers, want 2 (old and new records)", w.s.answers.entries())
+	}
+}
+
+// TestAnswerMemoSkipsTransient: an answer with records made for it (a
+// wildcard expansion) is not remembered: it would never be found again. A
+// denial whose NSEC records the data plugin keeps (its chain) is.
+func TestAnswerMemoSkipsTransient(t *testing.T) {
+	w := newWorld(t)
+	ask(t, w.s, "foo.wild.example.org.", dns.TypeA, true)
+	if n := w.s.answers.entries(); n != 0 {
+		t.Errorf("memo holds %d answers after a wildcard answer, want 0", n)
+	}
+	denial := ask(t, w.s, "nope.example.org.", dns.TypeA, true)
+	if n := w.s.answers.entries(); n != 1 {
+		t.Errorf("memo holds %d answers after a denial by kept NSEC records, want 1", n)
+	}
+	if again := ask(t, w.s, "nope.example.org.", dns.TypeA, true); sections(again) != sections(denial) || again.Rcode != dns.RcodeNameError {
+		t.Errorf("denial from the memo:\n%s\nwant:\n%s", again, denial)
+	}
+}
+
+// sections is the answer, authority and additional sections as text.
+func sections(m *dns.Msg) string {
+	var s string
+	for i, sec := range [][]dns.RR{m.Answer, m.Ns, m.Extra} {
+		s += fmt.Sprintf("section %d:\n", i)
+		for _, rr := range sec {
+			s += rr.String() + "\n"
+		}
+	}
+	return s
+}
+
+func sigOf(t *testing.T, rrs []dns.RR) *dns.RRSIG {
+	t.Helper()
+	for _, rr := range rrs {
+		if s, ok := rr.(*dns.RRSIG); ok {
+			return s
+		}
+	}
+	t.Fatalf("no RRSIG in %v", rrs)
+	return nil
+}
