@@ -9,6 +9,7 @@ import (
 
 	"github.com/coredns/coredns/coremain"
 
+	"github.com/hostdns/hostdns/distro/gcfloor"
 	_ "github.com/hostdns/hostdns/distro/plugins" // every plugin, and the chain order
 	"github.com/hostdns/hostdns/distro/version"
 )
@@ -22,6 +23,11 @@ func main() {
 	if v := flag.Lookup("version"); v != nil && v.Value.String() == "true" {
 		fmt.Print(version.Text())
 		os.Exit(0)
+	}
+	// A floor under the collector's heap goal: see package gcfloor (HOSTDNS_GC_FLOOR).
+	if _, err := gcfloor.FromEnv(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
 	}
 	coremain.Run()
 }
