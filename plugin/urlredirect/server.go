@@ -154,10 +154,13 @@ func (s *servers) newServer(h http.Handler, secure bool) *http.Server {
 }
 
 // limitBody caps the request body: the redirector never reads it, and net/http would
-// otherwise drain up to 256 KiB of it to keep a connection alive.
+// otherwise drain up to 256 KiB of it to keep a connection alive. A request without a
+// body (net/http gives it http.NoBody) needs no cap, and saves the reader's allocation.
 func limitBody(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		if r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		}
 		h.ServeHTTP(w, r)
 	})
 }
