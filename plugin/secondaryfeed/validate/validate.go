@@ -50,7 +50,7 @@ type checker struct {
 }
 
 func (c *checker) add(name string, t uint16, rule, severity, format string, a ...any) {
-	c.ps = append(c.ps, report.Problem{Name: name, Type: typeString(t), Rule: rule, Severity: severity, Detail: fmt.Sprintf(format, a...)})
+	c.ps = append(c.ps, report.Problem{Name: shown(name), Type: typeString(t), Rule: rule, Severity: severity, Detail: fmt.Sprintf(format, a...)})
 }
 
 // apex checks what the apex must hold.
@@ -76,7 +76,7 @@ func (c *checker) apex() {
 // name checks the records at one name.
 func (c *checker) name(n string, nm *node) {
 	if !chainlookup.InZone(c.origin, n) {
-		c.add(nm.written, nm.types[0], "outside-zone", report.Error, "%s is not in zone %s", nm.written, c.origin)
+		c.add(nm.written, nm.types[0], "outside-zone", report.Error, "%s is not in zone %s", shown(nm.written), c.origin)
 		return
 	}
 	c.cname(n, nm)
@@ -146,4 +146,12 @@ func (c *checker) targets(set []dns.RR) {
 			c.add(rr.Header().Name, rr.Header().Rrtype, rule, sev, "target %s is a CNAME", t)
 		}
 	}
+}
+
+// shown is name as a report shows it: a record read from the wire may have an empty owner.
+func shown(name string) string {
+	if name == "" {
+		return "(empty name)"
+	}
+	return name
 }
