@@ -113,4 +113,3 @@ func TestLoopsLongChain(t *testing.T) {
 		t.Fatalf("got %d problems, want one loop at n0: %v", len(ps), found(ps[:min(len(ps), 3)]))
 	}
 }
-
