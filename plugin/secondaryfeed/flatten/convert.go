@@ -3,6 +3,7 @@ package flatten
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hostdns/hostdns/plugin/pkg/rrtypes"
@@ -29,9 +30,26 @@ type converter struct {
 	res    Results
 	opt    Options
 
-	now, next time.Time // next: the soonest a conversion is due again
+	mu        sync.Mutex // names are converted in parallel: guards what follows
+	now, next time.Time  // next: the soonest a conversion is due again
 	problems  []Problem
 	keys      []Key
+}
+
+// all converts names, Parallel at a time, and returns their records in the same order.
+func (c *converter) all(ctx context.Context, names []*owner) [][]dns.RR {
+	outs := make([][]dns.RR, len(names))
+	sem := make(chan struct{}, c.opt.Parallel)
+	var wg sync.WaitGroup
+	for i, n := range names {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			outs[i] = c.name(ctx, n)
+		})
+	}
+	wg.Wait()
+	return outs
 }
 
 // name returns the converted records of o.
@@ -70,7 +88,9 @@ func (c *converter) pool(o *owner) []dns.RR {
 // good ones.
 func (c *converter) addresses(ctx context.Context, o *owner, qtype uint16) []dns.RR {
 	k := Key{Owner: dns.CanonicalName(o.name), Qtype: qtype}
+	c.mu.Lock()
 	c.keys = append(c.keys, k)
+	c.mu.Unlock()
 	src := c.source(o)
 	prev, found, err := c.res.Get(ctx, c.origin, k.Owner, qtype)
 	if err != nil {
@@ -101,12 +121,16 @@ func (c *converter) addresses(ctx context.Context, o *owner, qtype uint16) []dns
 
 // due moves the next refresh to t if that is sooner.
 func (c *converter) due(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if t.Before(c.next) {
 		c.next = t
 	}
 }
 
 func (c *converter) problem(name string, t uint16, rule, severity, detail string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.problems = append(c.problems, Problem{Name: name, Type: typeString(t), Rule: rule, Detail: detail, Severity: severity})
 }
 

@@ -42,15 +42,19 @@ type Options struct {
 	Min, Max time.Duration
 	// Timeout bounds one lookup. Default 2s.
 	Timeout time.Duration
+	// Parallel is how many names are converted at once: a zone of many ALIAS records whose
+	// targets time out must not take Timeout times their number. Default 8.
+	Parallel int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
 
 // Defaults of Options.
 const (
-	DefaultMin     = 30 * time.Second
-	DefaultMax     = time.Hour
-	DefaultTimeout = 2 * time.Second
+	DefaultMin      = 30 * time.Second
+	DefaultMax      = time.Hour
+	DefaultTimeout  = 2 * time.Second
+	DefaultParallel = 8
 )
 
 func (o Options) withDefaults() Options {
@@ -64,6 +68,9 @@ func (o Options) withDefaults() Options {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
+	if o.Parallel <= 0 {
+		o.Parallel = DefaultParallel
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -73,7 +80,7 @@ func (o Options) withDefaults() Options {
 // Zone converts the ALIAS, URL and POOL records of rrs (origin's records, SOA first) and
 // returns the zone with standard records only: every other record as it was, in the
 // same order, then the converted records, name by name in the order the names first
-// appear. problems lists the conversions that failed (a stale or missing result) and
+// appear. problems (sorted, report.Sort) lists the conversions that failed (a stale or missing result) and
 // loops among ALIAS, POOL and CNAME records (see validate.Loops). refresh is when to
 // convert again: the soonest moment a converted answer's TTL runs out, clamped to
 // [Min, Max] (Max when nothing was converted).
@@ -87,10 +94,12 @@ func Zone(ctx context.Context, origin string, rrs []dns.RR, lookup Lookup, res R
 			out = append(out, rr)
 		}
 	}
-	for _, n := range names {
-		out = append(out, c.name(ctx, n)...)
+	for _, conv := range c.all(ctx, names) {
+		out = append(out, conv...)
 	}
 	c.retain(ctx)
 	refresh = min(max(c.next.Sub(c.now), c.opt.Min), c.opt.Max)
-	return out, append(c.problems, validate.Loops(c.origin, rrs)...), refresh
+	problems = append(c.problems, validate.Loops(c.origin, rrs)...)
+	report.Sort(problems)
+	return out, problems, refresh
 }

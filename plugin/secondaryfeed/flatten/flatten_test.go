@@ -3,6 +3,8 @@ package flatten
 import (
 	"context"
 	"slices"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -176,7 +178,7 @@ func TestZoneOutsideAndLoops(t *testing.T) {
 	for _, p := range ps {
 		rules = append(rules, p.Rule+" "+p.Name)
 	}
-	if !slices.Equal(rules, []string{"outside-zone other.example.", "loop a.example.org."}) {
+	if !slices.Equal(rules, []string{"loop a.example.org.", "outside-zone other.example."}) {
 		t.Errorf("problems %v", ps)
 	}
 }
@@ -207,5 +209,33 @@ func TestRefreshBounds(t *testing.T) {
 	_, _, r = Zone(context.Background(), origin, parse(t, head+"big 86400 IN ALIAS x.example.net."), c.lookup, NewMemory(), Options{Max: 10 * time.Minute})
 	if r != 10*time.Minute {
 		t.Errorf("refresh %s, want Max", r)
+	}
+}
+
+// TestZoneParallel: names are converted Parallel at a time, no more.
+func TestZoneParallel(t *testing.T) {
+	var mu sync.Mutex
+	inflight, most := 0, 0
+	block := func(ctx context.Context, _ string, _ uint16) *dns.Msg {
+		mu.Lock()
+		inflight++
+		most = max(most, inflight)
+		mu.Unlock()
+		<-ctx.Done()
+		mu.Lock()
+		inflight--
+		mu.Unlock()
+		return nil
+	}
+	text := head
+	for i := range 8 {
+		text += "n" + strconv.Itoa(i) + " 60 IN ALIAS x.example.net.\n"
+	}
+	_, ps, _ := Zone(context.Background(), origin, parse(t, text), block, NewMemory(), Options{Parallel: 4, Timeout: 100 * time.Millisecond})
+	if len(ps) != 16 {
+		t.Errorf("%d problems, want 16 failed conversions", len(ps))
+	}
+	if most != 4 {
+		t.Errorf("%d lookups at once, want 4", most)
 	}
 }
