@@ -99,7 +99,7 @@ func Zone(ctx context.Context, origin string, rrs []dns.RR, lookup Lookup, res R
 	}
 	c.retain(ctx)
 	refresh = min(max(c.next.Sub(c.now), c.opt.Min), c.opt.Max)
-	problems = append(c.problems, validate.Loops(c.origin, rrs)...)
+	problems = append(c.problems, validate.Raw(c.origin, rrs)...)
 	report.Sort(problems)
 	return out, problems, refresh
 }

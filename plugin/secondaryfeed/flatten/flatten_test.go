@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/report"
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/validate"
 
 	"github.com/miekg/dns"
 )
@@ -140,8 +141,8 @@ func TestZoneURL(t *testing.T) {
 	rrs := parse(t, head+`go 300 IN URL "https://www.example.com/" 302`+"\ngo 300 IN POOL p.example.net. 1")
 	out, ps, _ := Zone(context.Background(), origin, rrs, c.lookup, NewMemory(), Options{})
 	equalTexts(t, "URL beats POOL", out[3:], []string{"go.example.org.\t300\tIN\tA\t192.0.2.80"})
-	if len(ps) != 0 {
-		t.Errorf("problems %v", ps)
+	if len(ps) != 1 || ps[0].Rule != validate.RuleSpecialConflict || ps[0].Severity != report.Warning {
+		t.Errorf("problems %v, want the conflict reported", ps)
 	}
 }
 

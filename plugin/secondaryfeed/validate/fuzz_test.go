@@ -21,7 +21,7 @@ func FuzzZone(f *testing.F) {
 		for rr, ok := zp.Next(); ok && len(rrs) < 500; rr, ok = zp.Next() {
 			rrs = append(rrs, rr)
 		}
-		for _, p := range append(Zone(origin, rrs), Loops(origin, rrs)...) {
+		for _, p := range append(Zone(origin, rrs), Raw(origin, rrs)...) {
 			if p.Name == "" || p.Type == "" || p.Rule == "" || p.Detail == "" {
 				t.Fatalf("incomplete problem %+v", p)
 			}

@@ -1,6 +1,6 @@
 // Package validate checks a zone before secondaryfeed feeds it: a zone with errors keeps
 // feeding its last valid version, warnings are reported and the zone is fed. Zone checks
-// the flattened records; Loops checks the raw ones (flatten.Zone runs it). Handler serves
+// the flattened records; Raw checks the raw ones (flatten.Zone runs it). Handler serves
 // the per-zone reports as JSON.
 //
 // Rules (report.Problem.Rule) and their severities:
@@ -18,7 +18,13 @@
 //	special-type       error    an ALIAS, POOL or URL record left after flattening
 //	duplicate          warning  the same record twice (secondaries keep one, RFC 2181, 5)
 //	ttl-mismatch       warning  an RRset whose records have different TTLs (RFC 2181, 5.2)
+//
+// Raw, on the records before flattening:
+//
 //	loop               error    ALIAS/POOL/CNAME records that lead back to themselves (Loops)
+//	special-conflict   warning  ALIAS, POOL and URL at one name: URL, else POOL, is fed
+//	special-shadowed   warning  ALIAS/URL beside the name's own A/AAAA, or any beside a CNAME
+//	alias-multiple     warning  more than one ALIAS at a name: the chain answers with one
 package validate
 
 import (

@@ -113,3 +113,27 @@ func TestLoopsLongChain(t *testing.T) {
 		t.Fatalf("got %d problems, want one loop at n0: %v", len(ps), found(ps[:min(len(ps), 3)]))
 	}
 }
+
+func TestRaw(t *testing.T) {
+	tests := []struct {
+		name string
+		zone string
+		want []string
+	}{
+		{"plain", head + "@ 60 IN ALIAS x.example.net.\nwww 60 IN POOL a.example.net. 1", nil},
+		{"two aliases", "@ 60 IN ALIAS x.example.net.\n@ 60 IN ALIAS y.example.net.", []string{"alias-multiple example.org. ALIAS warning"}},
+		{"conflict", `w 60 IN POOL a.example.net. 1` + "\nw 60 IN URL \"https://x.example/\"\nw 60 IN ALIAS b.example.net.\nw 60 IN A 192.0.2.1",
+			[]string{"special-shadowed w.example.org. A warning", "special-conflict w.example.org. URL warning"}},
+		{"pool beside A", "w 60 IN POOL a.example.net. 1\nw 60 IN A 192.0.2.1", nil},
+		{"beside cname", "w 60 IN ALIAS a.example.net.\nw 60 IN CNAME x.example.net.", []string{"special-shadowed w.example.org. CNAME warning"}},
+		{"loop", "a 60 IN ALIAS a.example.org.", []string{"loop a.example.org. ALIAS error"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := found(Raw(origin, parse(t, tc.zone)))
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
