@@ -80,9 +80,9 @@ func (o Options) withDefaults() Options {
 // Zone converts the ALIAS, URL and POOL records of rrs (origin's records, SOA first) and
 // returns the zone with standard records only: every other record as it was, in the
 // same order, then the converted records, name by name in the order the names first
-// appear. problems (sorted, report.Sort) lists the conversions that failed (a stale or missing result) and
-// loops among ALIAS, POOL and CNAME records (see validate.Loops). refresh is when to
-// convert again: the soonest moment a converted answer's TTL runs out, clamped to
+// appear. problems (sorted, report.Sort) lists the conversions that failed (a stale or
+// missing result) and what validate.Raw finds in rrs (loops, conflicting ALIAS/POOL/URL
+// records). refresh is when to convert again: the soonest moment a converted answer's TTL runs out, clamped to
 // [Min, Max] (Max when nothing was converted).
 func Zone(ctx context.Context, origin string, rrs []dns.RR, lookup Lookup, res Results, opt Options) (out []dns.RR, problems []Problem, refresh time.Duration) {
 	c := &converter{origin: dns.CanonicalName(origin), digest: digest(rrs), lookup: lookup, res: res, opt: opt.withDefaults()}
