@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/report"
@@ -15,7 +16,16 @@ import (
 const (
 	MaxProblemsPerZone = 1000 // with ?zone=
 	MaxProblemsInList  = 20   // per zone in the list of all zones
+	MaxZonesInList     = 10000
 )
+
+// list is the answer without ?zone=: the zones by name, the ones with errors first.
+type list struct {
+	Zones     []zoneReport `json:"zones"`
+	Total     int          `json:"total"`     // zones fed
+	Invalid   int          `json:"invalid"`   // zones with errors
+	Truncated bool         `json:"truncated"` // zones were left out (valid ones first)
+}
 
 // zoneReport is a report.Report as served: counts first, problems bounded.
 type zoneReport struct {
@@ -41,11 +51,7 @@ func Handler(reports func() []report.Report) http.Handler {
 			one(w, all, z)
 			return
 		}
-		list := make([]zoneReport, 0, len(all))
-		for _, rp := range all {
-			list = append(list, served(rp, MaxProblemsInList))
-		}
-		write(w, http.StatusOK, list)
+		write(w, http.StatusOK, listed(all))
 	})
 }
 
@@ -59,6 +65,33 @@ func one(w http.ResponseWriter, all []report.Report, z string) {
 		}
 	}
 	write(w, http.StatusNotFound, map[string]string{"error": "zone " + z + " is not fed"})
+}
+
+// listed returns every report, the invalid ones first, each by zone name, at most
+// MaxZonesInList of them.
+func listed(all []report.Report) list {
+	l := list{Zones: make([]zoneReport, 0, min(len(all), MaxZonesInList)), Total: len(all)}
+	for _, rp := range all {
+		l.Zones = append(l.Zones, served(rp, MaxProblemsInList))
+	}
+	slices.SortFunc(l.Zones, func(a, b zoneReport) int {
+		if a.Valid != b.Valid {
+			if a.Valid {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(a.Zone, b.Zone)
+	})
+	for _, z := range l.Zones {
+		if !z.Valid {
+			l.Invalid++
+		}
+	}
+	if len(l.Zones) > MaxZonesInList {
+		l.Zones, l.Truncated = l.Zones[:MaxZonesInList], true
+	}
+	return l
 }
 
 func served(rp report.Report, limit int) zoneReport {

@@ -48,14 +48,18 @@ func TestHandlerList(t *testing.T) {
 	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("status %d, type %q", w.Code, w.Header().Get("Content-Type"))
 	}
-	var list []decoded
-	if err := json.Unmarshal(w.Body.Bytes(), &list); err != nil {
+	var l struct {
+		Zones          []decoded
+		Total, Invalid int
+		Truncated      bool
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &l); err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 3 {
-		t.Fatalf("%d zones", len(list))
+	if len(l.Zones) != 3 || l.Total != 3 || l.Invalid != 2 || l.Truncated {
+		t.Fatalf("%d zones, %+v", len(l.Zones), l)
 	}
-	a, big, ok := list[0], list[1], list[2]
+	big, a, ok := l.Zones[0], l.Zones[1], l.Zones[2] // invalid first, by name
 	if a.Zone != "example.org." || a.Serial != 7 || a.Valid || a.Errors != 1 || a.Truncated || len(a.Problems) != 1 || a.Problems[0].Rule != "cname-beside-data" {
 		t.Errorf("example.org.: %+v", a)
 	}
@@ -91,5 +95,26 @@ func TestHandlerMethods(t *testing.T) {
 	}
 	if w := get(t, http.MethodHead, "/"); w.Code != http.StatusOK {
 		t.Errorf("HEAD: %d", w.Code)
+	}
+}
+
+func TestHandlerManyZones(t *testing.T) {
+	var all []report.Report
+	for i := range MaxZonesInList + 1 {
+		all = append(all, report.Report{Zone: "z" + strconv.Itoa(i) + ".example."})
+	}
+	all[MaxZonesInList].Problems = []report.Problem{{Name: "x.", Type: "SOA", Rule: "soa-missing", Detail: "d", Severity: report.Error}}
+	w := httptest.NewRecorder()
+	Handler(func() []report.Report { return all }).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	var l struct {
+		Zones     []decoded
+		Total     int
+		Truncated bool
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &l); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Zones) != MaxZonesInList || l.Total != MaxZonesInList+1 || !l.Truncated || l.Zones[0].Valid {
+		t.Errorf("%d zones of %d, truncated %v, first valid %v: want the invalid zone kept, first", len(l.Zones), l.Total, l.Truncated, l.Zones[0].Valid)
 	}
 }
