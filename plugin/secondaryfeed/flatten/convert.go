@@ -96,8 +96,8 @@ func (c *converter) addresses(ctx context.Context, o *owner, qtype uint16) []dns
 	if err != nil {
 		c.problem(o.name, qtype, RuleStore, report.Warning, "reading the last result: "+err.Error())
 	}
-	found = found && err == nil && prev.Source == src
-	if found && c.now.Before(prev.expires()) {
+	found = found && err == nil && sameRecords(prev.Source, src)
+	if found && prev.Source == src && c.now.Before(prev.expires()) {
 		c.due(prev.expires())
 		return prev.RRs
 	}

@@ -109,6 +109,21 @@ func TestZoneFailureKeepsLastGood(t *testing.T) {
 	if refresh != 10*time.Second {
 		t.Errorf("refresh %s, want Min after a failure", refresh)
 	}
+
+	// Another record changes while the chain fails: still the last good records.
+	changed := append(slices.Clone(rrs), parse(t, "txt 60 IN TXT x")...)
+	out, ps, _ = Zone(context.Background(), origin, changed, c.lookup, res, opt)
+	equalTexts(t, "stale after a change elsewhere", out[4:], []string{"www.example.org.\t60\tIN\tA\t198.51.100.1"})
+	if report.HasErrors(ps) {
+		t.Errorf("problems %v, want warnings only", ps)
+	}
+	// The ALIAS itself changes: its old addresses are not fed for the new target.
+	edited := parse(t, head+"www 300 IN ALIAS other.example.net.")
+	out, ps, _ = Zone(context.Background(), origin, edited, c.lookup, res, opt)
+	equalTexts(t, "edited ALIAS", out, headTexts)
+	if len(ps) != 2 || ps[0].Rule != RuleFailed {
+		t.Errorf("problems %v, want conversion-failed", ps)
+	}
 }
 
 func TestZoneFailureWithoutResult(t *testing.T) {

@@ -52,7 +52,7 @@ func (o *owner) holds(t uint16) bool {
 	return false
 }
 
-// minTTL is the smallest TTL of o's records of type t.
+// minTTL is the smallest TTL of o's records of the given types.
 func (o *owner) minTTL(types ...uint16) uint32 {
 	ttl := ^uint32(0)
 	for _, rr := range o.special {

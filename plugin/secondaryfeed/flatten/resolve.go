@@ -45,10 +45,11 @@ func (c *converter) resolve(ctx context.Context, o *owner, qtype uint16, src str
 	return r, nil
 }
 
-// source says what a result was resolved from: the name's ALIAS/URL/POOL records and a
-// digest of the whole zone. A stored result is reused only while it is fresh and its
-// source is the same: an edited ALIAS, or any change to the zone (an in-zone target's
-// addresses, say), makes the next run ask the chain again.
+// source says what a result was resolved from: the name's ALIAS/URL/POOL records, "@",
+// and a digest of the whole zone. A stored result is reused only while it is fresh and
+// its source is the same: an edited ALIAS, or any change to the zone (an in-zone target's
+// addresses, say), makes the next run ask the chain again. When the chain fails, the
+// last result of the same records is fed, whatever the digest (see sameRecords).
 func (c *converter) source(o *owner) string {
 	s := make([]string, 0, len(o.special))
 	for _, rr := range o.special {
@@ -56,6 +57,14 @@ func (c *converter) source(o *owner) string {
 	}
 	slices.Sort(s)
 	return strings.Join(s, "|") + "@" + c.digest
+}
+
+// sameRecords reports whether sources a and b are of the same ALIAS/URL records, whatever
+// the rest of the zone: a failed resolution falls back on the last good result of the
+// same records even when another record of the zone changed meanwhile.
+func sameRecords(a, b string) bool {
+	i, j := strings.LastIndexByte(a, '@'), strings.LastIndexByte(b, '@')
+	return i >= 0 && j >= 0 && a[:i] == b[:j]
 }
 
 // digest returns a digest of rrs that does not depend on their order (two nodes may
