@@ -1,8 +1,9 @@
 package xfrmeta
 
 import (
-	"strings"
 	"testing"
+
+	"github.com/miekg/dns"
 )
 
 // FuzzParse feeds any kind and content: Parse never panics, and what it
@@ -29,7 +30,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		for _, k := range append(z.Keys, z.MasterKey) {
-			if k != "" && (k != strings.ToLower(k) || !strings.HasSuffix(k, ".")) {
+			if k != "" && (k != dns.CanonicalName(k) || !dns.IsFqdn(k)) {
 				t.Fatalf("key name %q from %q", k, content)
 			}
 		}

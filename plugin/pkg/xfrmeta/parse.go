@@ -121,7 +121,12 @@ func ParseKeyName(s string) (string, error) {
 	if _, ok := dns.IsDomainName(s); !ok {
 		return "", fmt.Errorf("not a domain name")
 	}
-	return dns.CanonicalName(s), nil
+	n := dns.CanonicalName(s)
+	buf := make([]byte, 256)
+	if _, err := dns.PackDomainName(n, buf, 0, nil, false); err != nil || !dns.IsFqdn(n) {
+		return "", fmt.Errorf("not a domain name")
+	}
+	return n, nil
 }
 
 // algorithms maps the names PowerDNS and BIND write (hmac-sha256) to the
