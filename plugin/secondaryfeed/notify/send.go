@@ -12,10 +12,13 @@ import (
 
 // Message returns the NOTIFY for soa's zone: opcode NOTIFY, AA, the
 // question zone/SOA and the SOA in the answer section (RFC 1996 3.7), so a
-// secondary that already has the serial need not ask.
+// secondary that already has the serial need not ask. The zone's name goes
+// out in lower case.
 func Message(soa *dns.SOA) *dns.Msg {
-	m := new(dns.Msg).SetNotify(soa.Hdr.Name)
-	m.Answer = []dns.RR{dns.Copy(soa)}
+	s := dns.Copy(soa).(*dns.SOA)
+	s.Hdr.Name = dns.CanonicalName(s.Hdr.Name)
+	m := new(dns.Msg).SetNotify(s.Hdr.Name)
+	m.Answer = []dns.RR{s}
 	return m
 }
 
