@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -74,8 +75,14 @@ func (n *Notifier) run(k jobKey, j *job) {
 	}
 }
 
-// attempt sends one NOTIFY and calls the hooks.
+// attempt sends one NOTIFY, when a slot is free, and calls the hooks.
 func (n *Notifier) attempt(soa *dns.SOA, t Target) error {
+	select {
+	case n.sem <- struct{}{}:
+		defer func() { <-n.sem }()
+	case <-n.ctx.Done():
+		return n.ctx.Err()
+	}
 	m := n.opt.Metrics
 	if m.Sent != nil {
 		m.Sent(soa.Hdr.Name, t.Addr)
@@ -91,14 +98,17 @@ func (n *Notifier) attempt(soa *dns.SOA, t Target) error {
 }
 
 // backoff waits before attempt failures+1: MinBackoff doubled per failure,
-// at most MaxBackoff; a newer serial ends the wait. It is false when the
-// notifier's context ended.
+// at most MaxBackoff, give or take a quarter so the zones of one change
+// that failed together do not retry together; a newer serial ends the
+// wait. It is false when the notifier's context ended.
 func (n *Notifier) backoff(j *job, failures int) bool {
 	d := n.opt.MinBackoff
 	for i := 1; i < failures && d < n.opt.MaxBackoff; i++ {
 		d *= 2
 	}
-	timer := time.NewTimer(min(d, n.opt.MaxBackoff))
+	d = min(d, n.opt.MaxBackoff)
+	d += time.Duration(rand.Int64N(int64(d)/2+1)) - d/4
+	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
 	case <-n.ctx.Done():

@@ -25,7 +25,10 @@ type Options struct {
 	Timeout    time.Duration // one attempt's wait for the answer; 2s
 	MinBackoff time.Duration // wait after the first failure, doubling; 1s
 	MaxBackoff time.Duration // the longest wait between attempts; 60s
-	Metrics    Metrics
+	// Parallel bounds the attempts in flight, each a socket: a change to
+	// every zone must not open one per zone and target at once; 64.
+	Parallel int
+	Metrics  Metrics
 }
 
 func (o Options) withDefaults() Options {
@@ -38,6 +41,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxBackoff < o.MinBackoff {
 		o.MaxBackoff = max(60*time.Second, o.MinBackoff)
 	}
+	if o.Parallel <= 0 {
+		o.Parallel = 64
+	}
 	return o
 }
 
@@ -48,6 +54,7 @@ type Notifier struct {
 	mu   sync.Mutex
 	jobs map[jobKey]*job
 	wg   sync.WaitGroup
+	sem  chan struct{} // a slot per attempt in flight
 }
 
 type jobKey struct{ zone, addr string }
@@ -55,7 +62,8 @@ type jobKey struct{ zone, addr string }
 // New returns a Notifier whose jobs run until acknowledged or until ctx
 // ends (the plugin's reload or shutdown).
 func New(ctx context.Context, opt Options) *Notifier {
-	return &Notifier{ctx: ctx, opt: opt.withDefaults(), jobs: map[jobKey]*job{}}
+	opt = opt.withDefaults()
+	return &Notifier{ctx: ctx, opt: opt, jobs: map[jobKey]*job{}, sem: make(chan struct{}, opt.Parallel)}
 }
 
 // Notify tells targets that soa's zone is now at soa's serial, in the

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -209,5 +210,33 @@ func TestAcknowledges(t *testing.T) {
 	}
 	if acknowledges(signed, ok) == nil {
 		t.Error("an unsigned answer acknowledges a signed NOTIFY")
+	}
+}
+
+// TestNotifyParallelBound: with one slot, the NOTIFYs of many zones go out
+// one at a time, and all are acknowledged.
+func TestNotifyParallelBound(t *testing.T) {
+	var mu sync.Mutex
+	inFlight, most := 0, 0
+	sec := startSecondary(t, nil, &secondary{})
+	var c counts
+	opt := fast(&c)
+	opt.Parallel = 1
+	opt.Metrics.Sent = func(string, string) {
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		mu.Unlock()
+	}
+	opt.Metrics.Acked = func(string, string) { mu.Lock(); inFlight--; c.acked++; mu.Unlock() }
+	n := New(context.Background(), opt)
+	for i := range 20 {
+		s := soa(1)
+		s.Hdr.Name = fmt.Sprintf("z%d.example.", i)
+		n.Notify(s, []Target{{Addr: sec.addr}})
+	}
+	n.Wait()
+	if most != 1 || c.acked != 20 || len(sec.received()) != 20 {
+		t.Errorf("at most %d in flight, %d acknowledged, %d received", most, c.acked, len(sec.received()))
 	}
 }
