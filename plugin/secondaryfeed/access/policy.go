@@ -1,7 +1,3 @@
-// Package access decides who may transfer a fed zone and whom its NOTIFYs
-// go to. A zone's Policy is merged from layers: the Corefile's default, the
-// zone's settings in its data plugin (PowerDNS domainmetadata, see
-// plugin/pkg/xfrmeta) and the zone's own Corefile block.
 package access
 
 import (

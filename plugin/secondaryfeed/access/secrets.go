@@ -16,7 +16,9 @@ import (
 // after a reload; they sign NOTIFYs at once (Keys reads them live). The
 // stock tsig plugin, when in the block, replaces the map at its setup, which
 // runs before secondaryfeed's (plugin.cfg order): its keys are kept. A name
-// already there with another secret is an error.
+// already there with another secret is an error. There is no exported way
+// to add a secret to a running server: a plugin sees parsed messages, not
+// the signed bytes, so it cannot verify a key the server does not know.
 func AddSecrets(cfg *dnsserver.Config, keys map[string]xfrmeta.Key) error {
 	secrets := maps.Clone(cfg.TsigSecret)
 	if secrets == nil {
