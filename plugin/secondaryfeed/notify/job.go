@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/coredns/coredns/plugin/pkg/log"
+	"github.com/hostdns/hostdns/plugin/pkg/xfrmeta"
 	"github.com/miekg/dns"
 )
 
@@ -20,18 +21,28 @@ type job struct {
 	wake   chan struct{} // a newer serial came: send it now
 }
 
-// update makes soa the one to send when it is newer than the pending one.
+// update makes soa the one to send when it is newer than the pending one,
+// and t's key the one to sign with when the serial is the same: a key whose
+// secret changed must not leave the job retrying with the old one.
 func (j *job) update(soa *dns.SOA, t Target) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if !newer(soa.Serial, j.soa.Serial) {
+	switch {
+	case newer(soa.Serial, j.soa.Serial):
+		j.soa, j.target = soa, t
+	case soa.Serial == j.soa.Serial && !sameKey(t.Key, j.target.Key):
+		j.target = t
+	default:
 		return
 	}
-	j.soa, j.target = soa, t
 	select {
 	case j.wake <- struct{}{}:
 	default:
 	}
+}
+
+func sameKey(a, b *xfrmeta.Key) bool {
+	return a == b || (a != nil && b != nil && *a == *b)
 }
 
 func (j *job) current() (*dns.SOA, Target) {

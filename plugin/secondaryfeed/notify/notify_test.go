@@ -240,3 +240,22 @@ func TestNotifyParallelBound(t *testing.T) {
 		t.Errorf("at most %d in flight, %d acknowledged, %d received", most, c.acked, len(sec.received()))
 	}
 }
+
+// TestNotifyNewKeySameSerial: a job retrying with a key the secondary no
+// longer accepts takes the new key given with the same serial.
+func TestNotifyNewKeySameSerial(t *testing.T) {
+	sec := startSecondary(t, map[string]string{key.Name: secret}, &secondary{})
+	var c counts
+	n := New(context.Background(), fast(&c))
+	stale := &xfrmeta.Key{Name: key.Name, Algorithm: key.Algorithm, Secret: "b2xkb2xkb2xkb2xk"}
+	n.Notify(soa(5), []Target{{Addr: sec.addr, Key: stale}})
+	eventually(t, 5*time.Second, "a refused attempt", func() bool { _, _, f := c.get(); return f >= 1 })
+	n.Notify(soa(5), []Target{{Addr: sec.addr, Key: key}})
+	n.Wait()
+	got := sec.received()
+	last := got[len(got)-1]
+	checkNotify(t, last, 5, true)
+	if _, acked, _ := c.get(); acked != 1 {
+		t.Errorf("acked %d", acked)
+	}
+}
