@@ -66,6 +66,10 @@ func (s *source) Prepare(ctx context.Context) error {
 				log.Warningf("No key triggers on cryptokeys and domainmetadata (%v): a zone's new DNSSEC keys and settings are read at its next change "+
 					"or the next full load, not within a poll. %s", err, sqlstore.KeyTriggersFix)
 			}
+			if err := st.EnsureTSIGKeyTriggers(ctx); err != nil {
+				log.Warningf("No TSIG key triggers on tsigkeys (%v): a key's new secret is read at the next change of a zone "+
+					"that names it or the next full load, not within a poll. %s", err, sqlstore.TSIGKeyTriggersFix)
+			}
 		default:
 			note, err := st.VerifyTriggers(ctx)
 			if err != nil {

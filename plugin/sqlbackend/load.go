@@ -30,6 +30,7 @@ func (s *source) Load(ctx context.Context, answered func()) error {
 	// Before the first load counts as done: a secured zone must not be
 	// answered without its denial records, which its keys switch on.
 	s.loadKeys(ctx, nil)
+	s.loadXfr(ctx, nil)
 	if s.snap != nil {
 		s.snap.CopyAll()
 	}

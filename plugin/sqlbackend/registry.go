@@ -40,7 +40,7 @@ func acquire(cfg config, b *SQLBackend) (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &source{key: key, cfg: cfg, store: st, keys: newKeyrings(), subs: map[*SQLBackend]struct{}{}, refs: 1}
+	s := &source{key: key, cfg: cfg, store: st, keys: newKeyrings(), xfr: newXfrSettings(), subs: map[*SQLBackend]struct{}{}, refs: 1}
 	if cfg.snapshot != "" {
 		if s.snap, err = snapshot.Open(cfg.snapshot, st, timed); err != nil {
 			st.Close()

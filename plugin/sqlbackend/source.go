@@ -30,7 +30,8 @@ type source struct {
 	prepared atomic.Bool // the schema was ensured or verified (configerr.go)
 	loaded   atomic.Bool // the first full load is done: ready
 
-	keys *keyrings // the served zones' DNSSEC keys (keys.go)
+	keys *keyrings    // the served zones' DNSSEC keys (keys.go)
+	xfr  *xfrSettings // their transfer settings (xfrmeta.go)
 
 	subsMu sync.Mutex
 	subs   map[*SQLBackend]struct{} // told when a zone changed (NOTIFY)
@@ -77,8 +78,12 @@ func (s *source) Apply(ctx context.Context, id int64, t *sqlstore.Touch) ([]stri
 	return changed, err
 }
 
-// Touched implements feed.Consumer: the keys of the domains changed.
-func (s *source) Touched(ctx context.Context, ids []int64) { s.loadKeys(ctx, ids) }
+// Touched implements feed.Consumer: the keys and transfer settings of the
+// domains changed.
+func (s *source) Touched(ctx context.Context, ids []int64) {
+	s.loadKeys(ctx, ids)
+	s.loadXfr(ctx, ids)
+}
 
 func (s *source) subscribe(b *SQLBackend) {
 	s.subsMu.Lock()
