@@ -41,8 +41,9 @@ func parse(c *caddy.Controller) (zones []string, cfg config, err error) {
 }
 
 func parseOption(c *caddy.Controller, cfg *config) error {
+	name := c.Val()
 	args := c.RemainingArgs()
-	switch c.Val() {
+	switch name {
 	case "redis":
 		if len(args) < 1 || len(args) > 2 {
 			return c.ArgErr()
@@ -67,7 +68,7 @@ func parseOption(c *caddy.Controller, cfg *config) error {
 	case "to":
 		return parseTo(c, args, cfg)
 	default:
-		return c.Errf("unknown property %q", c.Val())
+		return c.Errf("unknown property %q", name)
 	}
 	return nil
 }
