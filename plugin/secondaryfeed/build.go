@@ -25,6 +25,10 @@ func (f *Feed) stop() {
 		f.cancel()
 	}
 	f.wg.Wait()
+	for _, z := range f.zones {
+		journalBytes.Sub(float64(z.bytes)) // the next instance counts its own
+		z.bytes = 0
+	}
 }
 
 // loop builds z at start, when asked (Notify), when the source's serial moves (polled),
@@ -71,9 +75,13 @@ func (f *Feed) build(ctx context.Context, z *zone, full bool) time.Duration {
 	rrs, err := f.fetch(z.name, serial)
 	if err != nil {
 		builds.WithLabelValues("source_error").Inc()
-		log.Warningf("Zone %s: source: %v", z.name, err)
+		if msg := err.Error(); msg != z.lastErr { // once per error, not once per poll
+			log.Warningf("Zone %s: source: %v", z.name, err)
+			z.lastErr = msg
+		}
 		return 0
 	}
+	z.lastErr = ""
 	if serial != 0 && len(rrs) == 1 {
 		return 0 // the source did not move
 	}

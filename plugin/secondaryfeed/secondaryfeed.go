@@ -45,6 +45,7 @@ type zone struct {
 	trigger   chan struct{} // a build is wanted; buffered 1, so requests coalesce
 	srcSerial uint32        // the source's serial at the last build; loop only
 	bytes     int           // journal size at the last build; loop only
+	lastErr   string        // the source's last error, logged once; loop only
 }
 
 // newFeed returns a Feed for the named zones.

@@ -141,6 +141,17 @@ func ixfrQuery(zone string, serial uint32) *dns.Msg {
 	return m
 }
 
+// waitFed waits until secondaryfeed serves zone at serial: an IXFR over UDP, which only
+// secondaryfeed answers (with its current SOA), tells its serial.
+func waitFed(t testing.TB, addr, zone string, serial uint32) {
+	t.Helper()
+	c := &dns.Client{Timeout: time.Second}
+	harness.Eventually(t, 10*time.Second, fmt.Sprintf("%s fed at serial %d", zone, serial), func() bool {
+		m, _, err := c.Exchange(ixfrQuery(zone, 1), addr)
+		return err == nil && soaSerialIs(serial)(m)
+	})
+}
+
 // soaSerialIs is a WaitFor condition: the apex SOA answer carries serial.
 func soaSerialIs(serial uint32) func(*dns.Msg) bool {
 	return func(m *dns.Msg) bool {

@@ -73,7 +73,7 @@ func TestFeedTransfers(t *testing.T) {
 	}
 	%s
 }`, db.block()))
-	harness.WaitFor(t, s.UDP, "example.org.", dns.TypeSOA, soaSerialIs(2026120601), 10*time.Second)
+	waitFed(t, s.UDP, "example.org.", 2026120601)
 	harness.AssertResponse(t, harness.Exchange(t, s.UDP, harness.Query("example.org.", dns.TypeSOA), "udp"), harness.Response{
 		Authoritative: true,
 		Answer:        []string{soaText(2026120601)},
@@ -92,7 +92,7 @@ func TestFeedTransfers(t *testing.T) {
 	// A SQL change that leaves the SQL serial alone: the fed serial is one more.
 	db.exec(t, `UPDATE records SET content = '192.0.2.99' WHERE name = 'www.example.org' AND type = 'A'`)
 	db.exec(t, `INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (1, 'new.example.org', 'A', '192.0.2.7', 300, 0, FALSE, TRUE)`)
-	harness.WaitFor(t, s.UDP, "example.org.", dns.TypeSOA, soaSerialIs(2026120602), 10*time.Second)
+	waitFed(t, s.UDP, "example.org.", 2026120602)
 
 	iq := dns.Question{Name: "example.org.", Qtype: dns.TypeIXFR, Qclass: dns.ClassINET}
 	wantIXFR := []string{
@@ -109,7 +109,7 @@ func TestFeedTransfers(t *testing.T) {
 	// from the first version is condensed (new.example.org comes and goes: absent).
 	db.exec(t, `DELETE FROM records WHERE name = 'new.example.org'`)
 	db.exec(t, `UPDATE records SET content = 'ns1.example.org hostmaster.example.org 2026120700 7200 3600 1209600 300' WHERE type = 'SOA' AND domain_id = 1`)
-	harness.WaitFor(t, s.UDP, "example.org.", dns.TypeSOA, soaSerialIs(2026120700), 10*time.Second)
+	waitFed(t, s.UDP, "example.org.", 2026120700)
 	wantIXFR = []string{
 		soaText(2026120700), soaText(2026120601), "www.example.org.\t300\tIN\tA\t192.0.2.1",
 		soaText(2026120700), "www.example.org.\t300\tIN\tA\t192.0.2.99",
@@ -164,7 +164,7 @@ func TestFeedTSIG(t *testing.T) {
 	text := bigZone()
 	db.load(t, 1, "example.org.", text)
 	s := harness.StartServer(t, fmt.Sprintf("example.org:0 {\n\ttsig {\n\t\tsecret %s %s\n\t}\n\tsecondaryfeed {\n\t\tallow 127.0.0.1\n\t}\n\t%s\n}", key, secret, db.block()))
-	harness.WaitFor(t, s.UDP, "example.org.", dns.TypeSOA, soaSerialIs(2026120601), 10*time.Second)
+	waitFed(t, s.UDP, "example.org.", 2026120601)
 
 	m := axfrQuery("example.org.")
 	m.SetTsig(key, dns.HmacSHA256, 300, time.Now().Unix())
