@@ -13,6 +13,7 @@ import (
 	"github.com/coredns/coredns/plugin/transfer"
 	"github.com/coredns/coredns/request"
 	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/goleak"
 
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/journal"
@@ -63,6 +64,8 @@ func testFeed(t testing.TB, src transfer.Transferer) (*Feed, *zone) {
 
 func TestBuildAndAXFR(t *testing.T) {
 	f, z := testFeed(t, fileSource(t, zoneText(7, 2000)))
+	published := testutil.ToFloat64(builds.WithLabelValues("published"))
+	axfrOK := testutil.ToFloat64(transfers.WithLabelValues("axfr", "ok"))
 	f.build(context.Background(), z, true)
 	v := z.cur.Load()
 	if v == nil || v.Serial != 7 || len(v.RRs) != 2003 {
@@ -85,6 +88,22 @@ func TestBuildAndAXFR(t *testing.T) {
 	}
 	if len(w.msgs) < 4 {
 		t.Errorf("%d messages for ~250 KB", len(w.msgs))
+	}
+	if d := testutil.ToFloat64(builds.WithLabelValues("published")) - published; d != 1 {
+		t.Errorf("builds_total{published} grew by %v, want 1", d)
+	}
+	if d := testutil.ToFloat64(transfers.WithLabelValues("axfr", "ok")) - axfrOK; d != 1 {
+		t.Errorf("transfers_total{axfr,ok} grew by %v, want 1", d)
+	}
+	if s := testutil.ToFloat64(serialGauge.WithLabelValues("example.org.")); s != 7 {
+		t.Errorf("serial gauge %v, want 7", s)
+	}
+
+	// Over UDP, AXFR is refused.
+	u := &recorder{}
+	f.ServeDNS(context.Background(), u, m)
+	if len(u.msgs) != 1 || u.msgs[0].Rcode != dns.RcodeRefused || len(u.msgs[0].Answer) != 0 {
+		t.Errorf("AXFR over UDP: %v", u.msgs)
 	}
 }
 
