@@ -30,24 +30,32 @@ func setup(c *caddy.Controller) error {
 	if cfg.redisAddr != "" {
 		client = redis.NewClient(&redis.Options{Addr: cfg.redisAddr})
 		f.Store = journal.NewRedis(client, cfg.redisPrefix, cfg.journal)
-	} else {
-		f.Store = memoryStore(cfg.journal)
 	}
 
+	started := false
 	c.OnStartup(func() error {
+		if client == nil {
+			f.Store = acquireMemory(cfg.journal)
+		}
 		for _, h := range dnsserver.GetConfig(c).Handlers() {
 			if t, ok := h.(transfer.Transferer); ok {
 				f.sources = append(f.sources, t)
 			}
 		}
 		f.start()
+		started = true
 		return nil
 	})
 	c.OnShutdown(func() error {
+		if !started {
+			return nil
+		}
+		started = false
 		f.stop()
 		if client != nil {
 			return client.Close()
 		}
+		releaseMemory(cfg.journal)
 		return nil
 	})
 	dnsserver.GetConfig(c).AddPlugin(func(next plugin.Handler) plugin.Handler {
@@ -57,21 +65,39 @@ func setup(c *caddy.Controller) error {
 	return nil
 }
 
+// The memory journals are shared and counted: a reload starts the new instance (which
+// takes a reference) before it shuts the old one down, so the journal, and the fed
+// serials, outlive reloads; a fresh journal would restart at the source's serial, behind
+// what the secondaries hold. When the last instance stops, the journal goes. A restart
+// loses it: use redis for that.
 var (
 	memoryMu     sync.Mutex
-	memoryStores = map[journal.Options]*journal.Memory{}
+	memoryStores = map[journal.Options]*sharedMemory{}
 )
 
-// memoryStore returns the process's memory journal for opt: it outlives reloads, so the
-// fed serials keep climbing across them (a fresh journal would restart at the source's
-// serial, behind what the secondaries hold). A restart loses it: use redis for that.
-func memoryStore(opt journal.Options) *journal.Memory {
+type sharedMemory struct {
+	store *journal.Memory
+	refs  int
+}
+
+func acquireMemory(opt journal.Options) *journal.Memory {
 	memoryMu.Lock()
 	defer memoryMu.Unlock()
 	m := memoryStores[opt]
 	if m == nil {
-		m = journal.NewMemory(opt)
+		m = &sharedMemory{store: journal.NewMemory(opt)}
 		memoryStores[opt] = m
 	}
-	return m
+	m.refs++
+	return m.store
+}
+
+func releaseMemory(opt journal.Options) {
+	memoryMu.Lock()
+	defer memoryMu.Unlock()
+	if m := memoryStores[opt]; m != nil {
+		if m.refs--; m.refs <= 0 {
+			delete(memoryStores, opt)
+		}
+	}
 }

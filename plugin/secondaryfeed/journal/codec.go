@@ -55,7 +55,13 @@ func decodeVersion(s string) (*Version, error) {
 	if err := startsWithSOA(rrs, uint32(serial)); err != nil {
 		return nil, fmt.Errorf("version %d: %w", serial, err)
 	}
-	return &Version{Serial: uint32(serial), RRs: rrs}, nil
+	keys := keysOf(rrs[1:])
+	for i := 1; i < len(keys); i++ {
+		if keys[i-1] >= keys[i] {
+			return nil, fmt.Errorf("version %d: record %d %q out of canonical order or repeated", serial, i+2, rrs[i+1].String())
+		}
+	}
+	return &Version{Serial: uint32(serial), RRs: rrs, keys: keys}, nil
 }
 
 // decodeEntry parses encodeEntry's text.

@@ -28,24 +28,17 @@ func (e *entry) size() int {
 // diff returns the entry from old to new, walking both sorted record lists once.
 func diff(old, new *Version) entry {
 	e := entry{From: old.Serial, To: new.Serial, Del: []dns.RR{old.RRs[0]}, Add: []dns.RR{new.RRs[0]}}
-	a, b := old.RRs[1:], new.RRs[1:]
-	for len(a) > 0 || len(b) > 0 {
-		c := 0
+	i, j := 0, 0
+	for i < len(old.keys) || j < len(new.keys) {
 		switch {
-		case len(a) == 0:
-			c = 1
-		case len(b) == 0:
-			c = -1
+		case j == len(new.keys) || i < len(old.keys) && old.keys[i] < new.keys[j]:
+			e.Del = append(e.Del, old.RRs[i+1])
+			i++
+		case i == len(old.keys) || new.keys[j] < old.keys[i]:
+			e.Add = append(e.Add, new.RRs[j+1])
+			j++
 		default:
-			c = Compare(a[0], b[0])
-		}
-		switch {
-		case c < 0:
-			e.Del, a = append(e.Del, a[0]), a[1:]
-		case c > 0:
-			e.Add, b = append(e.Add, b[0]), b[1:]
-		default:
-			a, b = a[1:], b[1:]
+			i, j = i+1, j+1
 		}
 	}
 	return e

@@ -107,7 +107,7 @@ func (r *Redis) Publish(ctx context.Context, zone string, rrs []dns.RR) (*Versio
 	return nil, false, fmt.Errorf("publishing %s: Redis keys kept changing under %d transactions", zone, publishTries)
 }
 
-func (r *Redis) publishTx(ctx context.Context, tx *redis.Tx, zone string, soa *dns.SOA, rest []dns.RR) (*Version, bool, error) {
+func (r *Redis) publishTx(ctx context.Context, tx *redis.Tx, zone string, soa *dns.SOA, rest []keyed) (*Version, bool, error) {
 	cur, err := r.current(ctx, tx, zone)
 	if err != nil {
 		return nil, false, err

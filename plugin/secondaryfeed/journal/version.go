@@ -11,8 +11,10 @@ import (
 type Version struct {
 	Serial uint32
 	// RRs holds the SOA first, carrying Serial, then every other record once, in
-	// canonical order (see Less); no trailing SOA.
+	// canonical order (see Compare); no trailing SOA.
 	RRs []dns.RR
+
+	keys []string // the sort keys of RRs[1:]
 }
 
 // SOA returns the version's SOA record.
@@ -66,18 +68,22 @@ func (o Options) withDefaults() Options {
 // ErrNoSOA is returned by Publish for content without exactly one SOA record.
 var ErrNoSOA = errors.New("zone content needs exactly one SOA record")
 
-// newVersion builds the version of sorted content (see normalize) with serial.
-func newVersion(soa *dns.SOA, rest []dns.RR, serial uint32) *Version {
+// newVersion builds the version of normalized content with serial.
+func newVersion(soa *dns.SOA, rest []keyed, serial uint32) *Version {
 	s := dns.Copy(soa).(*dns.SOA)
 	s.Serial = serial
-	rrs := make([]dns.RR, 0, len(rest)+1)
-	rrs = append(rrs, s)
-	return &Version{Serial: serial, RRs: append(rrs, rest...)}
+	v := &Version{Serial: serial, RRs: make([]dns.RR, 0, len(rest)+1), keys: make([]string, len(rest))}
+	v.RRs = append(v.RRs, s)
+	for i, k := range rest {
+		v.RRs = append(v.RRs, k.rr)
+		v.keys[i] = k.key
+	}
+	return v
 }
 
 // sameContent reports whether v holds soa (serial aside) and rest.
-func sameContent(v *Version, soa *dns.SOA, rest []dns.RR) bool {
-	if v == nil || len(v.RRs) != len(rest)+1 {
+func sameContent(v *Version, soa *dns.SOA, rest []keyed) bool {
+	if v == nil || len(v.keys) != len(rest) {
 		return false
 	}
 	s := dns.Copy(soa).(*dns.SOA)
@@ -85,8 +91,8 @@ func sameContent(v *Version, soa *dns.SOA, rest []dns.RR) bool {
 	if !dns.IsDuplicate(s, v.RRs[0]) || s.Hdr.Ttl != v.RRs[0].Header().Ttl {
 		return false
 	}
-	for i, rr := range rest {
-		if Compare(rr, v.RRs[i+1]) != 0 {
+	for i, k := range rest {
+		if k.key != v.keys[i] {
 			return false
 		}
 	}
