@@ -186,3 +186,36 @@ func TestFeedTSIG(t *testing.T) {
 		t.Errorf("signed AXFR: %d records in %d messages, want %d in several", len(got), n, len(want))
 	}
 }
+
+// TestFeedBadTSIG: an AXFR signed with a wrong secret gets NOTAUTH with TSIG error
+// BADSIG from the tsig plugin, before secondaryfeed sees it; an unsigned one, with the
+// tsig plugin requiring TSIG for AXFR, is refused.
+func TestFeedBadTSIG(t *testing.T) {
+	const key, secret = "xfr.key.", "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA=="
+	db := newSQLite(t)
+	db.load(t, 1, "example.org.", zoneHead)
+	s := harness.StartServer(t, fmt.Sprintf("example.org:0 {\n\ttsig {\n\t\tsecret %s %s\n\t\trequire AXFR IXFR\n\t}\n\tsecondaryfeed {\n\t\tallow 127.0.0.1\n\t}\n\t%s\n}", key, secret, db.block()))
+	harness.WaitFor(t, s.UDP, "example.org.", dns.TypeSOA, soaSerialIs(2026120601), 10*time.Second)
+
+	co, err := dns.DialTimeout("tcp", s.TCP, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer co.Close()
+	co.SetDeadline(time.Now().Add(10 * time.Second))
+	co.TsigSecret = map[string]string{key: "d3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmc="}
+	m := axfrQuery("example.org.")
+	m.SetTsig(key, dns.HmacSHA256, 300, time.Now().Unix())
+	if err := co.WriteMsg(m); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := co.ReadMsg() // the response's own TSIG cannot verify with our wrong secret
+	if resp == nil || resp.Rcode != dns.RcodeNotAuth || len(resp.Answer) != 0 {
+		t.Fatalf("AXFR with a wrong secret: %v", resp)
+	}
+	if ts := resp.IsTsig(); ts == nil || ts.Error != dns.RcodeBadSig {
+		t.Errorf("AXFR with a wrong secret: TSIG %v, want error BADSIG", ts)
+	}
+	msgs := xfr(t, s.TCP, axfrQuery("example.org."))
+	harness.AssertResponse(t, msgs[0], harness.Response{Rcode: dns.RcodeRefused})
+}
