@@ -197,3 +197,26 @@ func TestLoopsStop(t *testing.T) {
 	}
 	f.stop()
 }
+
+// The poll asks the source with its last serial: nothing is built while it stays, a
+// new source serial is built and published.
+func TestPollFollowsSourceSerial(t *testing.T) {
+	src := fileSource(t, zoneText(7, 1)).(file.File)
+	f, z := testFeed(t, src)
+	ctx := context.Background()
+	f.build(ctx, z, true)
+	unchanged := testutil.ToFloat64(builds.WithLabelValues("unchanged"))
+	f.build(ctx, z, false)
+	if d := testutil.ToFloat64(builds.WithLabelValues("unchanged")) - unchanged; d != 0 {
+		t.Errorf("a poll at the same source serial built the zone (%v unchanged builds)", d)
+	}
+	nz, err := file.Parse(strings.NewReader(zoneText(9, 2)), "example.org.", "db.example.org", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Z["example.org."] = nz
+	f.build(ctx, z, false)
+	if v := z.cur.Load(); v.Serial != 9 || len(v.RRs) != 5 {
+		t.Errorf("after the source moved to 9: serial %d, %d records", v.Serial, len(v.RRs))
+	}
+}
