@@ -49,6 +49,7 @@ var Directives = []string{
 	"tls",
 	"minimal",
 	"template",
+	"secondaryfeed",
 	"transfer",
 	"alias",
 	"pool",

@@ -68,6 +68,7 @@ import (
 
 	_ "github.com/hostdns/hostdns/plugin/alias"
 	_ "github.com/hostdns/hostdns/plugin/pool"
+	_ "github.com/hostdns/hostdns/plugin/secondaryfeed"
 	_ "github.com/hostdns/hostdns/plugin/sqlbackend"
 	_ "github.com/hostdns/hostdns/plugin/sqlsign"
 	_ "github.com/hostdns/hostdns/plugin/urlredirect"

@@ -6,7 +6,6 @@ import (
 	"github.com/coredns/caddy"
 	"github.com/coredns/coredns/core/dnsserver"
 	"github.com/coredns/coredns/plugin"
-	"github.com/coredns/coredns/plugin/transfer"
 )
 
 func init() { plugin.Register("sqlbackend", setup) }
@@ -19,9 +18,8 @@ func setup(c *caddy.Controller) error {
 
 	acquired := false
 	c.OnStartup(func() error {
-		if t, ok := dnsserver.GetConfig(c).Handler("transfer").(*transfer.Transfer); ok {
-			b.xfer.Store(t)
-		}
+		ns := zoneNotifiers(dnsserver.GetConfig(c).Handlers(), b)
+		b.notifiers.Store(&ns)
 		b.shutdown, b.cancelShutdown = context.WithCancel(context.Background())
 		src, err := acquire(cfg, b)
 		if err != nil {
@@ -48,4 +46,22 @@ func setup(c *caddy.Controller) error {
 		return b
 	})
 	return nil
+}
+
+// zoneNotifier is a plugin told when a zone changed: the transfer plugin (which sends
+// NOTIFY) and secondaryfeed (which builds the fed zone again).
+type zoneNotifier interface {
+	Notify(zone string) error
+}
+
+// zoneNotifiers returns every handler of the server block, b aside, that is a
+// zoneNotifier, in chain order.
+func zoneNotifiers(handlers []plugin.Handler, b *SQLBackend) []zoneNotifier {
+	var out []zoneNotifier
+	for _, h := range handlers {
+		if n, ok := h.(zoneNotifier); ok && h != plugin.Handler(b) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/coredns/coredns/plugin/metrics"
 	"github.com/coredns/coredns/plugin/pkg/fall"
 	clog "github.com/coredns/coredns/plugin/pkg/log"
-	"github.com/coredns/coredns/plugin/transfer"
 	"github.com/coredns/coredns/request"
 
 	"github.com/hostdns/hostdns/plugin/pkg/chainlookup"
@@ -33,8 +32,8 @@ type SQLBackend struct {
 	Origins *chainlookup.Zones
 	Fall    fall.F
 
-	src  atomic.Pointer[source]
-	xfer atomic.Pointer[transfer.Transfer]
+	src       atomic.Pointer[source]
+	notifiers atomic.Pointer[[]zoneNotifier]
 
 	// shutdown ends the NOTIFY loops of this instance when a reload or a stop
 	// replaces it: each zone's NOTIFY can take seconds against a secondary that
@@ -161,13 +160,16 @@ func (b *SQLBackend) zoneFor(ctx context.Context, src *source, qname string, qty
 // Name implements plugin.Handler.
 func (b *SQLBackend) Name() string { return "sqlbackend" }
 
-// zonesChanged sends NOTIFY for the changed zones inside our origins, when the
-// transfer plugin is loaded. It does not wait: notifies retry for seconds.
+// zonesChanged tells the block's zone notifiers (transfer, secondaryfeed) about the
+// changed zones inside our origins. It does not wait: notifies retry for seconds. Each
+// notifier has its own goroutine, so secondaryfeed's rebuild never waits behind the
+// transfer plugin's NOTIFY to a secondary that does not answer.
 func (b *SQLBackend) zonesChanged(zones []string) {
-	x := b.xfer.Load()
-	if x == nil {
+	np := b.notifiers.Load()
+	if np == nil || len(*np) == 0 {
 		return
 	}
+	notifiers := *np
 	var mine []string
 	for _, z := range zones {
 		if b.Origins.Match(z) != "" {
@@ -181,16 +183,21 @@ func (b *SQLBackend) zonesChanged(zones []string) {
 	if b.shutdown != nil {
 		done = b.shutdown.Done()
 	}
-	go func() {
-		for _, z := range mine {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			if err := x.Notify(z); err != nil {
-				log.Warningf("Notify for %s: %v", z, err)
-			}
+	for _, n := range notifiers {
+		go notifyZones(n, mine, done)
+	}
+}
+
+// notifyZones tells n about zones, one after the other, until done.
+func notifyZones(n zoneNotifier, zones []string, done <-chan struct{}) {
+	for _, z := range zones {
+		select {
+		case <-done:
+			return
+		default:
 		}
-	}()
+		if err := n.Notify(z); err != nil {
+			log.Warningf("Notify for %s: %v", z, err)
+		}
+	}
 }

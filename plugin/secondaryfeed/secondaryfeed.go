@@ -1,0 +1,127 @@
+// Package secondaryfeed feeds other servers' secondaries: for each fed zone it builds a
+// version from the zone's source (the first transfer.Transferer of the server block),
+// through a pipeline of steps, into a journal (package journal) that assigns serials and
+// keeps the differences, and serves it by AXFR and IXFR (RFC 1995), with the fed SOA at
+// the apex. Every other question goes down the chain. See README.md.
+package secondaryfeed
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coredns/coredns/plugin"
+	clog "github.com/coredns/coredns/plugin/pkg/log"
+	"github.com/coredns/coredns/plugin/transfer"
+	"github.com/coredns/coredns/request"
+	"github.com/miekg/dns"
+
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/journal"
+)
+
+var log = clog.NewWithPlugin("secondaryfeed")
+
+// Feed is the plugin: one per server block.
+type Feed struct {
+	Next     plugin.Handler
+	Store    journal.Store
+	Pipeline []Step
+	Allow    Policy
+	Notifier Notifier // nil: no NOTIFY
+	Poll     time.Duration
+
+	zones   map[string]*zone // the fed zones, by canonical name; fixed at setup
+	sources []transfer.Transferer
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// zone is one fed zone: cur is what is served, written only by the zone's build loop.
+type zone struct {
+	name      string
+	cur       atomic.Pointer[journal.Version]
+	trigger   chan struct{} // a build is wanted; buffered 1, so requests coalesce
+	srcSerial uint32        // the source's serial at the last build; loop only
+	bytes     int           // journal size at the last build; loop only
+	lastErr   string        // the source's last error, logged once; loop only
+}
+
+// newFeed returns a Feed for the named zones.
+func newFeed(names []string) *Feed {
+	f := &Feed{zones: map[string]*zone{}, Poll: time.Second}
+	for _, n := range names {
+		n = dns.CanonicalName(n)
+		f.zones[n] = &zone{name: n, trigger: make(chan struct{}, 1)}
+	}
+	return f
+}
+
+// ServeDNS implements plugin.Handler: AXFR, IXFR and SOA at a fed apex are ours.
+func (f *Feed) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+	state := request.Request{W: w, Req: r}
+	z := f.zones[state.Name()]
+	if z == nil || r.Opcode != dns.OpcodeQuery || state.QClass() != dns.ClassINET {
+		return plugin.NextOrFailure(f.Name(), f.Next, ctx, w, r)
+	}
+	switch state.QType() {
+	case dns.TypeAXFR, dns.TypeIXFR:
+		return f.transfer(ctx, state, z)
+	case dns.TypeSOA:
+		if v := z.cur.Load(); v != nil {
+			return answerSOA(state, v)
+		}
+	}
+	return plugin.NextOrFailure(f.Name(), f.Next, ctx, w, r)
+}
+
+// Notify asks for a build of zone now (sqlbackend calls it when zone changed in SQL). It
+// does not wait for the build; a zone we do not feed is ignored.
+func (f *Feed) Notify(name string) error {
+	if z := f.zones[dns.CanonicalName(name)]; z != nil {
+		select {
+		case z.trigger <- struct{}{}:
+		default: // a build is already pending, and will see this change
+		}
+	}
+	return nil
+}
+
+// Ready implements ready.Readiness: every fed zone has a version to serve.
+func (f *Feed) Ready() bool {
+	for _, z := range f.zones {
+		if z.cur.Load() == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Name implements plugin.Handler.
+func (f *Feed) Name() string { return "secondaryfeed" }
+
+// answerSOA answers the SOA question at the apex with the fed SOA, and the apex's NS
+// records in the authority section as the file plugin does: secondaries compare serials
+// with what the primary answers here.
+func answerSOA(state request.Request, v *journal.Version) (int, error) {
+	m := new(dns.Msg)
+	m.SetReply(state.Req)
+	m.Authoritative = true
+	m.Answer = []dns.RR{v.SOA()}
+	apex := v.RRs[0].Header().Name
+	for _, rr := range v.RRs[1:] {
+		if rr.Header().Name != apex {
+			break // canonical order: the apex's records come first
+		}
+		if rr.Header().Rrtype == dns.TypeNS {
+			m.Ns = append(m.Ns, rr)
+		}
+	}
+	state.SizeAndDo(m)
+	m = state.Scrub(m)
+	if err := state.W.WriteMsg(m); err != nil {
+		return dns.RcodeServerFailure, err
+	}
+	return dns.RcodeSuccess, nil
+}

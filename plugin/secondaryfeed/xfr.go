@@ -1,0 +1,143 @@
+package secondaryfeed
+
+import (
+	"context"
+
+	"github.com/coredns/coredns/request"
+	"github.com/miekg/dns"
+
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/journal"
+)
+
+// batchBytes bounds the records of one transfer message, as the stock transfer plugin
+// does: under 64 KB with room for the header, question and TSIG.
+const batchBytes = 63000
+
+// transfer answers AXFR and IXFR for z (RFC 5936, RFC 1995).
+func (f *Feed) transfer(ctx context.Context, state request.Request, z *zone) (int, error) {
+	r := state.Req
+	kind := "axfr"
+	if state.QType() == dns.TypeIXFR {
+		kind = "ixfr"
+	}
+	if r.IsTsig() != nil && state.W.TsigStatus() != nil {
+		transfers.WithLabelValues(kind, "notauth").Inc()
+		return reply(state, dns.RcodeNotAuth)
+	}
+	if f.Allow == nil || !f.Allow(state, z.name) {
+		transfers.WithLabelValues(kind, "refused").Inc()
+		return reply(state, dns.RcodeRefused)
+	}
+	v := z.cur.Load()
+	if v == nil {
+		transfers.WithLabelValues(kind, "not_built").Inc()
+		return dns.RcodeServerFailure, nil
+	}
+	if kind == "axfr" {
+		if state.Proto() != "tcp" {
+			transfers.WithLabelValues(kind, "refused").Inc()
+			return reply(state, dns.RcodeRefused) // RFC 5936 4.2: AXFR is TCP only
+		}
+		return f.send(state, "axfr", axfr(v))
+	}
+	return f.ixfr(ctx, state, z, v)
+}
+
+// ixfr answers an IXFR (RFC 1995 4): the SOA alone when the client is up to date or asks
+// over UDP, the condensed difference when the journal reaches back to the client's
+// serial, else the whole zone (AXFR-style).
+func (f *Feed) ixfr(ctx context.Context, state request.Request, z *zone, v *journal.Version) (int, error) {
+	r := state.Req
+	if len(r.Ns) != 1 || r.Ns[0].Header().Rrtype != dns.TypeSOA {
+		transfers.WithLabelValues("ixfr", "formerr").Inc()
+		return reply(state, dns.RcodeFormatError) // RFC 1995 3: the client's SOA is required
+	}
+	client := r.Ns[0].(*dns.SOA).Serial
+	if !journal.Less(client, v.Serial) || state.Proto() != "tcp" {
+		// RFC 1995 2 and 4: up to date, or over UDP, where we tell the current serial
+		// and the client comes back over TCP.
+		return f.send(state, "uptodate", [][]dns.RR{{v.SOA()}})
+	}
+	del, add, ok, err := f.Store.Since(ctx, z.name, client)
+	if err != nil {
+		log.Warningf("Zone %s: journal since %d: %v; sending the whole zone", z.name, client, err)
+	}
+	if err != nil || !ok {
+		return f.send(state, "ixfr_fallback", axfr(v))
+	}
+	// RFC 1995 4: new SOA, then (old SOA, deletions, new SOA, additions), new SOA.
+	return f.send(state, "ixfr", [][]dns.RR{{add[0]}, del, add, {add[0]}})
+}
+
+// axfr is the whole version as an AXFR sends it: SOA, the records, SOA.
+func axfr(v *journal.Version) [][]dns.RR {
+	return [][]dns.RR{v.RRs, {v.SOA()}}
+}
+
+// send writes parts as one response, split in messages of at most batchBytes of
+// records; over UDP it must fit one message. dns.Transfer signs every message when the
+// request was TSIG-signed, with the server's secrets.
+func (f *Feed) send(state request.Request, kind string, parts [][]dns.RR) (int, error) {
+	ch := make(chan *dns.Envelope)
+	done := make(chan error, 1)
+	go func() {
+		done <- new(dns.Transfer).Out(state.W, state.Req, ch)
+	}()
+	err := batches(parts, func(rrs []dns.RR) error {
+		select {
+		case ch <- &dns.Envelope{RR: rrs}:
+			return nil
+		case err := <-done:
+			return err
+		}
+	})
+	close(ch)
+	if err == nil {
+		err = <-done
+	}
+	if err != nil {
+		transfers.WithLabelValues(kind, "error").Inc()
+		log.Warningf("Transfer (%s) of %s to %s: %v", kind, state.Name(), state.IP(), err)
+		return dns.RcodeServerFailure, err
+	}
+	transfers.WithLabelValues(kind, "ok").Inc()
+	return dns.RcodeSuccess, nil
+}
+
+// batches calls emit with consecutive runs of parts' records, each at most batchBytes
+// in wire size (a larger record goes alone). A run inside one part is a sub-slice, not a
+// copy: a 100,000-record AXFR copies at most one run per part.
+func batches(parts [][]dns.RR, emit func([]dns.RR) error) error {
+	var pending []dns.RR // the tail of earlier parts, not sent yet
+	size := 0
+	for _, part := range parts {
+		start := 0
+		for i, rr := range part {
+			n := dns.Len(rr)
+			if size+n > batchBytes && (len(pending) > 0 || i > start) {
+				run := part[start:i]
+				if len(pending) > 0 {
+					run = append(pending, run...)
+				}
+				if err := emit(run); err != nil {
+					return err
+				}
+				pending, start, size = nil, i, 0
+			}
+			size += n
+		}
+		pending = append(pending, part[start:]...)
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	return emit(pending)
+}
+
+// reply answers with rcode alone.
+func reply(state request.Request, rcode int) (int, error) {
+	m := new(dns.Msg)
+	m.SetRcode(state.Req, rcode)
+	state.W.WriteMsg(m)
+	return rcode, nil
+}
