@@ -129,7 +129,8 @@ type secondaryConf struct {
 // foreground as the test's user with its state in a temp dir and verbose transfer logs, and
 // waits until every zone of opts answers its SOA, transferred, and the catalog's transfer
 // is logged. It stops the server when the test ends and fails the test, with the server's
-// log, when the server is missing (run test/scripts/ensure-services.sh), does not start, or a zone does not arrive.
+// log, when the server is missing (run test/scripts/ensure-services.sh), does not start,
+// or a zone does not arrive.
 func StartSecondary(t testing.TB, kind SecondaryKind, opts SecondaryOptions) *Secondary {
 	t.Helper()
 	if _, _, err := net.SplitHostPort(opts.Primary); err != nil {

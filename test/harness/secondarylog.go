@@ -25,11 +25,17 @@ type XfrIn struct {
 	// not say. BIND logs all three; Knot messages and bytes; NSD the bytes of the update
 	// it stored (not the wire size); CoreDNS none.
 	Messages, Records, Bytes int
-	// Line is the log line that completed the transfer.
+	// Error, when set, says the transfer failed: the primary's rcode (REFUSED, NOTAUTH)
+	// where the log names it, else the server's words. The other fields are then unknown.
+	Error string
+	// Line is the log line that completed (or failed) the transfer.
 	Line string
 }
 
 func (x XfrIn) String() string {
+	if x.Error != "" {
+		return fmt.Sprintf("%s transfer failed: %s", x.Zone, x.Error)
+	}
 	kind := x.Kind
 	if kind == "" {
 		kind = "XFR"
@@ -37,16 +43,42 @@ func (x XfrIn) String() string {
 	return fmt.Sprintf("%s %s serial %d: %d messages, %d records, %d bytes", kind, x.Zone, x.Serial, x.Messages, x.Records, x.Bytes)
 }
 
-// Transfers returns the transfers of zone the secondary logged so far, oldest first.
+// Transfers returns the transfers of zone the secondary logged so far, oldest first,
+// failed ones left out.
 func (s *Secondary) Transfers(zone string) []XfrIn {
+	return s.attempts(zone, false)
+}
+
+// FailedTransfers returns the failed transfers of zone the secondary logged so far.
+func (s *Secondary) FailedTransfers(zone string) []XfrIn {
+	return s.attempts(zone, true)
+}
+
+func (s *Secondary) attempts(zone string, failed bool) []XfrIn {
 	zone = strings.ToLower(dns.Fqdn(zone))
 	var out []XfrIn
 	for _, x := range ParseTransfers(s.Kind, s.Log()) {
-		if x.Zone == zone {
+		if x.Zone == zone && (x.Error != "") == failed {
 			out = append(out, x)
 		}
 	}
 	return out
+}
+
+// WaitFailedTransfer waits until the secondary's log shows a failed transfer of zone
+// and returns it, or fails the test after limit: for a primary that must refuse it.
+func (s *Secondary) WaitFailedTransfer(t testing.TB, zone string, limit time.Duration) XfrIn {
+	t.Helper()
+	var found XfrIn
+	Eventually(t, limit, fmt.Sprintf("%s secondary logging a failed transfer of %s", s.Kind, zone), func() bool {
+		xs := s.FailedTransfers(zone)
+		if len(xs) > 0 {
+			found = xs[0]
+			return true
+		}
+		return false
+	})
+	return found
 }
 
 // LastTransfer returns the last transfer of zone the secondary logged.
@@ -114,33 +146,48 @@ func ParseTransfers(kind SecondaryKind, log string) []XfrIn {
 
 var (
 	// BIND 9.18, xfer-in at debug 3: the kind comes first, the size when the transfer ends.
-	bindKind = regexp.MustCompile(`transfer of '([^'/]+)/IN' from \S+: got (non)?incremental response`)
-	bindDone = regexp.MustCompile(`transfer of '([^'/]+)/IN' from \S+: Transfer completed: (\d+) messages, (\d+) records, (\d+) bytes, .*\(serial (\d+)\)`)
+	bindKind   = regexp.MustCompile(`transfer of '([^'/]+)/IN' from \S+: got (non)?incremental response`)
+	bindStatus = regexp.MustCompile(`transfer of '([^'/]+)/IN' from \S+: Transfer status: (\S+)`)
+	bindDone   = regexp.MustCompile(`transfer of '([^'/]+)/IN' from \S+: Transfer completed: (\d+) messages, (\d+) records, (\d+) bytes, .*\(serial (\d+)\)`)
 	// NSD 4.6 at verbosity 2: the server process applies what xfrd received.
-	nsdDone = regexp.MustCompile(`zone (\S+) received update to serial (\d+) at .* of (\d+) bytes in `)
+	nsdDone  = regexp.MustCompile(`zone (\S+) received update to serial (\d+) at .* of (\d+) bytes in `)
+	nsdError = regexp.MustCompile(`xfrd: zone (\S+) received error code (\S+) from `)
 	// Knot 3.2: the transfer ends, then the refresh it was part of reports the serial.
 	knotDone    = regexp.MustCompile(`\[([^\]]+)\] (AXFR|IXFR), incoming, remote [^,]*, finished, [\d.]+ seconds, (\d+) messages, (\d+) bytes`)
+	knotError   = regexp.MustCompile(`\[([^\]]+)\] (?:AXFR|IXFR), incoming, remote [^,]*, server responded with error '([^']+)'`)
 	knotRefresh = regexp.MustCompile(`\[([^\]]+)\] refresh, remote [^,]*, zone updated, .*serial \S+ -> (\d+)`)
 	// CoreDNS's file plugin, under the secondary plugin: AXFR only, nothing about the size.
-	corednsDone = regexp.MustCompile(`plugin/file: Transferred: (\S+) from \S+`)
+	corednsDone  = regexp.MustCompile(`plugin/file: Transferred: (\S+) from \S+`)
+	corednsError = regexp.MustCompile("plugin/file: Failed to transfer `([^']+)' from \"[^\"]*\": (.*)$")
+	xfrRcode     = regexp.MustCompile(`bad xfr rcode: (\d+)`)
 )
 
 func parseBINDLog(log string) []XfrIn {
 	var out []XfrIn
-	kinds := map[string]string{}
+	kinds, status := map[string]string{}, map[string]string{}
 	for _, line := range strings.Split(log, "\n") {
 		if m := bindKind.FindStringSubmatch(line); m != nil {
 			kinds[zoneKey(m[1])] = map[bool]string{true: "AXFR", false: "IXFR"}[m[2] != ""]
+			continue
+		}
+		if m := bindStatus.FindStringSubmatch(line); m != nil {
+			status[zoneKey(m[1])] = m[2]
 			continue
 		}
 		m := bindDone.FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}
+		// A failed transfer is "completed" too, with its status logged just before.
 		z := zoneKey(m[1])
-		out = append(out, XfrIn{Zone: z, Kind: kinds[z], Serial: atou32(m[5]),
-			Messages: atoi(m[2]), Records: atoi(m[3]), Bytes: atoi(m[4]), Line: line})
+		x := XfrIn{Zone: z, Kind: kinds[z], Serial: atou32(m[5]),
+			Messages: atoi(m[2]), Records: atoi(m[3]), Bytes: atoi(m[4]), Line: line}
+		if st := status[z]; st != "" && st != "success" {
+			x = XfrIn{Zone: z, Error: st, Line: line}
+		}
+		out = append(out, x)
 		delete(kinds, z)
+		delete(status, z)
 	}
 	return out
 }
@@ -150,6 +197,8 @@ func parseNSDLog(log string) []XfrIn {
 	for _, line := range strings.Split(log, "\n") {
 		if m := nsdDone.FindStringSubmatch(line); m != nil {
 			out = append(out, XfrIn{Zone: zoneKey(m[1]), Serial: atou32(m[2]), Messages: -1, Records: -1, Bytes: atoi(m[3]), Line: line})
+		} else if m := nsdError.FindStringSubmatch(line); m != nil {
+			out = append(out, XfrIn{Zone: zoneKey(m[1]), Error: m[2], Line: line})
 		}
 	}
 	return out
@@ -162,6 +211,10 @@ func parseKnotLog(log string) []XfrIn {
 			out = append(out, XfrIn{Zone: zoneKey(m[1]), Kind: m[2], Messages: atoi(m[3]), Records: -1, Bytes: atoi(m[4]), Line: line})
 			continue
 		}
+		if m := knotError.FindStringSubmatch(line); m != nil {
+			out = append(out, XfrIn{Zone: zoneKey(m[1]), Error: m[2], Line: line})
+			continue
+		}
 		m := knotRefresh.FindStringSubmatch(line)
 		if m == nil {
 			continue
@@ -169,7 +222,7 @@ func parseKnotLog(log string) []XfrIn {
 		// The refresh names the serial the last transfer of the zone brought.
 		z := zoneKey(m[1])
 		for i := len(out) - 1; i >= 0; i-- {
-			if out[i].Zone == z {
+			if out[i].Zone == z && out[i].Error == "" {
 				if out[i].Serial == 0 {
 					out[i].Serial = atou32(m[2])
 				}
@@ -185,9 +238,22 @@ func parseCoreDNSLog(log string) []XfrIn {
 	for _, line := range strings.Split(log, "\n") {
 		if m := corednsDone.FindStringSubmatch(line); m != nil {
 			out = append(out, XfrIn{Zone: zoneKey(m[1]), Kind: "AXFR", Messages: -1, Records: -1, Bytes: -1, Line: line})
+		} else if m := corednsError.FindStringSubmatch(line); m != nil {
+			out = append(out, XfrIn{Zone: zoneKey(m[1]), Error: rcodeName(m[2]), Line: line})
 		}
 	}
 	return out
+}
+
+// rcodeName turns miekg/dns's "bad xfr rcode: 5" into REFUSED; other errors stay as
+// they are.
+func rcodeName(err string) string {
+	if m := xfrRcode.FindStringSubmatch(err); m != nil {
+		if name, ok := dns.RcodeToString[atoi(m[1])]; ok {
+			return name
+		}
+	}
+	return err
 }
 
 func zoneKey(name string) string { return strings.ToLower(dns.Fqdn(name)) }

@@ -489,3 +489,25 @@ func TestSecondariesCatalog(t *testing.T) {
 		harness.AssertRRs(t, fmt.Sprintf("%s: AXFR example.net", s.Kind), s.AXFR(t, "example.net."), rrLines(want))
 	}
 }
+
+// TestSecondariesRefused: a primary whose transfer plugin allows another address refuses
+// every secondary's transfer, and each logs it (the harness tells it from a transfer).
+func TestSecondariesRefused(t *testing.T) {
+	db := newFeedDB(t, [2]string{feedZone, feedZoneText})
+	// 127.0.0.2 is allowed, never notified (no change is made); the secondaries ask from
+	// 127.0.0.1.
+	p := startPrimary(t, db, []string{"127.0.0.2:53"}, nil, feedZone)
+	for _, k := range harness.SecondaryKinds {
+		s := harness.StartSecondary(t, k, harness.SecondaryOptions{Primary: p.addr, Zones: []string{feedZone}, NoWait: true})
+		x := s.WaitFailedTransfer(t, feedZone, 10*time.Second)
+		if x.Error != "REFUSED" {
+			t.Errorf("%s: transfer failed with %q, want REFUSED: %s", k, x.Error, x.Line)
+		}
+		if xs := s.Transfers(feedZone); len(xs) > 0 {
+			t.Errorf("%s: transfers logged from a refusing primary: %v", k, xs)
+		}
+		if soa, err := s.SOA(feedZone); err == nil {
+			t.Errorf("%s serves %s after a refused transfer: %v", k, feedZone, soa)
+		}
+	}
+}
