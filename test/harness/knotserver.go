@@ -32,25 +32,31 @@ log:
   - target: stderr
     any: debug
 `, dir, port, dir)
-		remoteKey, notifyKey := "", ""
+		// A rule without a key matches unsigned messages only: with a key, signed NOTIFYs
+		// need a rule of their own.
+		remoteKey, acls := "", "notify, transfer"
 		if o.Key != nil {
 			fmt.Fprintf(&b, "key:\n  - id: %s\n    algorithm: %s\n    secret: %s\n", o.Key.Name, o.Key.alg(), o.Key.Secret)
 			remoteKey = "\n    key: " + o.Key.Name
+			acls += ", notify_signed"
 		}
 		if o.SignedNotify {
-			notifyKey = "\n    key: " + o.Key.Name
+			acls = "notify_signed, transfer"
 		}
 		fmt.Fprintf(&b, `remote:
   - id: primary
     address: %s@%s%s
 acl:
   - id: notify
-    address: %s%s
+    address: %s
     action: notify
   - id: transfer
     address: 127.0.0.1
     action: transfer
-`, host, pport, remoteKey, host, notifyKey)
+`, host, pport, remoteKey, host)
+		if o.Key != nil {
+			fmt.Fprintf(&b, "  - id: notify_signed\n    address: %s\n    key: %s\n    action: notify\n", host, o.Key.Name)
+		}
 		// The default template serves the zones listed here; "member" those a catalog adds.
 		b.WriteString("template:\n")
 		for _, id := range []string{"default", "member"} {
@@ -58,11 +64,11 @@ acl:
     storage: %q
     file: "%%s.zone"
     master: primary
-    acl: [notify, transfer]
+    acl: [%s]
     zonefile-sync: -1
     zonefile-load: none
     semantic-checks: off
-`, id, dir)
+`, id, dir, acls)
 		}
 		b.WriteString("zone:\n")
 		for _, z := range o.Zones {

@@ -37,18 +37,23 @@ var nsdSecondary = secondaryConf{name: "nsd", env: "HOSTDNS_NSD", binary: NSDBin
 remote-control:
 	control-enable: no
 `, port, dir, dir, filepath.Join(dir, "nsd.pid"), filepath.Join(dir, "xfrd.state"), filepath.Join(dir, "zone.list"))
-		key, notifyKey := "NOKEY", "NOKEY"
+		// NOKEY matches unsigned messages only: with a key, a signed NOTIFY needs its own line.
+		key, notifyKeys := "NOKEY", []string{"NOKEY"}
 		if o.Key != nil {
 			key = NoDot(o.Key.Name)
 			fmt.Fprintf(&b, "key:\n\tname: %q\n\talgorithm: %s\n\tsecret: %q\n", key, o.Key.alg(), o.Key.Secret)
+			notifyKeys = append(notifyKeys, key)
 		}
 		if o.SignedNotify {
-			notifyKey = key
+			notifyKeys = []string{key}
 		}
 		for _, z := range o.Zones {
 			name := NoDot(z)
-			fmt.Fprintf(&b, "zone:\n\tname: %q\n\tzonefile: %q\n\trequest-xfr: %s@%s %s\n\tallow-notify: %s %s\n\tprovide-xfr: 127.0.0.1 NOKEY\n",
-				name, name+".zone", host, pport, key, host, notifyKey)
+			fmt.Fprintf(&b, "zone:\n\tname: %q\n\tzonefile: %q\n\trequest-xfr: %s@%s %s\n\tprovide-xfr: 127.0.0.1 NOKEY\n",
+				name, name+".zone", host, pport, key)
+			for _, k := range notifyKeys {
+				fmt.Fprintf(&b, "\tallow-notify: %s %s\n", host, k)
+			}
 		}
 		return b.String(), nil
 	},

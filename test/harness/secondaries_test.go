@@ -105,3 +105,27 @@ zone "example.org" { type primary; file %q; also-notify { %s }; };
 		t.Errorf("bind: IXFR of one record carried %d records, %d bytes", x.Records, x.Bytes)
 	}
 }
+
+// TestSecondaryNotifyAcceptance: which NOTIFYs NSD and Knot take, as SecondaryOptions
+// say: with a key, signed ones always, unsigned ones unless SignedNotify. Without a
+// primary to transfer from (NoWait), a server still answers NOTIFY for its zones.
+func TestSecondaryNotifyAcceptance(t *testing.T) {
+	key := NewTSIGKey(t, "notify.example.")
+	other := NewTSIGKey(t, "other.example.")
+	nowhere := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	for _, k := range []SecondaryKind{SecondaryNSD, SecondaryKnot} {
+		for _, signedOnly := range []bool{false, true} {
+			s := StartSecondary(t, k, SecondaryOptions{Primary: nowhere, Zones: []string{"example.org"}, Key: key, SignedNotify: signedOnly, NoWait: true})
+			for _, tc := range []struct {
+				key  *TSIGKey
+				want bool
+			}{{nil, !signedOnly}, {key, true}, {other, false}} {
+				r, err := s.Notify("example.org", nil, tc.key)
+				got := err == nil && r.Rcode == dns.RcodeSuccess
+				if got != tc.want {
+					t.Errorf("%s SignedNotify=%t, NOTIFY signed with %v: accepted %t, want %t (%v %v)", k, signedOnly, tc.key, got, tc.want, r, err)
+				}
+			}
+		}
+	}
+}
