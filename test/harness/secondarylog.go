@@ -91,9 +91,8 @@ func (s *Secondary) LastTransfer(zone string) (XfrIn, bool) {
 }
 
 // WaitTransfer waits until the secondary's log shows a transfer of zone that reached
-// serial (or later, RFC 1982) and returns the first such, or fails the test after limit
-// with the log. For CoreDNS, whose log has no serial, any transfer logged after the first
-// n-1 counts, where n is the number of transfers a test expects: use WaitTransferCount.
+// serial (or later, RFC 1982) and returns the first such, or fails the test after limit.
+// CoreDNS logs no serial: count its transfers with WaitTransferCount instead.
 func (s *Secondary) WaitTransfer(t testing.TB, zone string, serial uint32, limit time.Duration) XfrIn {
 	t.Helper()
 	if s.Kind == SecondaryCoreDNS {
