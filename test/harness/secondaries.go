@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -263,6 +264,38 @@ func (s *Secondary) WaitSerial(t testing.TB, zone string, serial uint32, limit t
 		t.Fatalf("%v\nlog:\n%s", err, s.Log())
 	}
 	return at
+}
+
+// ServedAll waits, for each secondary at once, until it serves zone at serial or later,
+// and returns how long after since each first served it: commit-to-served times. It
+// fails the test, with the logs of those that did not, after limit from since.
+func ServedAll(t testing.TB, secs []*Secondary, zone string, serial uint32, since time.Time, limit time.Duration) map[SecondaryKind]time.Duration {
+	t.Helper()
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		out  = map[SecondaryKind]time.Duration{}
+		errs []string
+	)
+	for _, s := range secs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			at, err := s.ServedAt(zone, serial, since.Add(limit))
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("%v\nlog:\n%s", err, s.Log()))
+				return
+			}
+			out[s.Kind] = at.Sub(since)
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		t.Fatal(strings.Join(errs, "\n"))
+	}
+	return out
 }
 
 // serialAtLeast reports whether a is b or comes after it in RFC 1982 serial arithmetic.

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -245,37 +244,6 @@ func assertSameZone(t *testing.T, sec *harness.Secondary, p *primary, zone strin
 	}
 }
 
-// servedAll waits, for each secondary at once, until it serves zone at serial, and
-// returns how long after since each first served it.
-func servedAll(t *testing.T, secs []*harness.Secondary, zone string, serial uint32, since time.Time, limit time.Duration) map[harness.SecondaryKind]time.Duration {
-	t.Helper()
-	var (
-		mu   sync.Mutex
-		wg   sync.WaitGroup
-		out  = map[harness.SecondaryKind]time.Duration{}
-		errs []string
-	)
-	for _, s := range secs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			at, err := s.ServedAt(zone, serial, since.Add(limit))
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, fmt.Sprintf("%v\nlog:\n%s", err, s.Log()))
-				return
-			}
-			out[s.Kind] = at.Sub(since)
-		}()
-	}
-	wg.Wait()
-	if len(errs) > 0 {
-		t.Fatal(strings.Join(errs, "\n"))
-	}
-	return out
-}
-
 func logLatencies(t *testing.T, what string, d map[harness.SecondaryKind]time.Duration) {
 	t.Helper()
 	var parts []string
@@ -329,7 +297,7 @@ func TestSecondariesFollowSQL(t *testing.T) {
 		"INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (1, 'new.example.com', 'A', '192.0.2.99', 300, 0, 0, 1)",
 		"UPDATE records SET content = '192.0.2.82' WHERE name = 'www.example.com' AND content = '192.0.2.81'",
 		soaUpdate(feedZone, serial))
-	logLatencies(t, "SQL commit to new serial served", servedAll(t, secs, feedZone, serial, committed, 20*time.Second))
+	logLatencies(t, "SQL commit to new serial served", harness.ServedAll(t, secs, feedZone, serial, committed, 20*time.Second))
 
 	want = p.axfr(t, feedZone, nil)
 	if !slices.Contains(rrLines(want), "new.example.com.\t300\tIN\tA\t192.0.2.99") {
@@ -408,7 +376,7 @@ func TestSecondariesTSIG(t *testing.T) {
 	committed := db.exec(t,
 		"INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (1, 'new.example.com', 'A', '192.0.2.99', 300, 0, 0, 1)",
 		soaUpdate(feedZone, serial))
-	logLatencies(t, "SQL commit to new serial served", servedAll(t, []*harness.Secondary{secs[harness.SecondaryBIND]}, feedZone, serial, committed, 20*time.Second))
+	logLatencies(t, "SQL commit to new serial served", harness.ServedAll(t, []*harness.Secondary{secs[harness.SecondaryBIND]}, feedZone, serial, committed, 20*time.Second))
 	x := secs[harness.SecondaryBIND].WaitTransfer(t, feedZone, serial, 5*time.Second)
 	t.Logf("bind: %v", x)
 
@@ -483,7 +451,7 @@ func TestSecondariesCatalog(t *testing.T) {
 	committed := db.exec(t,
 		"INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (2, 'm2.zones.catalog.example', 'PTR', 'example.net', 0, 0, 0, 1)",
 		"UPDATE records SET content = 'invalid invalid 2 60 60 1209600 0' WHERE name = 'catalog.example' AND type = 'SOA'")
-	logLatencies(t, "SQL commit to the catalog's new member served", servedAll(t, secs, "example.net.", 7, committed, 30*time.Second))
+	logLatencies(t, "SQL commit to the catalog's new member served", harness.ServedAll(t, secs, "example.net.", 7, committed, 30*time.Second))
 	want = p.axfr(t, "example.net.", nil)
 	for _, s := range secs {
 		harness.AssertRRs(t, fmt.Sprintf("%s: AXFR example.net", s.Kind), s.AXFR(t, "example.net."), rrLines(want))
