@@ -3,7 +3,9 @@
 // a child process, DNS queries and zone transfers, whole-response assertions, and a fresh
 // MariaDB database or Redis key space per test, and a real PowerDNS server (StartPowerDNS) on
 // such a database, to compare answers with, and the reference authoritative servers NSD
-// (StartNSD) and BIND (StartNamed) serving zone-file text, to check expected answers against.
+// (StartNSD) and BIND (StartNamed) serving zone-file text, to check expected answers against,
+// and real secondaries (StartSecondary: BIND, NSD, Knot, CoreDNS's secondary plugin) of a
+// primary under test, with their transfers read from their logs (Secondary.Transfers).
 //
 // Every helper that can fail takes the test's testing.TB, fails the test itself on a setup
 // error, and registers its own cleanup, so a test reads as the behaviour it checks:
