@@ -271,8 +271,11 @@ part_follow() {
 		return 1
 	}
 	report "(d) SQL commit to served at each secondary, $COMMITS commits, default polls (sqlbackend 200ms, secondaryfeed 1s), test/bench/sfprop:"
-	grep -E '^ +(sfprop|primary|[a-z]+ +(feed|stock))|propagation' "$out" | sed 's/^ */    /' | tee -a "$REPORT" >&2
-	grep -E '^Benchmark' "$out" | sed 's/^/    /' | tee -a "$REPORT" >&2
+	# The table the benchmark prints (after the benchmark's name), then its result line.
+	awk '/^(goos|goarch|pkg|cpu|PASS|ok)[: \t]/ {next}
+		{sub(/^BenchmarkCommitToServed\/sfprop-[0-9]+[ \t]+/, "")}
+		/^[ \t]*[0-9]+[ \t]+[0-9]+ ns\/op/ {gsub(/[ \t]+/, " "); print "    go test -bench:" $0; next}
+		{print}' "$out" | tee -a "$REPORT" >&2
 }
 
 want axfr && part_axfr
