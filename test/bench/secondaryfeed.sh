@@ -21,7 +21,9 @@
 #                NOTIFY to the secondaries) and, side by side, hostdns with the stock transfer
 #                plugin, on one SQLite file, each with BIND, Knot, NSD and CoreDNS's secondary
 #                plugin as secondaries (test/harness); COMMITS SQL commits; commit-to-served p50,
-#                p99 and max per secondary and primary, with the default polls.
+#                p99 and max per secondary and primary, with the default polls, and
+#                NOTIFY-to-served (from when a ninth NOTIFY target, the benchmark's own, got
+#                the primary's NOTIFY).
 # Default: all four, about 3-5 minutes on a busy 2-core machine.
 #
 # Environment: BENCH_ROUNDS (AXFR rounds, default 3), BENCH_CHANGES (journal changes, 50),

@@ -9,6 +9,7 @@ package sfprop
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -105,9 +106,64 @@ func change(b *testing.B, s *sqlstore.Store, i int) (uint32, time.Time) {
 
 // primary is one hostdns process and its secondaries.
 type primary struct {
-	name string // "feed" or "stock"
+	name   string // "feed" or "stock"
+	addr   string
+	secs   []*harness.Secondary
+	notify *notifyRecorder
+}
+
+// notifyRecorder is one more NOTIFY target of a primary, beside its secondaries: it
+// acknowledges every NOTIFY and keeps when each arrived, which stands for when the primary
+// sent them all (both plugins send to every target at once), so NOTIFY-to-served is the
+// time from there to a secondary serving the serial.
+type notifyRecorder struct {
 	addr string
-	secs []*harness.Secondary
+	mu   sync.Mutex
+	at   []time.Time
+}
+
+func startRecorder(b *testing.B) *notifyRecorder {
+	b.Helper()
+	pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", harness.FreePort(b)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { pc.Close() })
+	r := &notifyRecorder{addr: pc.LocalAddr().String()}
+	go func() {
+		buf := make([]byte, dns.MaxMsgSize)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return // closed
+			}
+			now := time.Now()
+			m := new(dns.Msg)
+			if m.Unpack(buf[:n]) != nil || m.Opcode != dns.OpcodeNotify {
+				continue
+			}
+			r.mu.Lock()
+			r.at = append(r.at, now)
+			r.mu.Unlock()
+			ack := new(dns.Msg).SetReply(m)
+			if out, err := ack.Pack(); err == nil {
+				pc.WriteTo(out, from)
+			}
+		}
+	}()
+	return r
+}
+
+// firstAfter returns when the first NOTIFY after t arrived.
+func (r *notifyRecorder) firstAfter(t time.Time) (time.Time, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, at := range r.at {
+		if at.After(t) {
+			return at, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // startPrimary runs hostdns on the database with the given plugin lines (notifying ports)
@@ -115,14 +171,15 @@ type primary struct {
 func startPrimary(b *testing.B, name, db string, plugin func(to []string) string) *primary {
 	b.Helper()
 	ports := map[harness.SecondaryKind]int{}
-	var to []string
+	rec := startRecorder(b)
+	to := []string{rec.addr}
 	for _, k := range harness.SecondaryKinds {
 		ports[k] = harness.FreePort(b)
 		to = append(to, fmt.Sprintf("127.0.0.1:%d", ports[k]))
 	}
 	port := harness.FreePort(b)
 	corefile := fmt.Sprintf(".:%d {\n\tbind 127.0.0.1\n%s\tsqlbackend {\n\t\tdriver sqlite\n\t\tdsn %s\n\t}\n}\n", port, plugin(to), db)
-	p := &primary{name: name, addr: fmt.Sprintf("127.0.0.1:%d", port)}
+	p := &primary{name: name, addr: fmt.Sprintf("127.0.0.1:%d", port), notify: rec}
 	harness.StartBinary(b, corefile)
 	harness.WaitFor(b, p.addr, zone, dns.TypeSOA, func(m *dns.Msg) bool {
 		return m.Rcode == dns.RcodeSuccess && m.Authoritative && len(m.Answer) > 0 && m.Answer[0].(*dns.SOA).Serial == base
@@ -152,28 +209,54 @@ func BenchmarkCommitToServed(b *testing.B) {
 	// A sub-benchmark, so the servers above start once: the testing package calls it
 	// with b.N = 1 first, then with -benchtime's count.
 	b.Run("sfprop", func(b *testing.B) {
-		samples := map[key][]time.Duration{}
+		var st stats
 		before := transferKinds(prims)
 		for i := 0; i < b.N; i++ {
 			commits++
 			serial, at := change(b, store, commits)
-			for k, d := range servedAll(b, prims, serial, at) {
-				samples[k] = append(samples[k], d)
-			}
+			st.add(prims, at, servedAll(b, prims, serial, at))
 		}
 		b.StopTimer()
 		if b.N > 1 {
-			report(b, prims, samples, before)
+			report(b, prims, &st, before)
 		}
 	})
 }
 
-// servedAll waits until every secondary serves serial and returns the time from at.
-func servedAll(b *testing.B, prims []*primary, serial uint32, at time.Time) map[key]time.Duration {
+// stats are the samples of a run: commit to served and NOTIFY to served per secondary,
+// commit to NOTIFY per primary.
+type stats struct {
+	served, notified map[key][]time.Duration
+	sent             map[string][]time.Duration
+}
+
+func (st *stats) add(prims []*primary, at time.Time, served map[key]time.Time) {
+	if st.served == nil {
+		st.served, st.notified, st.sent = map[key][]time.Duration{}, map[key][]time.Duration{}, map[string][]time.Duration{}
+	}
+	for _, p := range prims {
+		sent, ok := p.notify.firstAfter(at)
+		if ok {
+			st.sent[p.name] = append(st.sent[p.name], sent.Sub(at))
+		}
+		for _, s := range p.secs {
+			k := key{p.name, string(s.Kind)}
+			st.served[k] = append(st.served[k], served[k].Sub(at))
+			// Served before any NOTIFY (a refresh timer, a NOTIFY of an earlier change
+			// arriving late) is no NOTIFY-to-served sample.
+			if ok && !served[k].Before(sent) {
+				st.notified[k] = append(st.notified[k], served[k].Sub(sent))
+			}
+		}
+	}
+}
+
+// servedAll waits until every secondary serves serial and returns when each first did.
+func servedAll(b *testing.B, prims []*primary, serial uint32, at time.Time) map[key]time.Time {
 	var (
 		mu   sync.Mutex
 		wg   sync.WaitGroup
-		out  = map[key]time.Duration{}
+		out  = map[key]time.Time{}
 		errs []string
 	)
 	for _, p := range prims {
@@ -188,7 +271,7 @@ func servedAll(b *testing.B, prims []*primary, serial uint32, at time.Time) map[
 					errs = append(errs, fmt.Sprintf("%s/%s: %v", p.name, s.Kind, err))
 					return
 				}
-				out[key{p.name, string(s.Kind)}] = when.Sub(at)
+				out[key{p.name, string(s.Kind)}] = when
 			}()
 		}
 	}
@@ -221,22 +304,26 @@ func transferKinds(prims []*primary) map[key]map[string]int {
 	return out
 }
 
-// report prints one line per primary and secondary kind: commit-to-served percentiles and
-// the transfers the secondary logged during the run; and the percentiles over every
-// secondary of a primary as benchmark metrics.
-func report(b *testing.B, prims []*primary, samples map[key][]time.Duration, before map[key]map[string]int) {
+// report prints one line per primary and secondary kind: commit-to-served and
+// NOTIFY-to-served percentiles and the transfers the secondary logged during the run; the
+// percentiles over every secondary of a primary also as benchmark metrics.
+func report(b *testing.B, prims []*primary, st *stats, before map[key]map[string]int) {
 	after := transferKinds(prims)
-	fmt.Fprintf(os.Stdout, "    propagation: %d commits of 7 rows to %s (1,500 records), ms from commit to the new serial served\n", b.N, zone)
-	fmt.Fprintf(os.Stdout, "    %-8s %-6s %6s %6s %6s   %s\n", "kind", "prim.", "p50", "p99", "max", "transfers logged during the run (bytes: mean per transfer, as logged)")
+	out := os.Stdout
+	fmt.Fprintf(out, "    propagation: %d commits of 7 rows to %s (1,500 records); ms from the SQL commit (and from the NOTIFY) to the new serial served\n", b.N, zone)
+	fmt.Fprintf(out, "    %-8s %-6s %6s %6s %6s   %-17s %s\n", "kind", "prim.", "p50", "p99", "max", "NOTIFY p50/p99", "transfers logged during the run (bytes: mean per transfer, as logged)")
 	for _, p := range prims {
-		var all []time.Duration
+		var all, allN []time.Duration
 		for _, s := range p.secs {
 			k := key{p.name, string(s.Kind)}
-			d := samples[k]
-			all = append(all, d...)
-			fmt.Fprintf(os.Stdout, "    %-8s %-6s %6s %6s %6s   %s\n", s.Kind, p.name, ms(pct(d, 50)), ms(pct(d, 99)), ms(pct(d, 100)), kinds(before[k], after[k]))
+			d, n := st.served[k], st.notified[k]
+			all, allN = append(all, d...), append(allN, n...)
+			fmt.Fprintf(out, "    %-8s %-6s %6s %6s %6s   %-17s %s\n", s.Kind, p.name, ms(pct(d, 50)), ms(pct(d, 99)), ms(pct(d, 100)),
+				fmt.Sprintf("%s/%s (%d)", ms(pct(n, 50)), ms(pct(n, 99)), len(n)), kinds(before[k], after[k]))
 		}
-		fmt.Fprintf(os.Stdout, "    %-8s %-6s %6s %6s %6s\n", "all", p.name, ms(pct(all, 50)), ms(pct(all, 99)), ms(pct(all, 100)))
+		fmt.Fprintf(out, "    %-8s %-6s %6s %6s %6s   %-17s commit to NOTIFY sent: p50 %s, p99 %s ms (%d NOTIFYs)\n", "all", p.name,
+			ms(pct(all, 50)), ms(pct(all, 99)), ms(pct(all, 100)), fmt.Sprintf("%s/%s", ms(pct(allN, 50)), ms(pct(allN, 99))),
+			ms(pct(st.sent[p.name], 50)), ms(pct(st.sent[p.name], 99)), len(st.sent[p.name]))
 		b.ReportMetric(float64(pct(all, 50))/1e6, p.name+"-p50-ms")
 		b.ReportMetric(float64(pct(all, 99))/1e6, p.name+"-p99-ms")
 	}
