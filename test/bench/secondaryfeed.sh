@@ -27,7 +27,9 @@
 # Default: all four, about 3-5 minutes on a busy 2-core machine.
 #
 # Environment: BENCH_ROUNDS (AXFR rounds, default 3), BENCH_CHANGES (journal changes, 50),
-# BENCH_COMMITS (commits of (d), 50), BENCH_KEEP=1 (keep the work directory), COREDNS (default
+# BENCH_COMMITS (commits of (d), 50), BENCH_GAPS (the runs of (d): the pause from a commit served
+# everywhere to the next commit, default "1s 0s": changes a second apart, then back to back, where
+# BIND and Knot hold back a refresh that closely follows their last), BENCH_KEEP=1 (keep the work directory), COREDNS (default
 # bin/coredns, built with ./build/build.sh when missing or BENCH_BUILD=1).
 #
 # The server helpers (start_coredns, stop_server, wait_ready, load_sqlite, ...) are run.sh's own,
@@ -40,6 +42,7 @@ ROOT=$PWD
 ROUNDS=${BENCH_ROUNDS:-3}
 CHANGES=${BENCH_CHANGES:-50}
 COMMITS=${BENCH_COMMITS:-50}
+GAPS=${BENCH_GAPS:-1s 0s}
 COREDNS=${COREDNS:-$ROOT/bin/coredns}
 
 PARTS_WANTED=("$@")
@@ -264,19 +267,23 @@ part_journal() {
 }
 
 part_follow() {
-	say "(d) go test -bench CommitToServed ./test/bench/sfprop ($COMMITS commits)"
-	local out=$WORK/follow.txt
-	HOSTDNS_BINARY=$COREDNS go test -count=1 -run '^$' -bench 'CommitToServed' -benchtime "${COMMITS}x" -timeout 10m ./test/bench/sfprop >"$out" 2>&1 || {
-		say "sfprop failed:"
-		tail -40 "$out" >&2
-		return 1
-	}
-	report "(d) SQL commit to served at each secondary, $COMMITS commits, default polls (sqlbackend 200ms, secondaryfeed 1s), test/bench/sfprop:"
-	# The table the benchmark prints (after the benchmark's name), then its result line.
-	awk '/^(goos|goarch|pkg|cpu|ok)[: \t]|^PASS$/ {next}
-		{sub(/^BenchmarkCommitToServed\/sfprop-[0-9]+[ ]*\t/, "")}
-		/^[ \t]*[0-9]+[ \t]+[0-9]+ ns\/op/ {gsub(/[ \t]+/, " "); print "    go test -bench:" $0; next}
-		{print}' "$out" | tee -a "$REPORT" >&2
+	local g out
+	for g in $GAPS; do
+		say "(d) go test -bench CommitToServed ./test/bench/sfprop ($COMMITS commits, ${g} between them)"
+		out=$WORK/follow.$g.txt
+		HOSTDNS_BINARY=$COREDNS go test -count=1 -run '^$' -bench 'CommitToServed' -benchtime "${COMMITS}x" -timeout 10m ./test/bench/sfprop \
+			-args -sfprop.gap="$g" >"$out" 2>&1 || {
+			say "sfprop failed:"
+			tail -40 "$out" >&2
+			return 1
+		}
+		report "(d) SQL commit to served at each secondary, $COMMITS commits, $g from one served everywhere to the next commit (load $(cut -d' ' -f1 /proc/loadavg)), default polls (sqlbackend 200ms, secondaryfeed 1s), test/bench/sfprop:"
+		# The table the benchmark prints (after the benchmark's name), then its result line.
+		awk '/^(goos|goarch|pkg|cpu|ok)[: \t]|^PASS$/ {next}
+			{sub(/^BenchmarkCommitToServed\/sfprop-[0-9]+[ ]*\t/, "")}
+			/^[ \t]*[0-9]+[ \t]+[0-9]+ ns\/op/ {gsub(/[ \t]+/, " "); print "    go test -bench:" $0; next}
+			{print}' "$out" | tee -a "$REPORT" >&2
+	done
 }
 
 want axfr && part_axfr

@@ -8,6 +8,7 @@ package sfprop
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -29,6 +30,10 @@ const (
 	hosts = 1497 // with the SOA and two NS: 1,500 records
 	base  = uint32(2026120600)
 )
+
+// gap is the pause after a commit is served everywhere before the next commit: 0 measures
+// back-to-back changes; a secondary may hold back a refresh that follows its last one closely.
+var gap = flag.Duration("sfprop.gap", 0, "pause between a commit served everywhere and the next commit")
 
 // zoneText is the zone as first loaded: SOA, two NS, hosts h0000..h1496 with an A each.
 func zoneText() string {
@@ -215,6 +220,7 @@ func BenchmarkCommitToServed(b *testing.B) {
 			commits++
 			serial, at := change(b, store, commits)
 			st.add(prims, at, servedAll(b, prims, serial, at))
+			time.Sleep(*gap)
 		}
 		b.StopTimer()
 		if b.N > 1 {
