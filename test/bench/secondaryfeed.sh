@@ -29,7 +29,7 @@
 # Environment: BENCH_ROUNDS (AXFR rounds, default 3), BENCH_CHANGES (journal changes, 50),
 # BENCH_COMMITS (commits of (d), 50), BENCH_GAPS (the runs of (d): the pause from a commit served
 # everywhere to the next commit, default "1s 0s": changes a second apart, then back to back, where
-# BIND and Knot hold back a refresh that closely follows their last), BENCH_KEEP=1 (keep the work directory), COREDNS (default
+# BIND and Knot, behind either primary, show NOTIFY-to-served tails of 0.3-1 s), BENCH_KEEP=1 (keep the work directory), COREDNS (default
 # bin/coredns, built with ./build/build.sh when missing or BENCH_BUILD=1).
 #
 # The server helpers (start_coredns, stop_server, wait_ready, load_sqlite, ...) are run.sh's own,
