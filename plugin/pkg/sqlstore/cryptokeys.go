@@ -76,7 +76,13 @@ func (s *Store) CryptoKeys(ctx context.Context, ids ...int64) (map[int64][]KeyRo
 // database's collation (case-insensitive on MySQL and SQLite); PowerDNS
 // itself matches them exactly, which pdnskeys does.
 func (s *Store) DNSSECMetadata(ctx context.Context, ids ...int64) (map[int64][]MetaRow, error) {
-	q := `SELECT domain_id, kind, content FROM domainmetadata WHERE domain_id IS NOT NULL AND kind IN (` + dnssecKinds + `)`
+	return s.metadataOfKinds(ctx, dnssecKinds, ids)
+}
+
+// metadataOfKinds returns the domainmetadata rows of kinds (a quoted SQL
+// list) by domain id, each domain's in id order.
+func (s *Store) metadataOfKinds(ctx context.Context, kinds string, ids []int64) (map[int64][]MetaRow, error) {
+	q := `SELECT domain_id, kind, content FROM domainmetadata WHERE domain_id IS NOT NULL AND kind IN (` + kinds + `)`
 	out := map[int64][]MetaRow{}
 	scan := func(rows *sql.Rows) error {
 		var (

@@ -14,23 +14,7 @@ const xfrKinds = `'ALLOW-AXFR-FROM','ALSO-NOTIFY','TSIG-ALLOW-AXFR','AXFR-MASTER
 // domain id, each domain's in id order: every domain's without ids, else
 // those of ids (in batches). A database without the table has none.
 func (s *Store) XfrMetadata(ctx context.Context, ids ...int64) (map[int64][]MetaRow, error) {
-	q := `SELECT domain_id, kind, content FROM domainmetadata WHERE domain_id IS NOT NULL AND kind IN (` + xfrKinds + `)`
-	out := map[int64][]MetaRow{}
-	scan := func(rows *sql.Rows) error {
-		var (
-			dom           int64
-			kind, content sql.NullString
-		)
-		if err := rows.Scan(&dom, &kind, &content); err != nil {
-			return err
-		}
-		out[dom] = append(out[dom], MetaRow{Kind: kind.String, Content: content.String})
-		return nil
-	}
-	if err := s.byDomain(ctx, q, scan, ids); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.metadataOfKinds(ctx, xfrKinds, ids)
 }
 
 // TSIGKeyRow is one row of the tsigkeys table, as stored.
