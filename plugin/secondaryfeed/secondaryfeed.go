@@ -28,24 +28,30 @@ type Feed struct {
 	Store    journal.Store
 	Pipeline []Step
 	Allow    Policy
-	Notifier Notifier // nil: no NOTIFY
+	Notifier Notifier // nil: made at start from gate's targets, if any
 	Poll     time.Duration
 
 	zones   map[string]*zone // the fed zones, by canonical name; fixed at setup
 	sources []transfer.Transferer
+	gate    *gate    // transfer and NOTIFY settings
+	checker *checker // the flatten and validate step, nil without one
+	catalog string   // the catalog zone's name, "" for none
+	report  *reportServer
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	notifier *notifier // the one start made, stopped with the feed
 }
 
 // zone is one fed zone: cur is what is served, written only by the zone's build loop.
 type zone struct {
 	name      string
 	cur       atomic.Pointer[journal.Version]
-	trigger   chan struct{} // a build is wanted; buffered 1, so requests coalesce
-	srcSerial uint32        // the source's serial at the last build; loop only
-	bytes     int           // journal size at the last build; loop only
-	lastErr   string        // the source's last error, logged once; loop only
+	trigger   chan struct{}            // a build is wanted; buffered 1, so requests coalesce
+	srcSerial uint32                   // the source's serial at the last build; loop only
+	bytes     int                      // journal size at the last build; loop only
+	lastErr   string                   // the source's last error, logged once; loop only
+	static    func() ([]dns.RR, error) // the records of a zone without a source (the catalog)
 }
 
 // newFeed returns a Feed for the named zones.

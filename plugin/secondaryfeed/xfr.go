@@ -6,6 +6,7 @@ import (
 	"github.com/coredns/coredns/request"
 	"github.com/miekg/dns"
 
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/access"
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/journal"
 )
 
@@ -20,15 +21,13 @@ func (f *Feed) transfer(ctx context.Context, state request.Request, z *zone) (in
 	if state.QType() == dns.TypeIXFR {
 		kind = "ixfr"
 	}
-	if r.IsTsig() != nil && state.W.TsigStatus() != nil {
-		transfers.WithLabelValues(kind, "notauth").Inc()
-		return reply(state, dns.RcodeNotAuth)
-	}
-	if f.Allow == nil || !f.Allow(state, z.name) {
-		transfers.WithLabelValues(kind, "refused").Inc()
-		return reply(state, dns.RcodeRefused)
-	}
 	v := z.cur.Load()
+	if d := f.decide(ctx, state, z, v); !d.Allowed() {
+		transfers.WithLabelValues(kind, resultOf(d.Rcode)).Inc()
+		log.Debugf("Transfer of %s to %s refused: %s", z.name, state.IP(), d.Reason)
+		state.W.WriteMsg(d.Reply(r))
+		return d.Rcode, nil
+	}
 	if v == nil {
 		transfers.WithLabelValues(kind, "not_built").Inc()
 		return dns.RcodeServerFailure, nil
@@ -132,6 +131,22 @@ func batches(parts [][]dns.RR, emit func([]dns.RR) error) error {
 		return nil
 	}
 	return emit(pending)
+}
+
+// decide applies f.Allow; without one no one may transfer.
+func (f *Feed) decide(ctx context.Context, state request.Request, z *zone, v *journal.Version) access.Decision {
+	if f.Allow == nil {
+		return access.Decision{Rcode: dns.RcodeRefused, Reason: "no access policy"}
+	}
+	return f.Allow.Allow(ctx, state, z.name, v)
+}
+
+// resultOf is the transfers metric's result of a refusal.
+func resultOf(rcode int) string {
+	if rcode == dns.RcodeNotAuth {
+		return "notauth"
+	}
+	return "refused"
 }
 
 // reply answers with rcode alone.
