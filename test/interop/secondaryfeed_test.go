@@ -1,0 +1,247 @@
+package interop
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	_ "github.com/hostdns/hostdns/plugin/pkg/rrtypes" // ALIAS, POOL, URL in zone text
+	"github.com/hostdns/hostdns/test/harness"
+)
+
+// The secondaryfeed tests start hostdns (the built binary) with sqlbackend on SQLite,
+// alias, pool, urlredirect and secondaryfeed as the primary of BIND, NSD, Knot and
+// CoreDNS's secondary plugin: they transfer the flattened zone, follow a SQL change by a
+// signed NOTIFY and IXFR, pick the zones up through the catalog, and are refused when not
+// allowed.
+
+// flatZoneText is feedZoneText with an ALIAS, a pool and a URL record.
+var flatZoneText = feedZoneText + `alias	300	IN	ALIAS	target.example.net.
+pool	300	IN	POOL	h2.example.net. 5
+pool	300	IN	POOL	h1.example.net. 10
+go	300	IN	URL	"https://www.example.com/" 302
+`
+
+// targetZoneText is the zone the ALIAS points into, served by the same primary and
+// resolved through its chain.
+const targetZoneText = `$ORIGIN example.net.
+@	3600	IN	SOA	ns1.example.com. hostmaster.example.com. 7 3600 600 1209600 300
+@	3600	IN	NS	ns1.example.com.
+target	120	IN	A	192.0.2.7
+target	120	IN	AAAA	2001:db8::7
+h1	300	IN	A	192.0.2.11
+h2	300	IN	A	192.0.2.12
+`
+
+const targetZone = "example.net."
+
+// redirector is the address urlredirect answers for URL names.
+const redirector = "192.0.2.200"
+
+// startFeedPrimary runs hostdns with secondaryfeed feeding zones; settings are its
+// Corefile lines (allow, to, ...); key, when set, is added as tsig_key and signs the
+// wait for the first builds.
+func startFeedPrimary(t *testing.T, db *feedDB, zones []string, key *harness.TSIGKey, settings ...string) *primary {
+	if key != nil {
+		settings = append(settings, "tsig_key "+key.Name+" "+key.Algorithm+" "+key.Secret)
+	}
+	t.Helper()
+	port := harness.FreePort(t)
+	corefile := fmt.Sprintf(`.:%d {
+	bind 127.0.0.1
+	secondaryfeed %s {
+		%s
+	}
+	alias {
+		upstream 127.0.0.1:%d
+	}
+	pool
+	urlredirect {
+		address %s
+	}
+	sqlbackend {
+		driver sqlite
+		dsn %s
+	}
+}
+`, port, strings.Join(zones, " "), strings.Join(settings, "\n\t\t"), harness.FreePort(t), redirector, db.path)
+	p := &primary{addr: fmt.Sprintf("127.0.0.1:%d", port)}
+	p.proc = harness.StartBinary(t, corefile)
+	for _, z := range zones {
+		// sqlbackend answers the SOA as soon as it loaded; secondaryfeed transfers
+		// once it built the zone, SERVFAIL before.
+		harness.Eventually(t, 30*time.Second, "secondaryfeed built "+z, func() bool {
+			m := new(dns.Msg)
+			m.SetAxfr(z)
+			c := &dns.Client{Net: "tcp", Timeout: 2 * time.Second}
+			if key != nil {
+				m.SetTsig(key.Name, key.MiekgAlgorithm(), 300, time.Now().Unix())
+				c.TsigSecret = key.TsigSecret()
+			}
+			r, _, err := c.Exchange(m, p.addr)
+			return err == nil && r.Rcode != dns.RcodeServerFailure
+		})
+	}
+	return p
+}
+
+// assertFlat checks the fed example.com: no ALIAS, POOL or URL left, the ALIAS as the
+// target's addresses, the pool as its heaviest member's CNAME, the URL as the
+// redirector's address.
+func assertFlat(t *testing.T, rrs []dns.RR) {
+	t.Helper()
+	lines := rrLines(rrs)
+	for _, rr := range rrs {
+		if _, ok := rr.(*dns.PrivateRR); ok {
+			t.Errorf("fed zone holds %s", rr)
+		}
+	}
+	for _, want := range []string{
+		"alias.example.com.\t120\tIN\tA\t192.0.2.7",
+		"alias.example.com.\t120\tIN\tAAAA\t2001:db8::7",
+		"pool.example.com.\t300\tIN\tCNAME\th1.example.net.",
+		"go.example.com.\t300\tIN\tA\t" + redirector,
+	} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("fed zone lacks %q:\n%s", want, strings.Join(lines, "\n"))
+		}
+	}
+}
+
+// assertFedZone checks that sec holds exactly want (the primary's AXFR, without the
+// closing SOA) and answers every RRset of it with that RRset, AA set and TC, RA, AD clear.
+func assertFedZone(t *testing.T, sec *harness.Secondary, zone string, want []dns.RR) {
+	t.Helper()
+	harness.AssertRRs(t, fmt.Sprintf("%s: AXFR %s", sec.Kind, zone), sec.AXFR(t, zone), rrLines(want))
+	type key struct {
+		name string
+		qt   uint16
+	}
+	sets := map[key][]string{}
+	var order []key
+	for _, rr := range want {
+		k := key{strings.ToLower(rr.Header().Name), rr.Header().Rrtype}
+		if sets[k] == nil {
+			order = append(order, k)
+		}
+		sets[k] = append(sets[k], rr.String())
+	}
+	for _, k := range order {
+		got := harness.Exchange(t, sec.Addr, harness.Query(k.name, k.qt), "tcp")
+		what := fmt.Sprintf("%s: %s %s", sec.Kind, k.name, dns.TypeToString[k.qt])
+		if got.Rcode != dns.RcodeSuccess || !got.Authoritative || got.Truncated || got.RecursionAvailable || got.AuthenticatedData {
+			t.Errorf("%s: rcode %s aa %t tc %t ra %t ad %t\n%v", what, dns.RcodeToString[got.Rcode],
+				got.Authoritative, got.Truncated, got.RecursionAvailable, got.AuthenticatedData, got)
+		}
+		var answer []dns.RR
+		for _, rr := range got.Answer {
+			if rr.Header().Rrtype == k.qt { // a CNAME's target may follow
+				answer = append(answer, rr)
+			}
+		}
+		harness.AssertRRs(t, what, answer, sets[k])
+	}
+}
+
+// TestSecondaryFeedFlattenedIXFR: BIND, NSD and Knot transfer the flattened zone signed
+// with the key that SQL's TSIG-ALLOW-AXFR names; after a SQL change they get a signed
+// NOTIFY (NSD and Knot accept no other) and follow it by IXFR carrying the change only.
+func TestSecondaryFeedFlattenedIXFR(t *testing.T) {
+	key := harness.NewTSIGKey(t, "xfr.example.com.")
+	db := newFeedDB(t, [2]string{feedZone, flatZoneText}, [2]string{targetZone, targetZoneText})
+	db.exec(t, fmt.Sprintf("INSERT INTO domainmetadata (domain_id, kind, content) VALUES (1, 'TSIG-ALLOW-AXFR', '%s')", harness.NoDot(key.Name)))
+	kinds := []harness.SecondaryKind{harness.SecondaryBIND, harness.SecondaryNSD, harness.SecondaryKnot}
+	ports := map[harness.SecondaryKind]int{}
+	var to []string
+	for _, k := range kinds {
+		ports[k] = harness.FreePort(t)
+		to = append(to, fmt.Sprintf("127.0.0.1:%d", ports[k]))
+	}
+	p := startFeedPrimary(t, db, []string{feedZone}, key, "to "+strings.Join(to, " "))
+
+	// Unsigned, the transfer gets NOTAUTH: the zone wants its key.
+	m := new(dns.Msg)
+	m.SetAxfr(feedZone)
+	if r := harness.Exchange(t, p.addr, m, "tcp"); r.Rcode != dns.RcodeNotAuth || len(r.Answer) != 0 {
+		t.Errorf("unsigned AXFR: %v, want NOTAUTH", r)
+	}
+	want := p.axfr(t, feedZone, key)
+	assertFlat(t, want)
+
+	secs := map[harness.SecondaryKind]*harness.Secondary{}
+	for _, k := range kinds {
+		s := harness.StartSecondary(t, k, harness.SecondaryOptions{
+			Primary: p.addr, Zones: []string{feedZone}, Port: ports[k], Key: key, SignedNotify: k != harness.SecondaryBIND,
+		})
+		secs[k] = s
+		assertFedZone(t, s, feedZone, want)
+	}
+
+	const serial = 2026120602
+	committed := db.exec(t,
+		"INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (1, 'new.example.com', 'A', '192.0.2.99', 300, 0, 0, 1)",
+		soaUpdate(feedZone, serial))
+	var all []*harness.Secondary
+	for _, k := range kinds {
+		all = append(all, secs[k])
+	}
+	logLatencies(t, "SQL commit to new serial served", harness.ServedAll(t, all, feedZone, serial, committed, 20*time.Second))
+	want = p.axfr(t, feedZone, key)
+	if !slices.Contains(rrLines(want), "new.example.com.\t300\tIN\tA\t192.0.2.99") {
+		t.Fatalf("fed zone lacks the new record:\n%s", strings.Join(rrLines(want), "\n"))
+	}
+	for _, k := range kinds {
+		s := secs[k]
+		assertFedZone(t, s, feedZone, want)
+		x := s.WaitTransfer(t, feedZone, serial, 5*time.Second)
+		t.Logf("%s: %v", k, x)
+		if k == harness.SecondaryNSD {
+			continue // NSD logs no transfer kind
+		}
+		// IXFR: old SOA, new SOA, one record added, the closing SOAs.
+		if x.Kind != "IXFR" || x.Records > 8 || x.Bytes > 2000 {
+			t.Errorf("%s: the change came by %s (%d records, %d bytes), want a small IXFR: %s", k, x.Kind, x.Records, x.Bytes, x.Line)
+		}
+	}
+}
+
+const feedCatalog = "catalog.invalid."
+
+// TestSecondaryFeedCatalog: BIND and Knot, given only secondaryfeed's catalog zone,
+// transfer the fed zones it lists, flattened.
+func TestSecondaryFeedCatalog(t *testing.T) {
+	db := newFeedDB(t, [2]string{feedZone, flatZoneText}, [2]string{targetZone, targetZoneText})
+	kinds := []harness.SecondaryKind{harness.SecondaryBIND, harness.SecondaryKnot}
+	p := startFeedPrimary(t, db, []string{feedZone, targetZone}, nil, "allow 127.0.0.1", "catalog "+feedCatalog)
+	want := p.axfr(t, feedZone, nil)
+	assertFlat(t, want)
+	wantNet := p.axfr(t, targetZone, nil)
+	for _, k := range kinds {
+		s := harness.StartSecondary(t, k, harness.SecondaryOptions{Primary: p.addr, Catalog: feedCatalog})
+		s.WaitZone(t, feedZone, 30*time.Second)
+		s.WaitZone(t, targetZone, 30*time.Second)
+		assertFedZone(t, s, feedZone, want)
+		assertFedZone(t, s, targetZone, wantNet)
+	}
+}
+
+// TestSecondaryFeedRefused: a source outside the allow list gets REFUSED, and each
+// secondary logs it.
+func TestSecondaryFeedRefused(t *testing.T) {
+	db := newFeedDB(t, [2]string{feedZone, flatZoneText}, [2]string{targetZone, targetZoneText})
+	p := startFeedPrimary(t, db, []string{feedZone}, nil, "allow 127.0.0.2")
+	for _, k := range []harness.SecondaryKind{harness.SecondaryBIND, harness.SecondaryNSD, harness.SecondaryKnot} {
+		s := harness.StartSecondary(t, k, harness.SecondaryOptions{Primary: p.addr, Zones: []string{feedZone}, NoWait: true})
+		x := s.WaitFailedTransfer(t, feedZone, 10*time.Second)
+		if x.Error != "REFUSED" {
+			t.Errorf("%s: transfer failed with %q, want REFUSED: %s", k, x.Error, x.Line)
+		}
+		if soa, err := s.SOA(feedZone); err == nil {
+			t.Errorf("%s serves %s after a refused transfer: %v", k, feedZone, soa)
+		}
+	}
+}
