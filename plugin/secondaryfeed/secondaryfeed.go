@@ -107,6 +107,15 @@ func (f *Feed) Ready() bool {
 // Name implements plugin.Handler.
 func (f *Feed) Name() string { return "secondaryfeed" }
 
+// signLike adds a TSIG to m when the request carried one the server verified: the
+// server then signs m with that key. Secondaries sign their SOA queries and want signed
+// answers; without the tsig plugin in the chain no one else adds it.
+func signLike(m *dns.Msg, state request.Request) {
+	if t := state.Req.IsTsig(); t != nil && state.W.TsigStatus() == nil && m.IsTsig() == nil {
+		m.SetTsig(t.Hdr.Name, t.Algorithm, t.Fudge, time.Now().Unix())
+	}
+}
+
 // answerSOA answers the SOA question at the apex with the fed SOA, and the apex's NS
 // records in the authority section as the file plugin does: secondaries compare serials
 // with what the primary answers here.
@@ -124,9 +133,7 @@ func answerSOA(state request.Request, v *journal.Version) (int, error) {
 			m.Ns = append(m.Ns, rr)
 		}
 	}
-	state.SizeAndDo(m)
-	m = state.Scrub(m)
-	if err := state.W.WriteMsg(m); err != nil {
+	if err := writeSigned(state, m); err != nil {
 		return dns.RcodeServerFailure, err
 	}
 	return dns.RcodeSuccess, nil

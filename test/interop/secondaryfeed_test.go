@@ -211,11 +211,11 @@ func TestSecondaryFeedFlattenedIXFR(t *testing.T) {
 
 const feedCatalog = "catalog.invalid."
 
-// TestSecondaryFeedCatalog: BIND and Knot, given only secondaryfeed's catalog zone,
-// transfer the fed zones it lists, flattened.
+// TestSecondaryFeedCatalog: BIND, Knot and CoreDNS's secondary plugin, given only
+// secondaryfeed's catalog zone, transfer the fed zones it lists, flattened.
 func TestSecondaryFeedCatalog(t *testing.T) {
 	db := newFeedDB(t, [2]string{feedZone, flatZoneText}, [2]string{targetZone, targetZoneText})
-	kinds := []harness.SecondaryKind{harness.SecondaryBIND, harness.SecondaryKnot}
+	kinds := []harness.SecondaryKind{harness.SecondaryBIND, harness.SecondaryKnot, harness.SecondaryCoreDNS}
 	p := startFeedPrimary(t, db, []string{feedZone, targetZone}, nil, "allow 127.0.0.1", "catalog "+feedCatalog)
 	want := p.axfr(t, feedZone, nil)
 	assertFlat(t, want)
