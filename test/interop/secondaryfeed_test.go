@@ -2,6 +2,10 @@ package interop
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -72,21 +76,26 @@ func startFeedPrimary(t *testing.T, db *feedDB, zones []string, key *harness.TSI
 	p := &primary{addr: fmt.Sprintf("127.0.0.1:%d", port)}
 	p.proc = harness.StartBinary(t, corefile)
 	for _, z := range zones {
-		// sqlbackend answers the SOA as soon as it loaded; secondaryfeed transfers
-		// once it built the zone, SERVFAIL before.
-		harness.Eventually(t, 30*time.Second, "secondaryfeed built "+z, func() bool {
-			m := new(dns.Msg)
-			m.SetAxfr(z)
-			c := &dns.Client{Net: "tcp", Timeout: 2 * time.Second}
-			if key != nil {
-				m.SetTsig(key.Name, key.MiekgAlgorithm(), 300, time.Now().Unix())
-				c.TsigSecret = key.TsigSecret()
-			}
-			r, _, err := c.Exchange(m, p.addr)
-			return err == nil && r.Rcode != dns.RcodeServerFailure
-		})
+		waitBuilt(t, p, z, key)
 	}
 	return p
+}
+
+// waitBuilt waits until p transfers zone: sqlbackend answers the SOA as soon as it
+// loaded, secondaryfeed transfers once it built the zone, SERVFAIL before.
+func waitBuilt(t *testing.T, p *primary, zone string, key *harness.TSIGKey) {
+	t.Helper()
+	harness.Eventually(t, 30*time.Second, "secondaryfeed built "+zone, func() bool {
+		m := new(dns.Msg)
+		m.SetAxfr(zone)
+		c := &dns.Client{Net: "tcp", Timeout: 2 * time.Second}
+		if key != nil {
+			m.SetTsig(key.Name, key.MiekgAlgorithm(), 300, time.Now().Unix())
+			c.TsigSecret = key.TsigSecret()
+		}
+		r, _, err := c.Exchange(m, p.addr)
+		return err == nil && r.Rcode != dns.RcodeServerFailure
+	})
 }
 
 // assertFlat checks the fed example.com: no ALIAS, POOL or URL left, the ALIAS as the
@@ -243,5 +252,70 @@ func TestSecondaryFeedRefused(t *testing.T) {
 		if soa, err := s.SOA(feedZone); err == nil {
 			t.Errorf("%s serves %s after a refused transfer: %v", k, feedZone, soa)
 		}
+	}
+}
+
+// TestExampleSecondaryFeed: corefile-examples/secondaryfeed-sql starts (ports, the
+// SQLite file and the report address moved into the test) and does what its comments
+// say: a flattened example.org by signed AXFR, the catalog, the validation report.
+func TestExampleSecondaryFeed(t *testing.T) {
+	root := repoRoot(t)
+	b, err := os.ReadFile(filepath.Join(root, "corefile-examples/secondaryfeed-sql/Corefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, web := harness.FreePort(t), fmt.Sprintf("127.0.0.1:%d", harness.FreePort(t))
+	cf := strings.ReplaceAll(string(b), ".:1053", fmt.Sprintf(".:%d", port))
+	cf = strings.ReplaceAll(cf, "127.0.0.1:8053", web)
+	cf = strings.ReplaceAll(cf, "corefile-examples/secondaryfeed-sql/zones.db", filepath.Join(t.TempDir(), "zones.db"))
+	cf = strings.ReplaceAll(cf, "corefile-examples/", filepath.Join(root, "corefile-examples")+"/")
+	key := &harness.TSIGKey{Name: "xfr.example.org.", Algorithm: "hmac-sha256", Secret: "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA=="}
+	p := &primary{addr: fmt.Sprintf("127.0.0.1:%d", port), proc: harness.StartBinary(t, cf)}
+	waitBuilt(t, p, "example.org.", key)
+	got := rrLines(p.axfr(t, "example.org.", key))
+	for _, want := range []string{
+		"example.org.\t120\tIN\tA\t192.0.2.10", "example.org.\t120\tIN\tAAAA\t2001:db8::10",
+		"www.example.org.\t300\tIN\tCNAME\tweb1.example.net.", "go.example.org.\t300\tIN\tA\t192.0.2.200",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("example.org lacks %q:\n%s", want, strings.Join(got, "\n"))
+		}
+	}
+	waitBuilt(t, p, "catalog.invalid.", nil)
+	ptrs := 0
+	for _, rr := range p.axfr(t, "catalog.invalid.", nil) {
+		if rr.Header().Rrtype == dns.TypePTR {
+			ptrs++
+		}
+	}
+	if ptrs != 2 {
+		t.Errorf("catalog lists %d zones, want 2", ptrs)
+	}
+	resp, err := http.Get("http://" + web + "/?zone=example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"zone":"example.org."`) {
+		t.Errorf("report: %d %s", resp.StatusCode, body)
+	}
+}
+
+// repoRoot is the module's root, where go.mod is.
+func repoRoot(t *testing.T) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found")
+		}
+		dir = parent
 	}
 }
