@@ -25,6 +25,7 @@ import (
 
 // flatZoneText is feedZoneText with an ALIAS, a pool and a URL record.
 var flatZoneText = feedZoneText + `alias	300	IN	ALIAS	target.example.net.
+ext	300	IN	ALIAS	target.ext.test.
 pool	300	IN	POOL	h2.example.net. 5
 pool	300	IN	POOL	h1.example.net. 10
 go	300	IN	URL	"https://www.example.com/" 302
@@ -43,6 +44,15 @@ h2	300	IN	A	192.0.2.12
 
 const targetZone = "example.net."
 
+// extZoneText is a zone outside the primary's, served by NSD on loopback: the alias
+// plugin's upstream for targets under it.
+const extZoneText = `$ORIGIN ext.test.
+@	3600	IN	SOA	ns.ext.test. hostmaster.ext.test. 1 3600 600 1209600 300
+@	3600	IN	NS	ns.ext.test.
+ns	3600	IN	A	127.0.0.1
+target	90	IN	A	198.51.100.9
+`
+
 // redirector is the address urlredirect answers for URL names.
 const redirector = "192.0.2.200"
 
@@ -55,13 +65,14 @@ func startFeedPrimary(t *testing.T, db *feedDB, zones []string, key *harness.TSI
 	}
 	t.Helper()
 	port := harness.FreePort(t)
+	upstream := harness.StartNSD(t, map[string]string{"ext.test.": extZoneText})
 	corefile := fmt.Sprintf(`.:%d {
 	bind 127.0.0.1
 	secondaryfeed %s {
 		%s
 	}
 	alias {
-		upstream 127.0.0.1:%d
+		upstream %s
 	}
 	pool
 	urlredirect {
@@ -72,7 +83,7 @@ func startFeedPrimary(t *testing.T, db *feedDB, zones []string, key *harness.TSI
 		dsn %s
 	}
 }
-`, port, strings.Join(zones, " "), strings.Join(settings, "\n\t\t"), harness.FreePort(t), redirector, db.path)
+`, port, strings.Join(zones, " "), strings.Join(settings, "\n\t\t"), upstream.Addr, redirector, db.path)
 	p := &primary{addr: fmt.Sprintf("127.0.0.1:%d", port)}
 	p.proc = harness.StartBinary(t, corefile)
 	for _, z := range zones {
@@ -98,8 +109,9 @@ func waitBuilt(t *testing.T, p *primary, zone string, key *harness.TSIGKey) {
 	})
 }
 
-// assertFlat checks the fed example.com: no ALIAS, POOL or URL left, the ALIAS as the
-// target's addresses, the pool as its heaviest member's CNAME, the URL as the
+// assertFlat checks the fed example.com: no ALIAS, POOL or URL left, the ALIAS records as
+// their targets' addresses (in a zone of the primary, and from the upstream NSD; that
+// target has no AAAA: none fed), the pool as its heaviest member's CNAME, the URL as the
 // redirector's address.
 func assertFlat(t *testing.T, rrs []dns.RR) {
 	t.Helper()
@@ -108,10 +120,14 @@ func assertFlat(t *testing.T, rrs []dns.RR) {
 		if _, ok := rr.(*dns.PrivateRR); ok {
 			t.Errorf("fed zone holds %s", rr)
 		}
+		if rr.Header().Name == "ext.example.com." && rr.Header().Rrtype == dns.TypeAAAA {
+			t.Errorf("fed zone holds %s: its target has no AAAA", rr)
+		}
 	}
 	for _, want := range []string{
 		"alias.example.com.\t120\tIN\tA\t192.0.2.7",
 		"alias.example.com.\t120\tIN\tAAAA\t2001:db8::7",
+		"ext.example.com.\t90\tIN\tA\t198.51.100.9",
 		"pool.example.com.\t300\tIN\tCNAME\th1.example.net.",
 		"go.example.com.\t300\tIN\tA\t" + redirector,
 	} {
