@@ -3,7 +3,9 @@ package secondaryfeed
 import (
 	"context"
 	"net/netip"
+	"sync"
 
+	"github.com/coredns/coredns/core/dnsserver"
 	"github.com/coredns/coredns/request"
 	"github.com/miekg/dns"
 
@@ -21,6 +23,8 @@ type gate struct {
 	corefile access.Policy
 	keys     map[string]xfrmeta.Key // the Corefile's tsig_key lines
 	meta     []xfrmeta.Source       // the block's plugins that keep zones' settings
+	server   *dnsserver.Config      // its TSIG secrets verify requests; nil in tests
+	warned   sync.Map               // keys said to be unverifiable, once each
 }
 
 // layers returns zone's settings, SQL's first.
@@ -66,7 +70,22 @@ func (g *gate) Allow(ctx context.Context, state request.Request, zone string, v 
 	if err != nil {
 		return access.Decision{Rcode: dns.RcodeRefused, Reason: "no client address"}
 	}
-	return g.policy(zone, v).Check(remote, key, status)
+	p := g.policy(zone, v)
+	g.warnUnverifiable(zone, p)
+	return p.Check(remote, key, status)
+}
+
+// warnUnverifiable warns, once per key, of a zone's accepted key (e.g. SQL's
+// TSIG-ALLOW-AXFR) that the server has no secret for: requests signed with it get NOTAUTH.
+func (g *gate) warnUnverifiable(zone string, p access.Policy) {
+	if g.server == nil {
+		return
+	}
+	for _, k := range access.Unverifiable(g.server, p) {
+		if _, done := g.warned.LoadOrStore(k, true); !done {
+			log.Warningf("Zone %s accepts TSIG key %s, which the server has no secret for (add it as tsig_key and reload)", zone, k)
+		}
+	}
 }
 
 // nsAddrs returns the addresses of the in-zone targets of rrs' NS records.

@@ -31,6 +31,7 @@ func (l *lifecycle) startup() error {
 	}
 	f.Pipeline = append(f.Pipeline, f.checker.step)
 	l.findHandlers()
+	f.gate.server = l.server
 	l.warnUnverifiable()
 	acquireZones(f.members())
 	f.start()
