@@ -161,10 +161,10 @@ func resultOf(rcode int) string {
 	return "refused"
 }
 
-// reply answers with rcode alone.
+// reply answers with rcode alone, signed when the request was.
 func reply(state request.Request, rcode int) (int, error) {
 	m := new(dns.Msg)
 	m.SetRcode(state.Req, rcode)
-	state.W.WriteMsg(m)
+	writeSigned(state, m)
 	return rcode, nil
 }

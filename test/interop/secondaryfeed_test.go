@@ -221,6 +221,7 @@ func TestSecondaryFeedFlattenedIXFR(t *testing.T) {
 		all = append(all, secs[k])
 	}
 	logLatencies(t, "SQL commit to new serial served", harness.ServedAll(t, all, feedZone, serial, committed, 20*time.Second))
+	assertIXFR(t, p, key, 2026120601, serial, "new.example.com.\t300\tIN\tA\t192.0.2.99")
 	want = p.axfr(t, feedZone, key)
 	if !slices.Contains(rrLines(want), "new.example.com.\t300\tIN\tA\t192.0.2.99") {
 		t.Fatalf("fed zone lacks the new record:\n%s", strings.Join(rrLines(want), "\n"))
@@ -241,6 +242,33 @@ func TestSecondaryFeedFlattenedIXFR(t *testing.T) {
 		if x.Kind != "IXFR" || x.Records > 10 || x.Records >= len(want) || x.Bytes > 2000 {
 			t.Errorf("%s: the change came by %s (%d records, %d bytes), want a small IXFR: %s", k, x.Kind, x.Records, x.Bytes, x.Line)
 		}
+	}
+}
+
+// assertIXFR asks p for an IXFR from serial from, signed with key, and checks the answer
+// is the condensed difference to serial to (RFC 1995 4: the new SOA, the old SOA, the
+// deletions, the new SOA, the additions, the new SOA), holding added, and small: a
+// flattened TTL that moved meanwhile may add a pair of records, not the zone.
+func assertIXFR(t *testing.T, p *primary, key *harness.TSIGKey, from, to uint32, added string) {
+	t.Helper()
+	m := new(dns.Msg)
+	m.SetIxfr(feedZone, from, "ns1.example.com.", "hostmaster.example.com.")
+	m.SetTsig(key.Name, key.MiekgAlgorithm(), 300, time.Now().Unix())
+	c := &dns.Client{Net: "tcp", Timeout: 5 * time.Second, TsigSecret: key.TsigSecret()}
+	r, _, err := c.Exchange(m, p.addr)
+	if err != nil || r.Rcode != dns.RcodeSuccess || !r.Authoritative || r.IsTsig() == nil {
+		t.Fatalf("IXFR from %d: %v %v", from, r, err)
+	}
+	a := r.Answer
+	serialOf := func(rr dns.RR) uint32 {
+		if soa, ok := rr.(*dns.SOA); ok {
+			return soa.Serial
+		}
+		return 0
+	}
+	if len(a) < 5 || len(a) > 9 || serialOf(a[0]) != to || serialOf(a[1]) != from || serialOf(a[len(a)-1]) != to ||
+		!slices.Contains(rrLines(a), added) {
+		t.Errorf("IXFR from %d to %d:\n%s", from, to, strings.Join(rrLines(a), "\n"))
 	}
 }
 
