@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -60,13 +63,23 @@ const redirector = "192.0.2.200"
 // Corefile lines (allow, to, ...); key, when set, is added as tsig_key and signs the
 // wait for the first builds.
 func startFeedPrimary(t *testing.T, db *feedDB, zones []string, key *harness.TSIGKey, settings ...string) *primary {
+	t.Helper()
 	if key != nil {
 		settings = append(settings, "tsig_key "+key.Name+" "+key.Algorithm+" "+key.Secret)
 	}
-	t.Helper()
 	port := harness.FreePort(t)
 	upstream := harness.StartNSD(t, map[string]string{"ext.test.": extZoneText})
-	corefile := fmt.Sprintf(`.:%d {
+	p := &primary{addr: fmt.Sprintf("127.0.0.1:%d", port)}
+	p.proc = harness.StartBinary(t, feedCorefile(port, db, zones, upstream.Addr, settings))
+	for _, z := range zones {
+		waitBuilt(t, p, z, key)
+	}
+	return p
+}
+
+// feedCorefile is the primary's Corefile.
+func feedCorefile(port int, db *feedDB, zones []string, upstream string, settings []string) string {
+	return fmt.Sprintf(`.:%d {
 	bind 127.0.0.1
 	secondaryfeed %s {
 		%s
@@ -83,20 +96,21 @@ func startFeedPrimary(t *testing.T, db *feedDB, zones []string, key *harness.TSI
 		dsn %s
 	}
 }
-`, port, strings.Join(zones, " "), strings.Join(settings, "\n\t\t"), upstream.Addr, redirector, db.path)
-	p := &primary{addr: fmt.Sprintf("127.0.0.1:%d", port)}
-	p.proc = harness.StartBinary(t, corefile)
-	for _, z := range zones {
-		waitBuilt(t, p, z, key)
-	}
-	return p
+`, port, strings.Join(zones, " "), strings.Join(settings, "\n\t\t"), upstream, redirector, db.path)
 }
 
 // waitBuilt waits until p transfers zone: sqlbackend answers the SOA as soon as it
 // loaded, secondaryfeed transfers once it built the zone, SERVFAIL before.
 func waitBuilt(t *testing.T, p *primary, zone string, key *harness.TSIGKey) {
 	t.Helper()
-	harness.Eventually(t, 30*time.Second, "secondaryfeed built "+zone, func() bool {
+	waitXfrRcode(t, p, zone, key, func(rc int) bool { return rc != dns.RcodeServerFailure })
+}
+
+// waitXfrRcode waits until an AXFR of zone from p, signed with key when set, gets an
+// rcode done accepts.
+func waitXfrRcode(t *testing.T, p *primary, zone string, key *harness.TSIGKey, done func(int) bool) {
+	t.Helper()
+	harness.Eventually(t, 30*time.Second, "secondaryfeed transfers "+zone, func() bool {
 		m := new(dns.Msg)
 		m.SetAxfr(zone)
 		c := &dns.Client{Net: "tcp", Timeout: 2 * time.Second}
@@ -105,7 +119,7 @@ func waitBuilt(t *testing.T, p *primary, zone string, key *harness.TSIGKey) {
 			c.TsigSecret = key.TsigSecret()
 		}
 		r, _, err := c.Exchange(m, p.addr)
-		return err == nil && r.Rcode != dns.RcodeServerFailure
+		return err == nil && done(r.Rcode)
 	})
 }
 
@@ -285,21 +299,67 @@ func signedNotifyLogged(log, key string) bool {
 const feedCatalog = "catalog.invalid."
 
 // TestSecondaryFeedCatalog: BIND, Knot and CoreDNS's secondary plugin, given only
-// secondaryfeed's catalog zone, transfer the fed zones it lists, flattened.
+// secondaryfeed's catalog zone, transfer the fed zone it lists, flattened; when a reload
+// feeds one more zone, BIND and Knot get the catalog's NOTIFY, follow it by IXFR and
+// transfer the new member.
 func TestSecondaryFeedCatalog(t *testing.T) {
 	db := newFeedDB(t, [2]string{feedZone, flatZoneText}, [2]string{targetZone, targetZoneText})
 	kinds := []harness.SecondaryKind{harness.SecondaryBIND, harness.SecondaryKnot, harness.SecondaryCoreDNS}
-	p := startFeedPrimary(t, db, []string{feedZone, targetZone}, nil, "allow 127.0.0.1", "catalog "+feedCatalog)
+	ports := map[harness.SecondaryKind]int{}
+	var to []string
+	for _, k := range kinds {
+		ports[k] = harness.FreePort(t)
+		to = append(to, fmt.Sprintf("127.0.0.1:%d", ports[k]))
+	}
+	settings := []string{"allow 127.0.0.1", "catalog " + feedCatalog, "to " + strings.Join(to, " ")}
+	p := startFeedPrimary(t, db, []string{feedZone}, nil, settings...)
 	want := p.axfr(t, feedZone, nil)
 	assertFlat(t, want)
-	wantNet := p.axfr(t, targetZone, nil)
+	var secs []*harness.Secondary
 	for _, k := range kinds {
-		s := harness.StartSecondary(t, k, harness.SecondaryOptions{Primary: p.addr, Catalog: feedCatalog})
+		s := harness.StartSecondary(t, k, harness.SecondaryOptions{Primary: p.addr, Catalog: feedCatalog, Port: ports[k]})
 		s.WaitZone(t, feedZone, 30*time.Second)
-		s.WaitZone(t, targetZone, 30*time.Second)
 		assertFedZone(t, s, feedZone, want)
-		assertFedZone(t, s, targetZone, wantNet)
+		secs = append(secs, s)
 	}
+
+	// A reload feeding example.net too: the catalog (its journal survives the reload)
+	// gets serial 2 with the new member.
+	reloadFeed(t, p, db, []string{feedZone, targetZone}, settings)
+	// Before the reload, example.net is not fed: no plugin transfers it (REFUSED).
+	waitXfrRcode(t, p, targetZone, nil, func(rc int) bool { return rc == dns.RcodeSuccess })
+	wantNet := p.axfr(t, targetZone, nil)
+	for _, s := range secs[:2] { // CoreDNS's secondary reads the catalog once
+		s.WaitZone(t, targetZone, 30*time.Second)
+		assertFedZone(t, s, targetZone, wantNet)
+		x := s.WaitTransfer(t, feedCatalog, 2, 10*time.Second)
+		t.Logf("%s: %v", s.Kind, x)
+		if x.Kind != "IXFR" {
+			t.Errorf("%s: the catalog's change came by %s, want IXFR: %s", s.Kind, x.Kind, x.Line)
+		}
+	}
+}
+
+// reloadFeed rewrites p's Corefile to feed zones and reloads it (SIGUSR1).
+func reloadFeed(t *testing.T, p *primary, db *feedDB, zones []string, settings []string) {
+	t.Helper()
+	port, err := strconv.Atoi(strings.TrimPrefix(p.addr, "127.0.0.1:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream := regexp.MustCompile(`upstream (\S+)`).FindStringSubmatch(mustRead(t, filepath.Join(p.proc.Dir, "Corefile")))[1]
+	harness.WriteFile(t, p.proc.Dir, "Corefile", feedCorefile(port, db, zones, upstream, settings))
+	if err := p.proc.Cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // TestSecondaryFeedRefused: a source outside the allow list gets REFUSED, and each
