@@ -161,8 +161,18 @@ func TestNotifySigned(t *testing.T) {
 	defer stop()
 	f, z := testFeed(t, fileSource(t, zoneText(7, 1)))
 	f.gate = &gate{corefile: access.Policy{NotifyTo: []string{addr}, NotifyKey: key.Name}, keys: map[string]xfrmeta.Key{key.Name: key}}
+	acked := testutil.ToFloat64(notifies.WithLabelValues("acked"))
 	f.start()
 	defer f.stop()
+	defer func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for testutil.ToFloat64(notifies.WithLabelValues("acked")) == acked && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if testutil.ToFloat64(notifies.WithLabelValues("acked")) != acked+1 {
+			t.Error("the acknowledged NOTIFY was not counted")
+		}
+	}()
 	select {
 	case m := <-got:
 		soa, ok := m.Answer[0].(*dns.SOA)
