@@ -14,6 +14,10 @@ import (
 func (f *Feed) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
+	if f.Notifier == nil && f.gate != nil {
+		f.notifier = newNotifier(ctx, f.gate.targets)
+		f.Notifier = f.notifier
+	}
 	for _, z := range f.zones {
 		f.wg.Go(func() { f.loop(ctx, z) })
 	}
@@ -25,6 +29,10 @@ func (f *Feed) stop() {
 		f.cancel()
 	}
 	f.wg.Wait()
+	if f.notifier != nil {
+		f.notifier.n.Wait() // pending NOTIFYs end with the context
+		f.Notifier, f.notifier = nil, nil
+	}
 	for _, z := range f.zones {
 		journalBytes.Sub(float64(z.bytes)) // the next instance counts its own
 		z.bytes = 0
@@ -72,7 +80,10 @@ func (f *Feed) build(ctx context.Context, z *zone, full bool) time.Duration {
 	if !full && z.cur.Load() != nil {
 		serial = z.srcSerial // 0 after a failed publish: build in full
 	}
-	rrs, err := f.fetch(z.name, serial)
+	if z.static != nil && !full && z.srcSerial != 0 {
+		return 0 // it changes only when told
+	}
+	rrs, err := f.source(z, serial)
 	if err != nil {
 		builds.WithLabelValues("source_error").Inc()
 		if msg := err.Error(); msg != z.lastErr { // once per error, not once per poll
@@ -86,7 +97,7 @@ func (f *Feed) build(ctx context.Context, z *zone, full bool) time.Duration {
 		return 0 // the source did not move
 	}
 	z.srcSerial = rrs[0].(*dns.SOA).Serial
-	out, refresh, err := f.runPipeline(ctx, z.name, rrs)
+	out, refresh, err := f.transform(ctx, z, rrs)
 	if err != nil {
 		builds.WithLabelValues("pipeline_error").Inc()
 		log.Warningf("Zone %s: keeping serial %d: %v", z.name, servedSerial(z), err)
@@ -94,6 +105,14 @@ func (f *Feed) build(ctx context.Context, z *zone, full bool) time.Duration {
 	}
 	f.publish(ctx, z, out)
 	return refresh
+}
+
+// transform runs the pipeline on a zone from a source; static records go out as they are.
+func (f *Feed) transform(ctx context.Context, z *zone, rrs []dns.RR) ([]dns.RR, time.Duration, error) {
+	if z.static != nil {
+		return rrs, 0, nil
+	}
+	return f.runPipeline(ctx, z.name, rrs)
 }
 
 // runPipeline passes rrs through every step and returns the soonest refresh asked.
@@ -143,6 +162,14 @@ func servedSerial(z *zone) uint32 {
 		return v.Serial
 	}
 	return 0
+}
+
+// source returns z's records: its static ones, or from fetch.
+func (f *Feed) source(z *zone, serial uint32) ([]dns.RR, error) {
+	if z.static != nil {
+		return z.static()
+	}
+	return f.fetch(z.name, serial)
 }
 
 // errNoSource is the error of a zone that no Transferer of the server block serves.

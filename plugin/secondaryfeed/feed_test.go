@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -11,11 +12,11 @@ import (
 	"github.com/coredns/coredns/plugin/file"
 	"github.com/coredns/coredns/plugin/test"
 	"github.com/coredns/coredns/plugin/transfer"
-	"github.com/coredns/coredns/request"
 	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/goleak"
 
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/access"
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/journal"
 )
 
@@ -58,7 +59,7 @@ func testFeed(t testing.TB, src transfer.Transferer) (*Feed, *zone) {
 	f := newFeed([]string{"example.org"})
 	f.Store = journal.NewMemory(journal.Options{})
 	f.sources = []transfer.Transferer{src}
-	f.Allow = func(request.Request, string) bool { return true }
+	f.Allow = &gate{corefile: access.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")}}}
 	return f, f.zones["example.org."]
 }
 

@@ -37,3 +37,33 @@ var (
 		Help:      "Wire size of the records held in the journals of the fed zones, as of their last builds.",
 	})
 )
+
+var (
+	validationFailures = promauto.NewCounter(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "secondaryfeed",
+		Name:      "validation_failures_total",
+		Help:      "Counter of zone builds not fed because validation found errors (the last valid version keeps feeding).",
+	})
+
+	conversionFailures = promauto.NewCounterVec(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "secondaryfeed",
+		Name:      "conversion_failures_total",
+		Help:      "Counter of ALIAS/URL conversions that failed in a build, by result (stale: the last good records were fed; failed: none to feed).",
+	}, []string{"result"})
+
+	staleConversions = promauto.NewGauge(prometheus.GaugeOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "secondaryfeed",
+		Name:      "stale_conversions",
+		Help:      "ALIAS/URL conversions currently fed from their last good result because resolving them failed.",
+	})
+)
+
+var notifies = promauto.NewCounterVec(prometheus.CounterOpts{
+	Namespace: plugin.Namespace,
+	Subsystem: "secondaryfeed",
+	Name:      "notifies_total",
+	Help:      "Counter of NOTIFY attempts by result: sent, acked (acknowledged) and failed (retried with backoff).",
+}, []string{"result"})

@@ -2,48 +2,36 @@ package secondaryfeed
 
 import (
 	"context"
-	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/notify"
 )
 
-// staticNotifier sends an unsigned NOTIFY, with the new SOA in the answer section (RFC
-// 1996 3.7), to fixed addresses, as the stock transfer plugin does: up to three tries per
-// address. Package notify replaces it with signed, retried-until-acknowledged NOTIFY.
-type staticNotifier struct {
-	to      []string // host:port
-	timeout time.Duration
+// notifier implements Notifier with package notify: the new SOA in the answer section
+// (RFC 1996 3.7), TSIG-signed with the target's key, retried until acknowledged or until
+// the feed stops (reload, shutdown).
+type notifier struct {
+	n       *notify.Notifier
+	targets func(zone string) []notify.Target
 }
 
-// Notify implements Notifier.
-func (n *staticNotifier) Notify(ctx context.Context, zone string, soa *dns.SOA) {
-	m := new(dns.Msg)
-	m.SetNotify(zone)
-	m.Answer = []dns.RR{soa}
-	for _, addr := range n.to {
-		go n.send(ctx, m, addr)
+// newNotifier returns a notifier whose retries end with ctx.
+func newNotifier(ctx context.Context, targets func(string) []notify.Target) *notifier {
+	return &notifier{n: notify.New(ctx, notify.Options{Metrics: notifyMetrics}), targets: targets}
+}
+
+// Notify implements Notifier. The targets are looked up now: SQL's ALSO-NOTIFY is as
+// current as the change being announced.
+func (s *notifier) Notify(_ context.Context, zone string, soa *dns.SOA) {
+	if ts := s.targets(zone); len(ts) > 0 {
+		s.n.Notify(soa, ts)
 	}
 }
 
-func (n *staticNotifier) send(ctx context.Context, m *dns.Msg, addr string) {
-	c := &dns.Client{Timeout: n.timeout}
-	var last error
-	for range 3 {
-		if ctx.Err() != nil {
-			return
-		}
-		resp, _, err := c.ExchangeContext(ctx, m, addr)
-		if err == nil && resp.Rcode == dns.RcodeSuccess {
-			return
-		}
-		if err == nil {
-			err = rcodeError(resp.Rcode)
-		}
-		last = err
-	}
-	log.Warningf("NOTIFY for %s to %s not acknowledged: %v", m.Question[0].Name, addr, last)
+// notifyMetrics counts NOTIFYs without zone or target labels: both are unbounded.
+var notifyMetrics = notify.Metrics{
+	Sent:   func(string, string) { notifies.WithLabelValues("sent").Inc() },
+	Acked:  func(string, string) { notifies.WithLabelValues("acked").Inc() },
+	Failed: func(string, string, error) { notifies.WithLabelValues("failed").Inc() },
 }
-
-type rcodeError int
-
-func (e rcodeError) Error() string { return "rcode " + dns.RcodeToString[int(e)] }

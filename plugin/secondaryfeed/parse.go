@@ -1,16 +1,16 @@
 package secondaryfeed
 
 import (
-	"net/netip"
+	"net"
 	"strconv"
 	"time"
 
 	"github.com/coredns/caddy"
 	"github.com/coredns/coredns/plugin"
-	pkgparse "github.com/coredns/coredns/plugin/pkg/parse"
-	"github.com/coredns/coredns/plugin/pkg/transport"
-	"github.com/coredns/coredns/request"
+	"github.com/miekg/dns"
 
+	"github.com/hostdns/hostdns/plugin/pkg/xfrmeta"
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/access"
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/journal"
 )
 
@@ -19,13 +19,16 @@ type config struct {
 	redisAddr, redisPrefix string
 	journal                journal.Options
 	poll                   time.Duration
-	allow                  []netip.Prefix
-	to                     []string
+	policy                 access.Policy          // allow, key, to, notify_key
+	keys                   map[string]xfrmeta.Key // tsig_key
+	catalog                string                 // the catalog zone's name, "" for none
+	report                 string                 // the HTTP address of the reports, "" for none
 }
 
 // parse reads the plugin's one block of a server block.
 func parse(c *caddy.Controller) (zones []string, cfg config, err error) {
 	cfg.poll = time.Second
+	cfg.keys = map[string]xfrmeta.Key{}
 	for i := 0; c.Next(); i++ {
 		if i > 0 {
 			return nil, cfg, plugin.ErrOnce
@@ -41,7 +44,13 @@ func parse(c *caddy.Controller) (zones []string, cfg config, err error) {
 }
 
 func parseOption(c *caddy.Controller, cfg *config) error {
+	if handled, err := cfg.policy.ParseDirective(c); handled {
+		return err
+	}
 	name := c.Val()
+	if name == "tsig_key" {
+		return access.ParseTSIGKey(c, cfg.keys)
+	}
 	args := c.RemainingArgs()
 	switch name {
 	case "redis":
@@ -63,10 +72,10 @@ func parseOption(c *caddy.Controller, cfg *config) error {
 			return c.Errf("poll %q: want a positive duration such as 1s", args[0])
 		}
 		cfg.poll = d
-	case "allow":
-		return parseAllow(c, args, cfg)
-	case "to":
-		return parseTo(c, args, cfg)
+	case "catalog":
+		return parseCatalog(c, args, cfg)
+	case "report":
+		return parseReport(c, args, cfg)
 	default:
 		return c.Errf("unknown property %q", name)
 	}
@@ -93,54 +102,27 @@ func parseJournal(c *caddy.Controller, args []string, cfg *config) error {
 	return nil
 }
 
-// parseAllow reads "allow CIDR|IP...".
-func parseAllow(c *caddy.Controller, args []string, cfg *config) error {
-	if len(args) == 0 {
+// parseCatalog reads "catalog NAME".
+func parseCatalog(c *caddy.Controller, args []string, cfg *config) error {
+	if len(args) != 1 {
 		return c.ArgErr()
 	}
-	for _, a := range args {
-		p, err := netip.ParsePrefix(a)
-		if err != nil {
-			ip, ierr := netip.ParseAddr(a)
-			if ierr != nil {
-				return c.Errf("allow %q: not an address or CIDR prefix", a)
-			}
-			p = netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen())
-		}
-		cfg.allow = append(cfg.allow, p.Masked())
+	name := dns.CanonicalName(args[0])
+	if _, ok := dns.IsDomainName(name); !ok || name == "." {
+		return c.Errf("catalog %q: not a zone name", args[0])
 	}
+	cfg.catalog = name
 	return nil
 }
 
-// parseTo reads "to ADDR...", the NOTIFY targets (port 53 unless given).
-func parseTo(c *caddy.Controller, args []string, cfg *config) error {
-	if len(args) == 0 {
+// parseReport reads "report ADDR", the HTTP address of the validation reports.
+func parseReport(c *caddy.Controller, args []string, cfg *config) error {
+	if len(args) != 1 {
 		return c.ArgErr()
 	}
-	for _, a := range args {
-		hp, err := pkgparse.HostPort(a, transport.Port)
-		if err != nil {
-			return c.Errf("to %q: %v", a, err)
-		}
-		cfg.to = append(cfg.to, hp)
+	if _, _, err := net.SplitHostPort(args[0]); err != nil {
+		return c.Errf("report %q: want host:port: %v", args[0], err)
 	}
+	cfg.report = args[0]
 	return nil
-}
-
-// allowPrefixes is the Policy of the Corefile's allow lines: the client's address must
-// be inside one of prefixes. No prefix allows no one.
-func allowPrefixes(prefixes []netip.Prefix) Policy {
-	return func(state request.Request, _ string) bool {
-		ip, err := netip.ParseAddr(state.IP())
-		if err != nil {
-			return false
-		}
-		ip = ip.Unmap()
-		for _, p := range prefixes {
-			if p.Contains(ip) {
-				return true
-			}
-		}
-		return false
-	}
 }

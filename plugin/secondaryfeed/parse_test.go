@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/coredns/caddy"
+	"github.com/miekg/dns"
+
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/journal"
 )
 
@@ -18,6 +20,11 @@ func TestParse(t *testing.T) {
 		poll 250ms
 		allow 192.0.2.0/24 2001:db8::1 ::ffff:198.51.100.7
 		to 192.0.2.1 [2001:db8::53]:5353
+		key xfr.key
+		notify_key xfr.key
+		tsig_key xfr.key hmac-sha256 c2VjcmV0LXNlY3JldC1zZWNyZXQ=
+		catalog catalog.invalid
+		report 127.0.0.1:9153
 	}`)
 	zones, cfg, err := parse(c)
 	if err != nil {
@@ -26,16 +33,27 @@ func TestParse(t *testing.T) {
 	if !slices.Equal(zones, []string{"example.org.", "example.net."}) {
 		t.Errorf("zones %v", zones)
 	}
-	want := config{
+	want := struct {
+		redisAddr, redisPrefix string
+		journal                journal.Options
+		poll                   time.Duration
+		allow                  []netip.Prefix
+		to, keys               []string
+		catalog, report        string
+	}{
 		redisAddr: "127.0.0.1:6379", redisPrefix: "feed:",
 		journal: journal.Options{Versions: 50, Bytes: 1000000},
 		poll:    250 * time.Millisecond,
 		allow: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("2001:db8::1/128"),
 			netip.MustParsePrefix("198.51.100.7/32")},
-		to: []string{"192.0.2.1:53", "[2001:db8::53]:5353"},
+		to:      []string{"192.0.2.1:53", "[2001:db8::53]:5353"},
+		keys:    []string{"xfr.key."},
+		catalog: "catalog.invalid.", report: "127.0.0.1:9153",
 	}
 	if cfg.redisAddr != want.redisAddr || cfg.redisPrefix != want.redisPrefix || cfg.journal != want.journal ||
-		cfg.poll != want.poll || !slices.Equal(cfg.allow, want.allow) || !slices.Equal(cfg.to, want.to) {
+		cfg.poll != want.poll || !slices.Equal(cfg.policy.Allow, want.allow) || !slices.Equal(cfg.policy.NotifyTo, want.to) ||
+		!slices.Equal(cfg.policy.Keys, want.keys) || cfg.policy.NotifyKey != "xfr.key." ||
+		cfg.catalog != want.catalog || cfg.report != want.report || cfg.keys["xfr.key."].Algorithm != dns.HmacSHA256 {
 		t.Errorf("config\n%+v\nwant\n%+v", cfg, want)
 	}
 }
@@ -48,7 +66,8 @@ func TestParseDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !slices.Equal(zones, []string{"example.org."}) || cfg.poll != time.Second ||
-		cfg.redisPrefix != journal.DefaultPrefix || cfg.allow != nil || cfg.to != nil {
+		cfg.redisPrefix != journal.DefaultPrefix || cfg.policy.Allow != nil || cfg.policy.NotifyTo != nil ||
+		cfg.catalog != "" || cfg.report != "" || len(cfg.keys) != 0 {
 		t.Errorf("zones %v config %+v", zones, cfg)
 	}
 }
@@ -67,6 +86,15 @@ func TestParseErrors(t *testing.T) {
 		"secondaryfeed {\n to\n}",
 		"secondaryfeed {\n to a:b:c\n}",
 		"secondaryfeed {\n nonsense\n}",
+		"secondaryfeed {\n catalog\n}",
+		"secondaryfeed {\n catalog .\n}",
+		"secondaryfeed {\n catalog a..b\n}",
+		"secondaryfeed {\n report\n}",
+		"secondaryfeed {\n report 127.0.0.1\n}",
+		"secondaryfeed {\n tsig_key k hmac-sha256\n}",
+		"secondaryfeed {\n tsig_key k hmac-nope c2VjcmV0\n}",
+		"secondaryfeed {\n tsig_key k hmac-sha256 c2VjcmV0\n tsig_key k hmac-sha256 c2VjcmV0\n}",
+		"secondaryfeed {\n notify_key\n}",
 		"secondaryfeed\nsecondaryfeed",
 	} {
 		c := caddy.NewTestController("dns", in)
@@ -85,6 +113,7 @@ func FuzzParse(f *testing.F) {
 		"secondaryfeed {\n allow ::1 0.0.0.0/0\n}",
 		"secondaryfeed {\n journal 99999999999999999999\n}",
 		"secondaryfeed . {\n poll 1ns\n}",
+		"secondaryfeed {\n catalog cat.example\n report [::1]:8080\n tsig_key k. hmac-sha512 c2VjcmV0\n key k\n}",
 	} {
 		f.Add(s)
 	}
@@ -100,7 +129,7 @@ func FuzzParse(f *testing.F) {
 		if cfg.poll <= 0 || cfg.journal.Versions < 0 || cfg.journal.Bytes < 0 {
 			t.Fatalf("%q: out of bounds %+v", s, cfg)
 		}
-		for _, p := range cfg.allow {
+		for _, p := range cfg.policy.Allow {
 			if !p.IsValid() {
 				t.Fatalf("%q: invalid prefix", s)
 			}

@@ -6,6 +6,9 @@ import (
 
 	"github.com/coredns/coredns/request"
 	"github.com/miekg/dns"
+
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/access"
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/journal"
 )
 
 // Step is one stage between the source and the journal: flattening (ALIAS, POOL, URL)
@@ -16,9 +19,11 @@ import (
 // version, and the error is logged and counted.
 type Step func(ctx context.Context, origin string, rrs []dns.RR) (out []dns.RR, refresh time.Duration, err error)
 
-// Policy reports whether the client of state may transfer zone. A client it refuses
-// gets REFUSED.
-type Policy func(state request.Request, zone string) bool
+// Policy decides whether the client of state may transfer zone, whose served version is
+// v: a refused client gets the Decision's Reply (REFUSED, or NOTAUTH with a TSIG error).
+type Policy interface {
+	Allow(ctx context.Context, state request.Request, zone string, v *journal.Version) access.Decision
+}
 
 // Notifier tells a zone's secondaries that it has a new version, soa. It must not block
 // the build: it returns at once and retries on its own until ctx ends.

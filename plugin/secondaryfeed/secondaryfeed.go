@@ -28,24 +28,30 @@ type Feed struct {
 	Store    journal.Store
 	Pipeline []Step
 	Allow    Policy
-	Notifier Notifier // nil: no NOTIFY
+	Notifier Notifier // nil: made at start from gate's targets, if any
 	Poll     time.Duration
 
 	zones   map[string]*zone // the fed zones, by canonical name; fixed at setup
 	sources []transfer.Transferer
+	gate    *gate    // transfer and NOTIFY settings
+	checker *checker // the flatten and validate step, nil without one
+	catalog string   // the catalog zone's name, "" for none
+	report  *reportServer
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	notifier *notifier // the one start made, stopped with the feed
 }
 
 // zone is one fed zone: cur is what is served, written only by the zone's build loop.
 type zone struct {
 	name      string
 	cur       atomic.Pointer[journal.Version]
-	trigger   chan struct{} // a build is wanted; buffered 1, so requests coalesce
-	srcSerial uint32        // the source's serial at the last build; loop only
-	bytes     int           // journal size at the last build; loop only
-	lastErr   string        // the source's last error, logged once; loop only
+	trigger   chan struct{}            // a build is wanted; buffered 1, so requests coalesce
+	srcSerial uint32                   // the source's serial at the last build; loop only
+	bytes     int                      // journal size at the last build; loop only
+	lastErr   string                   // the source's last error, logged once; loop only
+	static    func() ([]dns.RR, error) // the records of a zone without a source (the catalog)
 }
 
 // newFeed returns a Feed for the named zones.
@@ -101,6 +107,15 @@ func (f *Feed) Ready() bool {
 // Name implements plugin.Handler.
 func (f *Feed) Name() string { return "secondaryfeed" }
 
+// signLike adds a TSIG to m when the request carried one the server verified: the
+// server then signs m with that key. Secondaries sign their SOA queries and want signed
+// answers; without the tsig plugin in the chain no one else adds it.
+func signLike(m *dns.Msg, state request.Request) {
+	if t := state.Req.IsTsig(); t != nil && state.W.TsigStatus() == nil && m.IsTsig() == nil {
+		m.SetTsig(t.Hdr.Name, t.Algorithm, t.Fudge, time.Now().Unix())
+	}
+}
+
 // answerSOA answers the SOA question at the apex with the fed SOA, and the apex's NS
 // records in the authority section as the file plugin does: secondaries compare serials
 // with what the primary answers here.
@@ -118,9 +133,7 @@ func answerSOA(state request.Request, v *journal.Version) (int, error) {
 			m.Ns = append(m.Ns, rr)
 		}
 	}
-	state.SizeAndDo(m)
-	m = state.Scrub(m)
-	if err := state.W.WriteMsg(m); err != nil {
+	if err := writeSigned(state, m); err != nil {
 		return dns.RcodeServerFailure, err
 	}
 	return dns.RcodeSuccess, nil

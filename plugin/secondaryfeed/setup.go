@@ -1,16 +1,15 @@
 package secondaryfeed
 
 import (
-	"sync"
-	"time"
-
 	"github.com/coredns/caddy"
 	"github.com/coredns/coredns/core/dnsserver"
 	"github.com/coredns/coredns/plugin"
-	"github.com/coredns/coredns/plugin/transfer"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/access"
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/flatten"
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/journal"
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/report"
 )
 
 func init() { plugin.Register("secondaryfeed", setup) }
@@ -20,44 +19,32 @@ func setup(c *caddy.Controller) error {
 	if err != nil {
 		return plugin.Error("secondaryfeed", err)
 	}
+	// The server verifies incoming TSIG with the secrets it is created with: the
+	// Corefile's keys are added now, before it is.
+	if err := access.AddSecrets(dnsserver.GetConfig(c), cfg.keys); err != nil {
+		return plugin.Error("secondaryfeed", err)
+	}
 	f := newFeed(zones)
 	f.Poll = cfg.poll
-	f.Allow = allowPrefixes(cfg.allow)
-	if len(cfg.to) > 0 {
-		f.Notifier = &staticNotifier{to: cfg.to, timeout: 2 * time.Second}
+	f.gate = &gate{corefile: cfg.policy, keys: cfg.keys}
+	f.Allow = f.gate
+	if cfg.catalog != "" {
+		f.addCatalog(cfg.catalog)
 	}
 	var client *redis.Client
 	if cfg.redisAddr != "" {
 		client = redis.NewClient(&redis.Options{Addr: cfg.redisAddr})
 		f.Store = journal.NewRedis(client, cfg.redisPrefix, cfg.journal)
+		f.checker = newChecker(f.next, flatten.NewRedis(client, cfg.redisPrefix))
 	}
-
-	started := false
-	c.OnStartup(func() error {
-		if client == nil {
-			f.Store = acquireMemory(cfg.journal)
-		}
-		for _, h := range dnsserver.GetConfig(c).Handlers() {
-			if t, ok := h.(transfer.Transferer); ok {
-				f.sources = append(f.sources, t)
-			}
-		}
-		f.start()
-		started = true
-		return nil
-	})
-	c.OnShutdown(func() error {
-		if !started {
-			return nil
-		}
-		started = false
-		f.stop()
-		if client != nil {
-			return client.Close()
-		}
-		releaseMemory(cfg.journal)
-		return nil
-	})
+	if cfg.report != "" {
+		f.report = &reportServer{addr: cfg.report, reports: f.reports}
+	}
+	l := &lifecycle{f: f, cfg: cfg, client: client, server: dnsserver.GetConfig(c)}
+	c.OnStartup(l.startup)
+	c.OnRestart(l.restart)
+	c.OnRestartFailed(l.restartFailed)
+	c.OnShutdown(l.shutdown)
 	dnsserver.GetConfig(c).AddPlugin(func(next plugin.Handler) plugin.Handler {
 		f.Next = next
 		return f
@@ -65,39 +52,13 @@ func setup(c *caddy.Controller) error {
 	return nil
 }
 
-// The memory journals are shared and counted: a reload starts the new instance (which
-// takes a reference) before it shuts the old one down, so the journal, and the fed
-// serials, outlive reloads; a fresh journal would restart at the source's serial, behind
-// what the secondaries hold. When the last instance stops, the journal goes. A restart
-// loses it: use redis for that.
-var (
-	memoryMu     sync.Mutex
-	memoryStores = map[journal.Options]*sharedMemory{}
-)
+// next returns the chain below, for flatten's lookups.
+func (f *Feed) next() plugin.Handler { return f.Next }
 
-type sharedMemory struct {
-	store *journal.Memory
-	refs  int
-}
-
-func acquireMemory(opt journal.Options) *journal.Memory {
-	memoryMu.Lock()
-	defer memoryMu.Unlock()
-	m := memoryStores[opt]
-	if m == nil {
-		m = &sharedMemory{store: journal.NewMemory(opt)}
-		memoryStores[opt] = m
+// reports returns the zones' validation reports.
+func (f *Feed) reports() []report.Report {
+	if f.checker == nil {
+		return nil
 	}
-	m.refs++
-	return m.store
-}
-
-func releaseMemory(opt journal.Options) {
-	memoryMu.Lock()
-	defer memoryMu.Unlock()
-	if m := memoryStores[opt]; m != nil {
-		if m.refs--; m.refs <= 0 {
-			delete(memoryStores, opt)
-		}
-	}
+	return f.checker.all()
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/coredns/coredns/request"
 	"github.com/miekg/dns"
 
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/access"
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/journal"
 )
 
@@ -20,15 +21,13 @@ func (f *Feed) transfer(ctx context.Context, state request.Request, z *zone) (in
 	if state.QType() == dns.TypeIXFR {
 		kind = "ixfr"
 	}
-	if r.IsTsig() != nil && state.W.TsigStatus() != nil {
-		transfers.WithLabelValues(kind, "notauth").Inc()
-		return reply(state, dns.RcodeNotAuth)
-	}
-	if f.Allow == nil || !f.Allow(state, z.name) {
-		transfers.WithLabelValues(kind, "refused").Inc()
-		return reply(state, dns.RcodeRefused)
-	}
 	v := z.cur.Load()
+	if d := f.decide(ctx, state, z, v); !d.Allowed() {
+		transfers.WithLabelValues(kind, resultOf(d.Rcode)).Inc()
+		log.Debugf("Transfer of %s to %s refused: %s", z.name, state.IP(), d.Reason)
+		writeSigned(state, d.Reply(r))
+		return d.Rcode, nil
+	}
 	if v == nil {
 		transfers.WithLabelValues(kind, "not_built").Inc()
 		return dns.RcodeServerFailure, nil
@@ -75,26 +74,22 @@ func axfr(v *journal.Version) [][]dns.RR {
 }
 
 // send writes parts as one response, split in messages of at most batchBytes of
-// records; over UDP it must fit one message. dns.Transfer signs every message when the
-// request was TSIG-signed, with the server's secrets.
+// records; over UDP it must fit one message. A TSIG-signed request gets every message
+// signed (the server signs; the first with the request's MAC, the rest timers only).
 func (f *Feed) send(state request.Request, kind string, parts [][]dns.RR) (int, error) {
-	ch := make(chan *dns.Envelope)
-	done := make(chan error, 1)
-	go func() {
-		done <- new(dns.Transfer).Out(state.W, state.Req, ch)
-	}()
+	first := true
 	err := batches(parts, func(rrs []dns.RR) error {
-		select {
-		case ch <- &dns.Envelope{RR: rrs}:
-			return nil
-		case err := <-done:
-			return err
+		m := new(dns.Msg)
+		m.SetReply(state.Req)
+		m.Authoritative = true
+		m.Answer = rrs
+		err := writeSigned(state, m)
+		if first {
+			state.W.TsigTimersOnly(true)
+			first = false
 		}
+		return err
 	})
-	close(ch)
-	if err == nil {
-		err = <-done
-	}
 	if err != nil {
 		transfers.WithLabelValues(kind, "error").Inc()
 		log.Warningf("Transfer (%s) of %s to %s: %v", kind, state.Name(), state.IP(), err)
@@ -102,6 +97,22 @@ func (f *Feed) send(state request.Request, kind string, parts [][]dns.RR) (int, 
 	}
 	transfers.WithLabelValues(kind, "ok").Inc()
 	return dns.RcodeSuccess, nil
+}
+
+// writeSigned writes m with the request's EDNS OPT and, when the request was signed and
+// verified, a TSIG for the server to sign, in that order: the OPT must come before the
+// TSIG, and CoreDNS's scrub writer would append it after.
+func writeSigned(state request.Request, m *dns.Msg) error {
+	t := m.IsTsig()
+	if t != nil {
+		m.Extra = m.Extra[:len(m.Extra)-1]
+	}
+	state.SizeAndDo(m)
+	if t != nil {
+		m.Extra = append(m.Extra, t)
+	}
+	signLike(m, state)
+	return state.W.WriteMsg(m)
 }
 
 // batches calls emit with consecutive runs of parts' records, each at most batchBytes
@@ -134,10 +145,26 @@ func batches(parts [][]dns.RR, emit func([]dns.RR) error) error {
 	return emit(pending)
 }
 
-// reply answers with rcode alone.
+// decide applies f.Allow; without one no one may transfer.
+func (f *Feed) decide(ctx context.Context, state request.Request, z *zone, v *journal.Version) access.Decision {
+	if f.Allow == nil {
+		return access.Decision{Rcode: dns.RcodeRefused, Reason: "no access policy"}
+	}
+	return f.Allow.Allow(ctx, state, z.name, v)
+}
+
+// resultOf is the transfers metric's result of a refusal.
+func resultOf(rcode int) string {
+	if rcode == dns.RcodeNotAuth {
+		return "notauth"
+	}
+	return "refused"
+}
+
+// reply answers with rcode alone, signed when the request was.
 func reply(state request.Request, rcode int) (int, error) {
 	m := new(dns.Msg)
 	m.SetRcode(state.Req, rcode)
-	state.W.WriteMsg(m)
+	writeSigned(state, m)
 	return rcode, nil
 }

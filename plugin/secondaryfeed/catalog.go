@@ -1,0 +1,41 @@
+package secondaryfeed
+
+import (
+	"slices"
+
+	"github.com/miekg/dns"
+
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/catalog"
+)
+
+// catalogSOA is the template of the catalog zone's SOA. Its serial is the first one; the
+// journal moves it when the member list changes.
+var catalogSOA = func() dns.SOA {
+	s := catalog.DefaultSOA
+	s.Serial = 1
+	s.Hdr.Ttl = 3600
+	return s
+}()
+
+// addCatalog adds the catalog zone name (RFC 9432, version 2) to f's zones: its members
+// are every other fed zone. It is built, journaled, served and NOTIFYed like them, so
+// secondaries follow it by IXFR.
+func (f *Feed) addCatalog(name string) {
+	name = dns.CanonicalName(name)
+	z := &zone{name: name, trigger: make(chan struct{}, 1)}
+	z.static = func() ([]dns.RR, error) { return catalog.Zone(name, f.members(), catalogSOA) }
+	f.zones[name] = z
+	f.catalog = name
+}
+
+// members returns the fed zones but the catalog, sorted.
+func (f *Feed) members() []string {
+	var out []string
+	for n := range f.zones {
+		if n != f.catalog {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
