@@ -20,11 +20,14 @@ import (
 )
 
 // Env names the environment variable that sets the floor: a size such as "64MiB", "256MB" or
-// a number of bytes; "0" turns it off.
+// a number of bytes; "0" (the default) sets none.
 const Env = "HOSTDNS_GC_FLOOR"
 
-// Default is the floor when Env is unset.
-const Default = 64 << 20
+// Default is the floor when Env is unset: none. Measured on the redirector at 19,500
+// redirects/s, a 64 MiB floor cut GC cycles from 323 to 23 without a p99 latency difference
+// this machine could show, and it costs resident memory (the garbage it lets build up), so it
+// is for operators to turn on (docs/operators-guide.md).
+const Default = 0
 
 var floor []byte // held for the life of the process
 
