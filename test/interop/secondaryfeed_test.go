@@ -389,7 +389,7 @@ func TestExampleSecondaryFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	port, web := harness.FreePort(t), fmt.Sprintf("127.0.0.1:%d", harness.FreePort(t))
-	cf := strings.ReplaceAll(string(b), ".:1053", fmt.Sprintf(".:%d", port))
+	cf := strings.ReplaceAll(string(b), ":1053 ", fmt.Sprintf(":%d ", port)) // every key of the block
 	cf = strings.ReplaceAll(cf, "127.0.0.1:8053", web)
 	cf = strings.ReplaceAll(cf, "corefile-examples/secondaryfeed-sql/zones.db", filepath.Join(t.TempDir(), "zones.db"))
 	cf = strings.ReplaceAll(cf, "corefile-examples/", filepath.Join(root, "corefile-examples")+"/")
