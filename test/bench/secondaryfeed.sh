@@ -56,16 +56,8 @@ for p in "${PARTS_WANTED[@]}"; do
 done
 want() { [[ " ${PARTS_WANTED[*]} " == *" $1 "* ]]; }
 
-# run_sh_functions NAME...: the definitions of run.sh's functions NAME..., to eval.
-run_sh_functions() {
-	awk -v names=" $* " '
-	!in_fn && match($0, /^[a-z_]+\(\) \{/) {
-		n = substr($0, 1, index($0, "(") - 1)
-		if (index(names, " " n " ")) { print; if ($0 !~ /\}$/) in_fn = 1 }
-		next
-	}
-	in_fn { print; if ($0 == "}") in_fn = 0 }' "$ROOT/test/bench/run.sh"
-}
+# shellcheck source=run_sh_functions.sh
+source "$ROOT/test/bench/run_sh_functions.sh"
 eval "$(run_sh_functions say free_port rss_kb wait_ready start_coredns stop_server schema_file changes_file load_sqlite)"
 for f in say free_port start_coredns stop_server load_sqlite; do
 	declare -F "$f" >/dev/null || {
