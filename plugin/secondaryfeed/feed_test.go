@@ -189,10 +189,7 @@ func TestLoopsStop(t *testing.T) {
 		f.Notify("EXAMPLE.org")
 		f.Notify("other.org.")
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for z.cur.Load() == nil && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitUntil(5*time.Second, func() bool { return z.cur.Load() != nil })
 	if !f.Ready() {
 		t.Error("not ready with every zone built")
 	}
@@ -219,5 +216,13 @@ func TestPollFollowsSourceSerial(t *testing.T) {
 	f.build(ctx, z, false)
 	if v := z.cur.Load(); v.Serial != 9 || len(v.RRs) != 5 {
 		t.Errorf("after the source moved to 9: serial %d, %d records", v.Serial, len(v.RRs))
+	}
+}
+
+// waitUntil polls cond until it holds or limit has passed; the caller asserts
+// what it needs afterwards.
+func waitUntil(limit time.Duration, cond func() bool) {
+	for deadline := time.Now().Add(limit); !cond() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -165,10 +165,7 @@ func TestNotifySigned(t *testing.T) {
 	f.start()
 	defer f.stop()
 	defer func() {
-		deadline := time.Now().Add(5 * time.Second)
-		for testutil.ToFloat64(notifies.WithLabelValues("acked")) == acked && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
+		waitUntil(5*time.Second, func() bool { return testutil.ToFloat64(notifies.WithLabelValues("acked")) != acked })
 		if testutil.ToFloat64(notifies.WithLabelValues("acked")) != acked+1 {
 			t.Error("the acknowledged NOTIFY was not counted")
 		}

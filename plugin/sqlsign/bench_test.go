@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"net"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,5 +99,36 @@ func BenchmarkCacheEntryBytes(b *testing.B) {
 				runtime.KeepAlive(c)
 			}
 		})
+	}
+}
+
+// BenchmarkAnswerMemoEntryBytes reports the heap one remembered answer costs:
+// two A records and their RRSIG, the apex NS and its RRSIG, as www.example.org
+// is answered, with the records' and signatures' own memory not counted (the
+// zone and the signature cache hold those).
+func BenchmarkAnswerMemoEntryBytes(b *testing.B) {
+	w := newWorld(b)
+	ask(b, w.s, "www.example.org.", dns.TypeA, true)
+	var one signedAnswer
+	for _, v := range w.s.answers.shards {
+		for _, slot := range v.slots {
+			one = slot.val
+		}
+	}
+	const n = 100000
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		m := newAnswerMemo(n * answerMemoShare)
+		res := &dns.Msg{Answer: one.answer, Ns: one.ns}
+		for i := range n {
+			as := &answerSigning{zone: w.org, inception: one.inception, added: one.sigs}
+			m.add(sigKey{uint64(i), uint64(i)}, res, slices.Clone(one.signedAnswer), slices.Clone(one.signedNs), as)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/entry")
+		runtime.KeepAlive(m)
 	}
 }
