@@ -14,7 +14,6 @@ package gcfloor
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 )
@@ -48,9 +47,8 @@ func FromEnv() (int, error) {
 func Set(n int) {
 	floor = nil
 	if n > 0 {
-		floor = make([]byte, n)
+		floor = make([]byte, n) // a package variable: alive as long as the process
 	}
-	runtime.KeepAlive(floor)
 }
 
 // ParseSize reads "64MiB", "64MB", "65536", "0": binary (KiB, MiB, GiB) and decimal (KB, MB,
