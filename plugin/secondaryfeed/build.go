@@ -157,6 +157,7 @@ func (f *Feed) publish(ctx context.Context, z *zone, rrs []dns.RR) {
 	}
 }
 
+// servedSerial is the serial of the version z serves, 0 before its first.
 func servedSerial(z *zone) uint32 {
 	if v := z.cur.Load(); v != nil {
 		return v.Serial
