@@ -1,0 +1,225 @@
+package abusepool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coredns/caddy"
+	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/plugin"
+	clog "github.com/coredns/coredns/plugin/pkg/log"
+
+	"github.com/hostdns/hostdns/plugin/abusepool/api"
+	"github.com/hostdns/hostdns/plugin/abusepool/dynamic"
+	"github.com/hostdns/hostdns/plugin/abusepool/inspect"
+	"github.com/hostdns/hostdns/plugin/abusepool/ratelimit"
+	"github.com/hostdns/hostdns/plugin/abusepool/rules"
+	"github.com/hostdns/hostdns/plugin/abusepool/state"
+
+	"github.com/redis/go-redis/v9"
+)
+
+var log = clog.NewWithPlugin("abusepool")
+
+func init() { plugin.Register("abusepool", setup) }
+
+// How often the dynamic thresholds are checked, and how long a dynamic rule may take to be
+// written (to Redis, when configured).
+const (
+	dynamicEvery   = time.Second
+	dynamicTimeout = 2 * time.Second
+	apiStopTimeout = 5 * time.Second
+)
+
+func setup(c *caddy.Controller) error {
+	cfg, err := parse(c, time.Now())
+	if err != nil {
+		return plugin.Error("abusepool", err)
+	}
+	a, lc, err := build(cfg)
+	if err != nil {
+		return plugin.Error("abusepool", lineErr(c, cfg.apiLine, "api %s: %v", cfg.apiAddr, err))
+	}
+	// A reload starts the new instance before it shuts this one down: the API listener is
+	// closed first (OnRestart) so the new one can bind its address, and opened again if the
+	// reload fails. Everything else runs until OnShutdown, so the rules keep applying.
+	c.OnStartup(lc.start)
+	c.OnRestart(func() error { lc.stopAPI(); return nil })
+	c.OnRestartFailed(lc.startAPI)
+	c.OnShutdown(func() error { lc.stop(); return nil })
+
+	dnsserver.GetConfig(c).AddPlugin(func(next plugin.Handler) plugin.Handler {
+		a.Next = next
+		return a
+	})
+	return nil
+}
+
+// build makes the plugin and its running parts from cfg; nothing runs until start.
+func build(cfg *config) (*AbusePool, *lifecycle, error) {
+	lc := &lifecycle{apiAddr: cfg.apiAddr, token: cfg.token}
+	if cfg.redisAddr != "" {
+		opts, err := redisOptions(cfg.redisAddr)
+		if err != nil {
+			return nil, nil, err
+		}
+		lc.redis = redis.NewClient(opts)
+	}
+	lc.inspector = inspect.New(cfg.inspect)
+	lc.pools = map[string]*abusePool{}
+	for _, pc := range cfg.pools {
+		lc.pools[pc.name] = newAbusePool(pc)
+	}
+	so := state.Options{Prefix: cfg.redisPrefix, PoolExists: cfg.poolExists}
+	lo := ratelimit.Options{MaxKeys: cfg.limiterKeys, Prefix: cfg.redisPrefix}
+	if lc.redis != nil {
+		// A nil *redis.Client in the interface would not be nil: set only when there is one.
+		so.Redis, lo.Redis = lc.redis, lc.redis
+	}
+	lc.state = state.New(cfg.rules, so)
+	lc.limiter = ratelimit.New(lo)
+	if len(cfg.thresholds) > 0 {
+		st := lc.state
+		lc.engine = dynamic.New(cfg.thresholds, lc.inspector, func(r rules.Rule) error {
+			ctx, cancel := context.WithTimeout(context.Background(), dynamicTimeout)
+			defer cancel()
+			_, err := st.Add(ctx, r)
+			return err
+		})
+	}
+	lc.backend = backend{inspector: lc.inspector, state: lc.state}
+	if cfg.apiAddr != "" {
+		// Made here, not at start, so a non-loopback address without a token fails the
+		// Corefile, naming the line.
+		if _, err := api.New(cfg.apiAddr, cfg.token, lc.backend); err != nil {
+			if lc.redis != nil {
+				lc.redis.Close()
+			}
+			return nil, nil, err
+		}
+	}
+	a := &AbusePool{
+		state: lc.state, limiter: lc.limiter, inspector: lc.inspector, pools: lc.pools,
+		counters: newActionCounters(), now: time.Now,
+	}
+	return a, lc, nil
+}
+
+func redisOptions(addr string) (*redis.Options, error) {
+	if strings.HasPrefix(addr, "redis://") || strings.HasPrefix(addr, "rediss://") {
+		o, err := redis.ParseURL(addr)
+		if err != nil {
+			return nil, fmt.Errorf("redis %s: %w", addr, err)
+		}
+		return o, nil
+	}
+	return &redis.Options{Addr: addr, DialTimeout: 2 * time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second}, nil
+}
+
+// lifecycle starts and stops what runs beside the handler: the inspector's aggregator, the
+// state's Redis subscription and expiry, the limiter's Redis sync, the dynamic engine, the
+// pools' health checks and the API listener. Stopping ends every goroutine, listener and
+// Redis client, so a reload leaks none.
+type lifecycle struct {
+	redis     *redis.Client // nil without Redis
+	inspector *inspect.Inspector
+	state     *state.State
+	limiter   *ratelimit.Limiter
+	engine    *dynamic.Engine // nil without thresholds
+	pools     map[string]*abusePool
+	backend   backend
+
+	apiAddr, token string
+	apiMu          sync.Mutex
+	api            *api.Server // nil when not listening
+
+	startOnce, stopOnce sync.Once
+	started             bool
+}
+
+// start runs every part; if one fails, those already running are stopped.
+func (lc *lifecycle) start() error {
+	var err error
+	lc.startOnce.Do(func() {
+		lc.inspector.Start()
+		if err = lc.state.Start(); err != nil {
+			lc.inspector.Stop()
+			err = fmt.Errorf("abusepool: %w", err)
+			return
+		}
+		lc.limiter.Start()
+		for _, p := range lc.pools {
+			p.start()
+		}
+		if lc.engine != nil {
+			lc.engine.Start(dynamicEvery)
+		}
+		lc.started = true
+		if err = lc.startAPI(); err != nil {
+			lc.stop()
+		}
+	})
+	return err
+}
+
+// startAPI opens the API listener, if there is an API. A stopped api.Server is not
+// started again: each start makes a new one.
+func (lc *lifecycle) startAPI() error {
+	if lc.apiAddr == "" {
+		return nil
+	}
+	lc.apiMu.Lock()
+	defer lc.apiMu.Unlock()
+	if lc.api != nil {
+		return nil
+	}
+	s, err := api.New(lc.apiAddr, lc.token, lc.backend)
+	if err != nil {
+		return fmt.Errorf("abusepool: api %s: %w", lc.apiAddr, err)
+	}
+	if err := s.Start(); err != nil {
+		return fmt.Errorf("abusepool: api %s: %w", lc.apiAddr, err)
+	}
+	lc.api = s
+	return nil
+}
+
+func (lc *lifecycle) stopAPI() {
+	lc.apiMu.Lock()
+	defer lc.apiMu.Unlock()
+	if lc.api == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), apiStopTimeout)
+	defer cancel()
+	if err := lc.api.Stop(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		log.Warningf("stopping the API on %s: %v", lc.apiAddr, err)
+	}
+	lc.api = nil
+}
+
+// stop ends everything, in the reverse order of start; the Redis client last, once
+// nothing uses it. It runs once, whether start ran or not.
+func (lc *lifecycle) stop() {
+	lc.stopOnce.Do(func() {
+		lc.stopAPI()
+		if lc.started {
+			if lc.engine != nil {
+				lc.engine.Stop()
+			}
+			for _, p := range lc.pools {
+				p.stop()
+			}
+			lc.limiter.Stop()
+			lc.state.Stop()
+			lc.inspector.Stop()
+		}
+		if lc.redis != nil {
+			lc.redis.Close()
+		}
+	})
+}
