@@ -30,6 +30,7 @@ var Directives = []string{
 	"shed",
 	"prometheus",
 	"errors",
+	"abusepool",
 	"log",
 	"dnstap",
 	"local",

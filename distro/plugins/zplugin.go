@@ -66,6 +66,7 @@ import (
 	_ "github.com/coredns/coredns/plugin/view"
 	_ "github.com/coredns/coredns/plugin/whoami"
 
+	_ "github.com/hostdns/hostdns/plugin/abusepool"
 	_ "github.com/hostdns/hostdns/plugin/alias"
 	_ "github.com/hostdns/hostdns/plugin/pool"
 	_ "github.com/hostdns/hostdns/plugin/secondaryfeed"
