@@ -37,8 +37,18 @@ func putRecorder(rw *recorder) {
 func (rw *recorder) WriteMsg(m *dns.Msg) error {
 	rw.rcode = m.Rcode
 	// A zone transfer writes many messages: the sizes add up.
-	rw.bytes += m.Len()
+	rw.bytes += wireSize(m)
 	return rw.ResponseWriter.WriteMsg(m)
+}
+
+// wireSize is m's size on the wire without name compression: an upper bound of what is
+// sent, found without allocating (the compressed size needs a map per message). For the
+// answers amplification uses (DNSKEY, TXT, ANY) compression saves little: the bound is
+// close.
+func wireSize(m *dns.Msg) int {
+	plain := *m
+	plain.Compress = false
+	return plain.Len()
 }
 
 // Write implements dns.ResponseWriter, for plugins that pack their answer themselves.
