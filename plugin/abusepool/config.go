@@ -27,6 +27,7 @@ const (
 	defaultLimiterKeys = 100000
 	defaultRedisPrefix = "hostdns:abusepool:"
 	maxPoolNameLen     = 64
+	maxEntries         = 10_000_000 // per top list over all buckets: bounds the inspection's memory
 )
 
 // config is one abusepool block, parsed and checked.
@@ -92,7 +93,7 @@ func parse(c *caddy.Controller, now time.Time) (*config, error) {
 			case "capacity":
 				cfg.inspect.Capacity, err = intArg(c, 10, 1_000_000)
 			case "group_labels":
-				cfg.inspect.GroupLabels, err = intArg(c, 0, 10)
+				cfg.inspect.GroupLabels, err = intArg(c, 1, 10)
 			case "queue":
 				cfg.inspect.Queue, err = intArg(c, 16, 1<<24)
 			case "limiter_keys":
@@ -154,6 +155,9 @@ func (cfg *config) check(c *caddy.Controller, rs []lined[rules.Rule], ts []lined
 	if cfg.inspect.Window/time.Duration(cfg.inspect.Buckets) < 100*time.Millisecond {
 		return c.Errf("window %s over %d buckets makes buckets shorter than 100ms", cfg.inspect.Window, cfg.inspect.Buckets)
 	}
+	if n := cfg.inspect.Buckets * cfg.inspect.Capacity; n > maxEntries {
+		return c.Errf("buckets %d × capacity %d is %d entries per list, more than %d", cfg.inspect.Buckets, cfg.inspect.Capacity, n, maxEntries)
+	}
 	exists := cfg.poolExists
 	ids := map[string]int{}
 	for _, r := range rs {
@@ -169,6 +173,9 @@ func (cfg *config) check(c *caddy.Controller, rs []lined[rules.Rule], ts []lined
 	for _, t := range ts {
 		if t.v.Window > cfg.inspect.Window {
 			return lineErr(c, t.line, "dynamic %s: its window %s is longer than the inspection window %s", t.v.Trigger, t.v.Window, cfg.inspect.Window)
+		}
+		if t.v.Labels > cfg.inspect.GroupLabels {
+			return lineErr(c, t.line, "dynamic %s: %d labels, but names are grouped by at most group_labels %d", t.v.Trigger, t.v.Labels, cfg.inspect.GroupLabels)
 		}
 		if t.v.Action == rules.Pool && !exists(t.v.Pool) {
 			return lineErr(c, t.line, "dynamic %s: no pool %q is defined in this block", t.v.Trigger, t.v.Pool)
