@@ -12,6 +12,7 @@ import (
 	"github.com/coredns/caddy"
 	"github.com/coredns/coredns/plugin"
 
+	"github.com/hostdns/hostdns/plugin/abusepool/api"
 	"github.com/hostdns/hostdns/plugin/abusepool/dynamic"
 	"github.com/hostdns/hostdns/plugin/abusepool/inspect"
 	"github.com/hostdns/hostdns/plugin/abusepool/rules"
@@ -152,6 +153,12 @@ func (cfg *config) check(c *caddy.Controller, rs []lined[rules.Rule], ts []lined
 	if tokenLine != 0 && cfg.apiAddr == "" {
 		return lineErr(c, tokenLine, "a token without an api address has nothing to protect")
 	}
+	if cfg.apiAddr != "" {
+		// The API's own rules: a non-loopback address needs a token.
+		if _, err := api.New(cfg.apiAddr, cfg.token, backend{}); err != nil {
+			return lineErr(c, cfg.apiLine, "api: %v", err)
+		}
+	}
 	if cfg.inspect.Window/time.Duration(cfg.inspect.Buckets) < 100*time.Millisecond {
 		return c.Errf("window %s over %d buckets makes buckets shorter than 100ms", cfg.inspect.Window, cfg.inspect.Buckets)
 	}
@@ -245,10 +252,8 @@ func redisArgs(c *caddy.Controller) (addr, prefix string, err error) {
 		return "", "", c.ArgErr()
 	}
 	addr, prefix = args[0], defaultRedisPrefix
-	if !strings.HasPrefix(addr, "redis://") && !strings.HasPrefix(addr, "rediss://") {
-		if _, _, err := net.SplitHostPort(addr); err != nil {
-			return "", "", c.Errf("redis: %q is neither HOST:PORT nor a redis:// URL", addr)
-		}
+	if _, err := redisOptions(addr); err != nil {
+		return "", "", c.Errf("redis: %v", err)
 	}
 	if len(args) == 2 {
 		if prefix = args[1]; prefix == "" || len(prefix) > 128 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -42,7 +43,7 @@ func setup(c *caddy.Controller) error {
 	}
 	a, lc, err := build(cfg)
 	if err != nil {
-		return plugin.Error("abusepool", lineErr(c, cfg.apiLine, "api %s: %v", cfg.apiAddr, err))
+		return plugin.Error("abusepool", err)
 	}
 	// A reload starts the new instance before it shuts this one down: the API listener is
 	// closed first (OnRestart) so the new one can bind its address, and opened again if the
@@ -59,7 +60,8 @@ func setup(c *caddy.Controller) error {
 	return nil
 }
 
-// build makes the plugin and its running parts from cfg; nothing runs until start.
+// build makes the plugin and its running parts from cfg, which parse checked; nothing runs
+// until start.
 func build(cfg *config) (*AbusePool, *lifecycle, error) {
 	lc := &lifecycle{apiAddr: cfg.apiAddr, token: cfg.token}
 	if cfg.redisAddr != "" {
@@ -92,16 +94,6 @@ func build(cfg *config) (*AbusePool, *lifecycle, error) {
 		})
 	}
 	lc.backend = backend{inspector: lc.inspector, state: lc.state}
-	if cfg.apiAddr != "" {
-		// Made here, not at start, so a non-loopback address without a token fails the
-		// Corefile, naming the line.
-		if _, err := api.New(cfg.apiAddr, cfg.token, lc.backend); err != nil {
-			if lc.redis != nil {
-				lc.redis.Close()
-			}
-			return nil, nil, err
-		}
-	}
 	a := &AbusePool{
 		state: lc.state, limiter: lc.limiter, inspector: lc.inspector, pools: lc.pools,
 		counters: newActionCounters(), now: time.Now,
@@ -109,13 +101,18 @@ func build(cfg *config) (*AbusePool, *lifecycle, error) {
 	return a, lc, nil
 }
 
+// redisOptions reads "HOST:PORT" or a redis:// (rediss://) URL. Timeouts are short: a
+// slow Redis must not hold up the rules, which fall back to what the node knows.
 func redisOptions(addr string) (*redis.Options, error) {
 	if strings.HasPrefix(addr, "redis://") || strings.HasPrefix(addr, "rediss://") {
 		o, err := redis.ParseURL(addr)
 		if err != nil {
-			return nil, fmt.Errorf("redis %s: %w", addr, err)
+			return nil, fmt.Errorf("%q: %w", addr, err)
 		}
 		return o, nil
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return nil, fmt.Errorf("%q is neither HOST:PORT nor a redis:// URL", addr)
 	}
 	return &redis.Options{Addr: addr, DialTimeout: 2 * time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second}, nil
 }

@@ -162,7 +162,7 @@ func TestSetupAPIWithoutTokenOnPublicAddress(t *testing.T) {
 	c := caddy.NewTestController("dns", "abusepool {\n window 10s\n api 192.0.2.1:8054\n}")
 	c.ServerBlockKeys = []string{"example.org:53"}
 	err := setup(c)
-	if err == nil || !strings.Contains(err.Error(), "Testfile:3") {
+	if err == nil || !strings.Contains(err.Error(), "Testfile:3 - Error during parsing: api") || !strings.Contains(err.Error(), "token") {
 		t.Fatalf("setup: error %v, want one naming line 3", err)
 	}
 }
