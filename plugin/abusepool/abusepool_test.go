@@ -46,7 +46,7 @@ func newTestPlugin(t testing.TB, ruleLines ...string) (*AbusePool, *answering) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, lc, err := build(cfg)
+	a, lc, err := build(cfg, t.Name())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func setup(c *caddy.Controller) error {
 	if err != nil {
 		return plugin.Error("abusepool", err)
 	}
-	a, lc, err := build(cfg)
+	a, lc, err := build(cfg, strings.Join(c.ServerBlockKeys, " "))
 	if err != nil {
 		return plugin.Error("abusepool", err)
 	}
@@ -60,10 +60,11 @@ func setup(c *caddy.Controller) error {
 	return nil
 }
 
-// build makes the plugin and its running parts from cfg, which parse checked; nothing runs
-// until start.
-func build(cfg *config) (*AbusePool, *lifecycle, error) {
-	lc := &lifecycle{apiAddr: cfg.apiAddr, token: cfg.token}
+// build makes the plugin and its running parts from cfg, which parse checked, for the
+// server block named block; nothing runs until start. The inspector and the dynamic engine
+// are made at start: the inspector may be the one of the instance a reload replaces.
+func build(cfg *config, block string) (*AbusePool, *lifecycle, error) {
+	lc := &lifecycle{apiAddr: cfg.apiAddr, token: cfg.token, block: block, inspectCfg: cfg.inspect, thresholds: cfg.thresholds}
 	if cfg.redisAddr != "" {
 		opts, err := redisOptions(cfg.redisAddr)
 		if err != nil {
@@ -71,7 +72,6 @@ func build(cfg *config) (*AbusePool, *lifecycle, error) {
 		}
 		lc.redis = redis.NewClient(opts)
 	}
-	lc.inspector = inspect.New(cfg.inspect)
 	lc.pools = map[string]*abusePool{}
 	for _, pc := range cfg.pools {
 		lc.pools[pc.name] = newAbusePool(pc)
@@ -84,20 +84,11 @@ func build(cfg *config) (*AbusePool, *lifecycle, error) {
 	}
 	lc.state = state.New(cfg.rules, so)
 	lc.limiter = ratelimit.New(lo)
-	if len(cfg.thresholds) > 0 {
-		st := lc.state
-		lc.engine = dynamic.New(cfg.thresholds, lc.inspector, func(r rules.Rule) error {
-			ctx, cancel := context.WithTimeout(context.Background(), dynamicTimeout)
-			defer cancel()
-			_, err := st.Add(ctx, r)
-			return err
-		})
-	}
-	lc.backend = backend{inspector: lc.inspector, state: lc.state}
 	a := &AbusePool{
-		state: lc.state, limiter: lc.limiter, inspector: lc.inspector, pools: lc.pools,
+		state: lc.state, limiter: lc.limiter, pools: lc.pools,
 		counters: newActionCounters(), now: time.Now,
 	}
+	lc.plugin = a
 	return a, lc, nil
 }
 
@@ -122,8 +113,13 @@ func redisOptions(addr string) (*redis.Options, error) {
 // pools' health checks and the API listener. Stopping ends every goroutine, listener and
 // Redis client, so a reload leaks none.
 type lifecycle struct {
-	redis     *redis.Client // nil without Redis
-	inspector *inspect.Inspector
+	block      string // the server block's keys
+	inspectCfg inspect.Config
+	thresholds []dynamic.Threshold
+	plugin     *AbusePool
+
+	redis     *redis.Client      // nil without Redis
+	inspector *inspect.Inspector // set at start
 	state     *state.State
 	limiter   *ratelimit.Limiter
 	engine    *dynamic.Engine // nil without thresholds
@@ -142,11 +138,24 @@ type lifecycle struct {
 func (lc *lifecycle) start() error {
 	var err error
 	lc.startOnce.Do(func() {
-		lc.inspector.Start()
+		prev := lc.takeOver()
 		if err = lc.state.Start(); err != nil {
-			lc.inspector.Stop()
+			lc.giveBack(prev)
 			err = fmt.Errorf("abusepool: %w", err)
 			return
+		}
+		lc.inspector = acquireInspector(inspectorKey(lc.block, lc.inspectCfg), lc.inspectCfg)
+		// Set before the servers start: caddy runs the startup functions first.
+		lc.plugin.inspector = lc.inspector
+		lc.backend = backend{inspector: lc.inspector, state: lc.state}
+		if len(lc.thresholds) > 0 {
+			st := lc.state
+			lc.engine = dynamic.New(lc.thresholds, lc.inspector, func(r rules.Rule) error {
+				ctx, cancel := context.WithTimeout(context.Background(), dynamicTimeout)
+				defer cancel()
+				_, err := st.Add(ctx, r)
+				return err
+			})
 		}
 		lc.limiter.Start()
 		for _, p := range lc.pools {
@@ -213,7 +222,8 @@ func (lc *lifecycle) stop() {
 			}
 			lc.limiter.Stop()
 			lc.state.Stop()
-			lc.inspector.Stop()
+			releaseInspector(inspectorKey(lc.block, lc.inspectCfg))
+			lc.leave()
 		}
 		if lc.redis != nil {
 			lc.redis.Close()

@@ -174,7 +174,7 @@ func TestLifecycleStartStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, lc, err := build(cfg)
+	a, lc, err := build(cfg, t.Name())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,6 +65,15 @@ func startFront(t *testing.T, block string) *harness.Server {
 	return harness.StartServer(t, frontCorefile("example.org:0", block, writeZone(t, zone)))
 }
 
+// startNode is startFront for a second node in the same test process. Its server block key
+// is spelled differently: abusepool carries its inspection and rules over a reload from the
+// running instance of the same server block, found by its keys, and two nodes in one
+// process must not look like one server block reloaded (two real nodes are two processes).
+func startNode(t *testing.T, block string) *harness.Server {
+	t.Helper()
+	return harness.StartServer(t, frontCorefile("dns://example.org:0", block, writeZone(t, zone)))
+}
+
 func frontCorefile(key, block, zoneFile string) string {
 	return fmt.Sprintf("%s {\n    abusepool {\n%s\n    }\n    file %s\n}\n", key, block, zoneFile)
 }

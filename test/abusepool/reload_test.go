@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,4 +102,47 @@ func settledGoroutines(target int) int {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return best
+}
+
+// Without Redis, a reload keeps the API's rules and the inspection: the new instance takes
+// them over from the one it replaces, also when the Corefile changed.
+func TestReloadKeepsRulesAndInspection(t *testing.T) {
+	api, apiLines := newAPI(t, "")
+	zoneFile := writeZone(t, zone)
+	corefile := func(extra string) caddy.CaddyfileInput {
+		return caddy.CaddyfileInput{Contents: []byte(frontCorefile("example.org:0", apiLines+extra, zoneFile)), Filepath: "Corefile", ServerTypeName: "dns"}
+	}
+	inst, err := harness.StartServerErr(string(corefile("").Contents))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		inst.Stop()
+		inst.ShutdownCallbacks()
+	}()
+	addr := func() string { return (&harness.Server{Instance: inst}).Servers()[0].UDP }
+
+	if code, body := api.do(t, http.MethodPost, "/v1/rules", rule("refuse-mail", map[string]string{"suffix": "mail.example.org."}, "refused")); code != http.StatusCreated {
+		t.Fatalf("POST: %d %s", code, body)
+	}
+	for range 7 {
+		harness.AssertResponse(t, ask(t, addr(), "udp", "", "www.example.org.", dns.TypeA), wwwAnswer)
+	}
+
+	for i, extra := range []string{"", "        rule drop-x suffix x.example.org drop"} {
+		next, err := inst.Restart(corefile(extra))
+		if err != nil {
+			t.Fatalf("reload %d: %v", i, err)
+		}
+		inst = next
+		harness.AssertResponse(t, ask(t, addr(), "udp", "", "mail.example.org.", dns.TypeA), harness.Response{Rcode: dns.RcodeRefused})
+		harness.AssertResponse(t, ask(t, addr(), "udp", "", "www.example.org.", dns.TypeA), wwwAnswer)
+	}
+	noAnswer(t, addr(), "", "x.example.org.", dns.TypeA, noReplyWait)
+
+	// 7 before the reloads, 1 after each: the window kept its counts.
+	harness.Eventually(t, 5*time.Second, "www.example.org. counted across the reloads", func() bool {
+		code, body := api.do(t, http.MethodGet, "/v1/top?dimension=names&n=1", nil)
+		return code == http.StatusOK && strings.Contains(string(body), `"key":"www.example.org.","count":9`)
+	})
 }

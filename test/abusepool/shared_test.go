@@ -17,7 +17,7 @@ func TestRuleSharedThroughRedis(t *testing.T) {
 	redisLine := "        redis " + r.Addr + " " + r.Prefix + "\n"
 	apiA, apiLinesA := newAPI(t, testToken)
 	a := startFront(t, apiLinesA+redisLine)
-	b := startFront(t, redisLine)
+	b := startNode(t, redisLine)
 	for _, s := range []*harness.Server{a, b} {
 		harness.AssertResponse(t, ask(t, s.UDP, "udp", "", "www.example.org.", dns.TypeA), wwwAnswer)
 	}
