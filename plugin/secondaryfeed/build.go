@@ -10,7 +10,8 @@ import (
 	"github.com/miekg/dns"
 )
 
-// start runs one build loop per fed zone until stop.
+// start runs one build loop per fed zone, and with discover the listing of the zones,
+// until stop.
 func (f *Feed) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
@@ -18,9 +19,24 @@ func (f *Feed) start() {
 		f.notifier = newNotifier(ctx, f.gate.targets)
 		f.Notifier = f.notifier
 	}
-	for _, z := range f.zones {
-		f.wg.Go(func() { f.loop(ctx, z) })
+	for _, z := range *f.zones.Load() {
+		f.startZone(ctx, z)
 	}
+	if f.disc != nil {
+		f.rediscover(ctx) // at a reload the sources are loaded: no zone waits for the loop
+		f.wg.Go(func() { f.discoverLoop(ctx) })
+	}
+}
+
+// startZone runs z's build loop until ctx ends or z.stop is called.
+func (f *Feed) startZone(ctx context.Context, z *zone) {
+	zctx, stop := context.WithCancel(ctx)
+	z.stop = stop
+	z.poll = f.pollOf(z)
+	f.wg.Go(func() {
+		defer close(z.done)
+		f.loop(zctx, z)
+	})
 }
 
 // stop ends the build loops and waits for them: a reload must leave none behind.
@@ -33,7 +49,7 @@ func (f *Feed) stop() {
 		f.notifier.n.Wait() // pending NOTIFYs end with the context
 		f.Notifier, f.notifier = nil, nil
 	}
-	for _, z := range f.zones {
+	for _, z := range *f.zones.Load() {
 		journalBytes.Sub(float64(z.bytes)) // the next instance counts its own
 		z.bytes = 0
 	}
@@ -45,7 +61,7 @@ func (f *Feed) loop(ctx context.Context, z *zone) {
 	if v, err := f.Store.Current(ctx, z.name); err == nil && v != nil {
 		z.cur.Store(v) // served until the first build, e.g. after a restart with Redis
 	}
-	poll := time.NewTicker(f.Poll)
+	poll := time.NewTicker(z.poll)
 	defer poll.Stop()
 	first := f.build(ctx, z, true)
 	if first <= 0 {
@@ -76,6 +92,12 @@ const noRefresh = 24 * time.Hour
 // full, it only asks the source whether its serial moved (an IXFR-style question that a
 // Transferer answers with the SOA alone when it did not).
 func (f *Feed) build(ctx context.Context, z *zone, full bool) time.Duration {
+	select {
+	case f.builds <- struct{}{}:
+		defer func() { <-f.builds }()
+	case <-ctx.Done():
+		return 0
+	}
 	serial := uint32(0)
 	if !full && z.cur.Load() != nil {
 		serial = z.srcSerial // 0 after a failed publish: build in full

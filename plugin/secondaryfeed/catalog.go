@@ -22,20 +22,30 @@ var catalogSOA = func() dns.SOA {
 // secondaries follow it by IXFR.
 func (f *Feed) addCatalog(name string) {
 	name = dns.CanonicalName(name)
-	z := &zone{name: name, trigger: make(chan struct{}, 1)}
+	z := newZone(name)
 	z.static = func() ([]dns.RR, error) { return catalog.Zone(name, f.members(), catalogSOA) }
-	f.zones[name] = z
+	f.replaceZones([]*zone{z}, nil)
 	f.catalog = name
 }
 
 // members returns the fed zones but the catalog, sorted.
 func (f *Feed) members() []string {
 	var out []string
-	for n := range f.zones {
+	for n := range *f.zones.Load() {
 		if n != f.catalog {
 			out = append(out, n)
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// membersChanged rebuilds the catalog zone, if there is one, after zones came or went.
+func (f *Feed) membersChanged() {
+	if z := f.zone(f.catalog); f.catalog != "" && z != nil {
+		select {
+		case z.trigger <- struct{}{}:
+		default:
+		}
+	}
 }

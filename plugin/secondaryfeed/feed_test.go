@@ -60,7 +60,7 @@ func testFeed(t testing.TB, src transfer.Transferer) (*Feed, *zone) {
 	f.Store = journal.NewMemory(journal.Options{})
 	f.sources = []transfer.Transferer{src}
 	f.Allow = &gate{corefile: access.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")}}}
-	return f, f.zones["example.org."]
+	return f, f.zone("example.org.")
 }
 
 func TestBuildAndAXFR(t *testing.T) {

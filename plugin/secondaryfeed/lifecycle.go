@@ -52,6 +52,9 @@ func (l *lifecycle) findHandlers() {
 		if m, ok := h.(xfrmeta.Source); ok {
 			l.f.gate.meta = append(l.f.gate.meta, m)
 		}
+		if ls, ok := h.(xfrmeta.Lister); ok && l.f.disc != nil {
+			l.f.listers = append(l.f.listers, ls)
+		}
 	}
 }
 

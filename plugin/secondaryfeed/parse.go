@@ -23,6 +23,7 @@ type config struct {
 	keys                   map[string]xfrmeta.Key // tsig_key
 	catalog                string                 // the catalog zone's name, "" for none
 	report                 string                 // the HTTP address of the reports, "" for none
+	discover               bool                   // feed every zone the data plugins list under the zones
 }
 
 // parse reads the plugin's one block of a server block.
@@ -72,6 +73,11 @@ func parseOption(c *caddy.Controller, cfg *config) error {
 			return c.Errf("poll %q: want a positive duration such as 1s", args[0])
 		}
 		cfg.poll = d
+	case "discover":
+		if len(args) != 0 {
+			return c.ArgErr()
+		}
+		cfg.discover = true
 	case "catalog":
 		return parseCatalog(c, args, cfg)
 	case "report":

@@ -25,6 +25,7 @@ func TestParse(t *testing.T) {
 		tsig_key xfr.key hmac-sha256 c2VjcmV0LXNlY3JldC1zZWNyZXQ=
 		catalog catalog.invalid
 		report 127.0.0.1:9153
+		discover
 	}`)
 	zones, cfg, err := parse(c)
 	if err != nil {
@@ -53,7 +54,8 @@ func TestParse(t *testing.T) {
 	if cfg.redisAddr != want.redisAddr || cfg.redisPrefix != want.redisPrefix || cfg.journal != want.journal ||
 		cfg.poll != want.poll || !slices.Equal(cfg.policy.Allow, want.allow) || !slices.Equal(cfg.policy.NotifyTo, want.to) ||
 		!slices.Equal(cfg.policy.Keys, want.keys) || cfg.policy.NotifyKey != "xfr.key." ||
-		cfg.catalog != want.catalog || cfg.report != want.report || cfg.keys["xfr.key."].Algorithm != dns.HmacSHA256 {
+		cfg.catalog != want.catalog || cfg.report != want.report || cfg.keys["xfr.key."].Algorithm != dns.HmacSHA256 ||
+		!cfg.discover {
 		t.Errorf("config\n%+v\nwant\n%+v", cfg, want)
 	}
 }
@@ -67,7 +69,7 @@ func TestParseDefaults(t *testing.T) {
 	}
 	if !slices.Equal(zones, []string{"example.org."}) || cfg.poll != time.Second ||
 		cfg.redisPrefix != journal.DefaultPrefix || cfg.policy.Allow != nil || cfg.policy.NotifyTo != nil ||
-		cfg.catalog != "" || cfg.report != "" || len(cfg.keys) != 0 {
+		cfg.catalog != "" || cfg.report != "" || len(cfg.keys) != 0 || cfg.discover {
 		t.Errorf("zones %v config %+v", zones, cfg)
 	}
 }
@@ -96,6 +98,7 @@ func TestParseErrors(t *testing.T) {
 		"secondaryfeed {\n tsig_key k hmac-sha256 c2VjcmV0\n tsig_key k hmac-sha256 c2VjcmV0\n}",
 		"secondaryfeed {\n notify_key\n}",
 		"secondaryfeed\nsecondaryfeed",
+		"secondaryfeed {\n discover yes\n}",
 	} {
 		c := caddy.NewTestController("dns", in)
 		if _, _, err := parse(c); err == nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/coredns/coredns/request"
 	"github.com/miekg/dns"
 
+	"github.com/hostdns/hostdns/plugin/pkg/xfrmeta"
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/journal"
 )
 
@@ -31,11 +32,14 @@ type Feed struct {
 	Notifier Notifier // nil: made at start from gate's targets, if any
 	Poll     time.Duration
 
-	zones   map[string]*zone // the fed zones, by canonical name; fixed at setup
+	zones   atomic.Pointer[map[string]*zone] // the fed zones, by canonical name; replaced, never changed (zones.go)
 	sources []transfer.Transferer
-	gate    *gate    // transfer and NOTIFY settings
-	checker *checker // the flatten and validate step, nil without one
-	catalog string   // the catalog zone's name, "" for none
+	listers []xfrmeta.Lister // with discover: the sources that list their zones
+	disc    *discovery       // nil without discover
+	builds  chan struct{}    // a slot per build running: a start with 100,000 zones builds a few at a time
+	gate    *gate            // transfer and NOTIFY settings
+	checker *checker         // the flatten and validate step, nil without one
+	catalog string           // the catalog zone's name, "" for none
 	report  *reportServer
 
 	cancel   context.CancelFunc
@@ -47,6 +51,10 @@ type Feed struct {
 type zone struct {
 	name      string
 	cur       atomic.Pointer[journal.Version]
+	found     bool                     // discovered in a source's list, not named in the Corefile
+	poll      time.Duration            // how often its loop asks the source's serial
+	stop      context.CancelFunc       // ends its loop (a discovered zone that went away)
+	done      chan struct{}            // closed when its loop has ended
 	trigger   chan struct{}            // a build is wanted; buffered 1, so requests coalesce
 	srcSerial uint32                   // the source's serial at the last build; loop only
 	bytes     int                      // journal size at the last build; loop only
@@ -56,18 +64,20 @@ type zone struct {
 
 // newFeed returns a Feed for the named zones.
 func newFeed(names []string) *Feed {
-	f := &Feed{zones: map[string]*zone{}, Poll: time.Second}
+	f := &Feed{Poll: time.Second, builds: make(chan struct{}, buildSlots)}
+	zones := map[string]*zone{}
 	for _, n := range names {
 		n = dns.CanonicalName(n)
-		f.zones[n] = &zone{name: n, trigger: make(chan struct{}, 1)}
+		zones[n] = newZone(n)
 	}
+	f.zones.Store(&zones)
 	return f
 }
 
 // ServeDNS implements plugin.Handler: AXFR, IXFR and SOA at a fed apex are ours.
 func (f *Feed) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
 	state := request.Request{W: w, Req: r}
-	z := f.zones[state.Name()]
+	z := f.zone(state.Name())
 	if z == nil || r.Opcode != dns.OpcodeQuery || state.QClass() != dns.ClassINET {
 		return plugin.NextOrFailure(f.Name(), f.Next, ctx, w, r)
 	}
@@ -83,20 +93,28 @@ func (f *Feed) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (
 }
 
 // Notify asks for a build of zone now (sqlbackend calls it when zone changed in SQL). It
-// does not wait for the build; a zone we do not feed is ignored.
+// does not wait for the build; a zone we do not feed is ignored, unless discover is on:
+// a zone added or removed in SQL is notified too, and makes the zones be listed again.
 func (f *Feed) Notify(name string) error {
-	if z := f.zones[dns.CanonicalName(name)]; z != nil {
+	if z := f.zone(dns.CanonicalName(name)); z != nil {
 		select {
 		case z.trigger <- struct{}{}:
 		default: // a build is already pending, and will see this change
 		}
 	}
+	if f.disc != nil {
+		f.disc.nudge()
+	}
 	return nil
 }
 
-// Ready implements ready.Readiness: every fed zone has a version to serve.
+// Ready implements ready.Readiness: every fed zone has a version to serve, and with
+// discover the sources' zones have been listed.
 func (f *Feed) Ready() bool {
-	for _, z := range f.zones {
+	if f.disc != nil && !f.disc.listed.Load() {
+		return false
+	}
+	for _, z := range *f.zones.Load() {
 		if z.cur.Load() == nil {
 			return false
 		}

@@ -24,8 +24,11 @@ func setup(c *caddy.Controller) error {
 	if err := access.AddSecrets(dnsserver.GetConfig(c), cfg.keys); err != nil {
 		return plugin.Error("secondaryfeed", err)
 	}
-	f := newFeed(zones)
+	f := newFeed(fedAtStart(zones, cfg.discover))
 	f.Poll = cfg.poll
+	if cfg.discover {
+		f.disc = newDiscovery(zones)
+	}
 	f.gate = &gate{corefile: cfg.policy, keys: cfg.keys}
 	f.Allow = f.gate
 	if cfg.catalog != "" {
@@ -61,4 +64,19 @@ func (f *Feed) reports() []report.Report {
 		return nil
 	}
 	return f.checker.all()
+}
+
+// fedAtStart returns the zones fed from the start: the Corefile's, but for the root zone
+// with discover, where it only says "every zone listed".
+func fedAtStart(zones []string, discover bool) []string {
+	if !discover {
+		return zones
+	}
+	var out []string
+	for _, z := range zones {
+		if z != "." {
+			out = append(out, z)
+		}
+	}
+	return out
 }

@@ -254,9 +254,9 @@ var _ plugin.Handler = file.File{}
 // them.
 func TestCatalogZone(t *testing.T) {
 	f, _ := testFeed(t, fileSource(t, zoneText(7, 1)))
-	f.zones["example.net."] = &zone{name: "example.net.", trigger: make(chan struct{}, 1)}
+	f.replaceZones([]*zone{newZone("example.net.")}, nil)
 	f.addCatalog("Catalog.Invalid")
-	c := f.zones["catalog.invalid."]
+	c := f.zone("catalog.invalid.")
 	f.build(context.Background(), c, true)
 	v := c.cur.Load()
 	if v == nil {

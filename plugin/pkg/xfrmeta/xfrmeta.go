@@ -72,3 +72,12 @@ type Source interface {
 	// TSIGKey returns the key named name (any case, fully qualified).
 	TSIGKey(name string) (k Key, ok bool)
 }
+
+// Lister is a data plugin that can list the zones it serves (sqlbackend): secondaryfeed
+// with `discover` feeds each of them as zones come and go. A Lister also tells of every
+// change of its zones, added and removed ones included, through secondaryfeed's Notify.
+type Lister interface {
+	// Zones returns the zones served, fully qualified, in no order; ok is false while
+	// the plugin cannot tell yet (its first load is not done).
+	Zones() (zones []string, ok bool)
+}

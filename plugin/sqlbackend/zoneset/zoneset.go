@@ -119,3 +119,16 @@ func (s *Set) Clear() {
 	}
 	s.names, s.ids = map[string]*entry{}, map[int64]string{}
 }
+
+// Names returns the names of the zones served, loaded or cold.
+func (s *Set) Names() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]string, 0, len(s.names))
+	for name, e := range s.names {
+		if !e.absent {
+			out = append(out, name)
+		}
+	}
+	return out
+}
