@@ -109,8 +109,10 @@ func CanonicalSuffix(s string) (string, error) {
 	if _, ok := dns.IsDomainName(s); !ok || strings.Contains(s, "..") || strings.HasPrefix(s, ".") && s != "." {
 		return "", invalid("suffix", s, "not a domain name")
 	}
-	if strings.ContainsAny(s, "\\ \t") {
-		return "", invalid("suffix", s, "escapes and blanks are not supported")
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f || s[i] == '\\' {
+			return "", invalid("suffix", s, "only printable ASCII without escapes (IDNs in punycode)")
+		}
 	}
 	return strings.ToLower(dns.Fqdn(s)), nil
 }

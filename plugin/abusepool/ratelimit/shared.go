@@ -1,0 +1,75 @@
+package ratelimit
+
+import (
+	"sync"
+	"time"
+
+	"github.com/hostdns/hostdns/plugin/abusepool/rules"
+)
+
+// staleAfter is how long others' counts stand without a sync: past it Redis is taken to
+// be unreachable and the limit applies to this node's own count alone.
+const staleAfter = 2 * time.Second
+
+// counter is one key's count for the current second, with Redis: this node's own count,
+// the part of it not yet sent, and the rest of the fleet's count as of the last sync.
+type counter struct {
+	redisKey string // prefix + "rl:" + rule + ":" + key, without the second
+
+	mu       sync.Mutex
+	sec      int64 // the Unix second counted
+	own      int64 // admitted here this second
+	pending  int64 // admitted here and not yet sent
+	synced   int64 // sent to Redis this second
+	others   int64 // the fleet's count minus ours, at the last sync
+	othersAt time.Time
+	queued   bool // in Limiter.active
+}
+
+// allowShared admits while this node's count plus the others' this second is below
+// QPS+Burst.
+func (l *Limiter) allowShared(lim *rules.Limit, k key, now time.Time) bool {
+	c := l.counterFor(k)
+	sec := now.Unix()
+	if sec > l.latestSec.Load() {
+		l.latestSec.Store(sec) // a race between seconds only delays forgetting a counter
+	}
+
+	c.mu.Lock()
+	if sec > c.sec { // a new second; a late caller with an older now counts in the current one
+		c.sec, c.own, c.pending, c.synced, c.others = sec, 0, 0, 0, 0
+	}
+	others := c.others
+	if now.Sub(c.othersAt) > staleAfter {
+		others = 0
+	}
+	ok := float64(c.own+others) < lim.QPS+float64(lim.Burst)
+	if ok {
+		c.own++
+		c.pending++
+	}
+	enqueue := !c.queued
+	c.queued = true
+	c.mu.Unlock()
+
+	if enqueue {
+		l.mu.Lock()
+		l.active = append(l.active, c)
+		l.mu.Unlock()
+	}
+	return ok
+}
+
+// counterFor returns k's counter, making it on first use.
+func (l *Limiter) counterFor(k key) *counter {
+	if c, ok := l.counters.Get(k); ok {
+		return c
+	}
+	fresh := &counter{redisKey: l.opts.Prefix + "rl:" + k.String()}
+	c, found, _ := l.counters.PeekOrAdd(k, fresh)
+	if found {
+		return c
+	}
+	keysTracked.Inc()
+	return fresh
+}

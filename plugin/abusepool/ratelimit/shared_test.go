@@ -1,0 +1,111 @@
+package ratelimit
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/hostdns/hostdns/plugin/abusepool/rules"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/redis/go-redis/v9"
+)
+
+// unreachableRedis is a client for a port nothing listens on: these tests need no server.
+func unreachableRedis(t *testing.T) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestSharedOwnWindow(t *testing.T) {
+	l := New(Options{Redis: unreachableRedis(t)})
+	r := limitRule("r", 2, 3, rules.PerClient)
+	q := query("x.", "192.0.2.1")
+	if got := allowed(l, r, q, t0, 10); got != 5 {
+		t.Fatalf("first second: %d allowed, want QPS+Burst = 5", got)
+	}
+	if got := allowed(l, r, q, t0.Add(999*time.Millisecond), 10); got != 0 {
+		t.Fatalf("same second: %d allowed, want 0", got)
+	}
+	if got := allowed(l, r, q, t0.Add(time.Second), 10); got != 5 {
+		t.Fatalf("next second: %d allowed, want 5", got)
+	}
+}
+
+func TestSharedOthersAgeOut(t *testing.T) {
+	l := New(Options{Redis: unreachableRedis(t)})
+	r := limitRule("r", 5, 5, rules.PerClient)
+	q := query("x.", "192.0.2.1")
+	l.Allow(r, q, t0)
+	c := l.counterFor(keyFor(r, q))
+	c.mu.Lock()
+	c.others, c.othersAt = 9, t0
+	c.mu.Unlock()
+	if got := allowed(l, r, q, t0.Add(500*time.Millisecond), 10); got != 0 {
+		t.Fatalf("with the fleet at the limit: %d allowed, want 0", got)
+	}
+	// Three seconds later in the same counter's view the others' count is stale.
+	c.mu.Lock()
+	c.othersAt = t0.Add(-3 * time.Second)
+	c.mu.Unlock()
+	if got := allowed(l, r, q, t0.Add(500*time.Millisecond), 10); got != 9 {
+		t.Fatalf("with the others' count stale: %d allowed, want 9 (own limit 10, 1 used)", got)
+	}
+}
+
+func TestSyncFailureKeepsCounts(t *testing.T) {
+	l := New(Options{Redis: unreachableRedis(t)})
+	r := limitRule("r", 100, 100, rules.PerName)
+	q := query("x.example.", "192.0.2.1")
+	allowed(l, r, q, time.Now(), 7)
+	errs := testutil.ToFloat64(redisErrors)
+	l.sync()
+	if testutil.ToFloat64(redisErrors) != errs+1 {
+		t.Error("the failed sync was not counted")
+	}
+	c := l.counterFor(keyFor(r, q))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending != 7 || c.synced != 0 {
+		t.Errorf("after a failed sync pending=%d synced=%d, want 7 and 0", c.pending, c.synced)
+	}
+	if c.redisKey != "rl:r:x.example." {
+		t.Errorf("redis key %q", c.redisKey)
+	}
+}
+
+func TestBusiestCapsAndForgets(t *testing.T) {
+	l := New(Options{Redis: unreachableRedis(t)})
+	r := limitRule("r", 1e6, 1e6, rules.PerName)
+	old := t0.Add(-10 * time.Second)
+	l.Allow(r, query("old.", "192.0.2.1"), old)
+	for i := range maxSyncKeys + 5 {
+		q := query("n"+strconv.Itoa(i)+".", "192.0.2.1")
+		allowed(l, r, q, t0, 1+i%3)
+	}
+	cands := l.busiest()
+	if len(cands) != maxSyncKeys {
+		t.Fatalf("%d keys to send, want %d", len(cands), maxSyncKeys)
+	}
+	if cands[0].pending != 3 || cands[len(cands)-1].pending < 1 {
+		t.Errorf("not busiest first: first %d, last %d", cands[0].pending, cands[len(cands)-1].pending)
+	}
+	if len(l.active) != maxSyncKeys+5 {
+		t.Errorf("%d counters stay active, want %d (the old one forgotten)", len(l.active), maxSyncKeys+5)
+	}
+}
+
+func TestStopWaitsForSyncLoop(t *testing.T) {
+	l := New(Options{Redis: unreachableRedis(t), Sync: time.Millisecond})
+	l.Start()
+	l.Start()
+	l.Stop()
+	select {
+	case <-l.done:
+	default:
+		t.Fatal("Stop returned before the sync loop ended")
+	}
+	l.Stop()
+	New(Options{Redis: unreachableRedis(t)}).Stop() // never started: must not block
+}
