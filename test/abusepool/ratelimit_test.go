@@ -3,8 +3,11 @@ package abusepool_test
 import (
 	"context"
 	"fmt"
+	golog "log"
 	"net/netip"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +15,7 @@ import (
 	"github.com/hostdns/hostdns/plugin/abusepool/rules"
 	"github.com/hostdns/hostdns/test/harness"
 
+	clog "github.com/coredns/coredns/plugin/pkg/log"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 )
@@ -134,5 +138,102 @@ func TestRateLimitRedisUnreachable(t *testing.T) {
 		if !l.Allow(r, other, at) {
 			t.Fatalf("second %d: another client was limited too", sec)
 		}
+	}
+}
+
+// syncWriter is a log destination tests can read while the limiter writes.
+type syncWriter struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (w *syncWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(b)
+}
+
+func (w *syncWriter) count(s string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.Count(w.buf.String(), s)
+}
+
+// drain admits queries at l until it refuses, with a deadline, and returns how many it
+// admitted.
+func drain(t *testing.T, l *ratelimit.Limiter, r *rules.Rule, q rules.Query, now time.Time) int {
+	t.Helper()
+	admitted := 0
+	deadline := time.Now().Add(10 * time.Second)
+	for l.Allow(r, q, now) {
+		admitted++
+		if time.Now().After(deadline) {
+			t.Fatalf("still admitting after 10s (%d admitted)", admitted)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return admitted
+}
+
+// TestRateLimitRedisLostAndBack: node A reaches Redis through a proxy that the test cuts
+// and restores. Shared before, per node while Redis is gone (logged once), shared again
+// after (logged once).
+func TestRateLimitRedisLostAndBack(t *testing.T) {
+	logs := &syncWriter{}
+	was := golog.Writer()
+	clog.SetOutput(logs)
+	t.Cleanup(func() { clog.SetOutput(was) })
+
+	rd := harness.NewRedis(t)
+	proxy := newTCPProxy(t, "127.0.0.1:"+strconv.Itoa(harness.FreePort(t)), rd.Addr)
+	a, b := newNode(t, proxy.addr, rd.Prefix), newNode(t, rd.Addr, rd.Prefix)
+	r := sharedLimitRule()
+	q := rules.Query{Name: "x.example.", Addr: netip.MustParseAddr("192.0.2.1"), QType: 1}
+	now := time.Now()
+	counter := func(at time.Time) string {
+		return fmt.Sprintf("%srl:%s:192.0.2.1/32:%d", rd.Prefix, r.ID, at.Unix())
+	}
+	fleetFull := func(at time.Time) {
+		t.Helper()
+		if n := drain(t, b, r, q, at); n != fleetLimit {
+			t.Fatalf("node B admitted %d, want %d", n, fleetLimit)
+		}
+		harness.Eventually(t, 10*time.Second, "node B's count in Redis", func() bool {
+			n, err := rd.Client.Get(context.Background(), counter(at)).Int()
+			return err == nil && n == fleetLimit
+		})
+	}
+
+	// Shared: B fills the second, A soon refuses.
+	fleetFull(now)
+	if n := drain(t, a, r, q, now); n >= fleetLimit/2 {
+		t.Fatalf("node A admitted %d with the fleet full", n)
+	}
+
+	// Redis gone for A: from the next second A limits on its own count.
+	errorsBefore := redisErrors(t)
+	proxy.cut()
+	harness.Eventually(t, 10*time.Second, "node A's failed sync", func() bool { return redisErrors(t) > errorsBefore })
+	lost := now.Add(time.Second)
+	fleetFull(lost)
+	if n := drain(t, a, r, q, lost); n != fleetLimit {
+		t.Fatalf("without Redis node A admitted %d, want its own %d", n, fleetLimit)
+	}
+	harness.Eventually(t, 10*time.Second, "one more failed sync", func() bool { return redisErrors(t) > errorsBefore+1 })
+	const lossLog, backLog = "cannot be shared through Redis", "shared through Redis again"
+	if n := logs.count(lossLog); n != 1 {
+		t.Errorf("the loss was logged %d times, want once:\n%s", n, logs.buf.String())
+	}
+
+	// Redis back: shared again.
+	proxy.restore()
+	harness.Eventually(t, 10*time.Second, "the recovery logged", func() bool { return logs.count(backLog) == 1 })
+	back := now.Add(2 * time.Second)
+	fleetFull(back)
+	if n := drain(t, a, r, q, back); n >= fleetLimit/2 {
+		t.Fatalf("after Redis came back node A admitted %d with the fleet full", n)
+	}
+	if n := logs.count(lossLog); n != 1 {
+		t.Errorf("the loss was logged %d times, want once", n)
 	}
 }

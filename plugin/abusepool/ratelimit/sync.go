@@ -139,7 +139,7 @@ func (l *Limiter) syncFailed(batch []sent, err error) {
 	}
 	if !l.redisDown {
 		l.redisDown = true
-		log.Warningf("Rate-limit counters cannot be shared through Redis, limiting per node after %s: %v", staleAfter, err)
+		log.Warningf("Rate-limit counters cannot be shared through Redis, limiting per node: %v", err)
 	}
 }
 
