@@ -210,14 +210,17 @@ func TestRateLimitRedisLostAndBack(t *testing.T) {
 		t.Fatalf("node A admitted %d with the fleet full", n)
 	}
 
-	// Redis gone for A: from the next second A limits on its own count.
+	// Redis gone for A: for up to 2s A goes on guessing the others' count from the last
+	// sync; after that it limits on its own count.
 	errorsBefore := redisErrors(t)
 	proxy.cut()
 	harness.Eventually(t, 10*time.Second, "node A's failed sync", func() bool { return redisErrors(t) > errorsBefore })
-	lost := now.Add(time.Second)
-	fleetFull(lost)
+	if a.Allow(r, q, now.Add(time.Second)) {
+		t.Fatal("1s after the last sync node A forgot the fleet's count")
+	}
+	lost := now.Add(3 * time.Second)
 	if n := drain(t, a, r, q, lost); n != fleetLimit {
-		t.Fatalf("without Redis node A admitted %d, want its own %d", n, fleetLimit)
+		t.Fatalf("without Redis for 3s node A admitted %d, want its own %d", n, fleetLimit)
 	}
 	harness.Eventually(t, 10*time.Second, "one more failed sync", func() bool { return redisErrors(t) > errorsBefore+1 })
 	const lossLog, backLog = "cannot be shared through Redis", "shared through Redis again"
@@ -228,7 +231,7 @@ func TestRateLimitRedisLostAndBack(t *testing.T) {
 	// Redis back: shared again.
 	proxy.restore()
 	harness.Eventually(t, 10*time.Second, "the recovery logged", func() bool { return logs.count(backLog) == 1 })
-	back := now.Add(2 * time.Second)
+	back := now.Add(4 * time.Second)
 	fleetFull(back)
 	if n := drain(t, a, r, q, back); n >= fleetLimit/2 {
 		t.Fatalf("after Redis came back node A admitted %d with the fleet full", n)

@@ -13,17 +13,22 @@ const staleAfter = 2 * time.Second
 
 // counter is one key's count for the current second, with Redis: this node's own count,
 // the part of it not yet sent, and the rest of the fleet's count as of the last sync.
+//
+// At a new second the others' count of the second before is kept as the guess for this
+// one until the first sync replaces it: starting every second at zero would let each node
+// admit a whole second's limit before it hears from the others.
 type counter struct {
 	redisKey string // prefix + "rl:" + rule + ":" + key, without the second
 
 	mu       sync.Mutex
-	sec      int64 // the Unix second counted
-	own      int64 // admitted here this second
-	pending  int64 // admitted here and not yet sent
-	synced   int64 // sent to Redis this second
-	others   int64 // the fleet's count minus ours, at the last sync
-	othersAt time.Time
-	queued   bool // in Limiter.active
+	sec      int64     // the Unix second counted
+	seen     time.Time // the latest now Allow was given: the clock othersAt is on
+	own      int64     // admitted here this second
+	pending  int64     // admitted here and not yet sent
+	synced   int64     // sent to Redis this second
+	others   int64     // the fleet's count minus ours, at the last sync
+	othersAt time.Time // when (on Allow's clock) others was read from Redis
+	queued   bool      // in Limiter.active
 }
 
 // allowShared admits while this node's count plus the others' this second is below
@@ -37,7 +42,10 @@ func (l *Limiter) allowShared(lim *rules.Limit, k key, now time.Time) bool {
 
 	c.mu.Lock()
 	if sec > c.sec { // a new second; a late caller with an older now counts in the current one
-		c.sec, c.own, c.pending, c.synced, c.others = sec, 0, 0, 0, 0
+		c.sec, c.own, c.pending, c.synced = sec, 0, 0, 0
+	}
+	if now.After(c.seen) {
+		c.seen = now
 	}
 	others := c.others
 	if now.Sub(c.othersAt) > staleAfter {

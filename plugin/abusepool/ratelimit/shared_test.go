@@ -33,24 +33,25 @@ func TestSharedOwnWindow(t *testing.T) {
 	}
 }
 
-func TestSharedOthersAgeOut(t *testing.T) {
+func TestSharedOthersGuessAndAgeOut(t *testing.T) {
 	l := New(Options{Redis: unreachableRedis(t)})
 	r := limitRule("r", 5, 5, rules.PerClient)
 	q := query("x.", "192.0.2.1")
 	l.Allow(r, q, t0)
 	c := l.counterFor(keyFor(r, q))
 	c.mu.Lock()
-	c.others, c.othersAt = 9, t0
+	c.others, c.othersAt = 9, t0 // as a sync at t0 would leave it
 	c.mu.Unlock()
 	if got := allowed(l, r, q, t0.Add(500*time.Millisecond), 10); got != 0 {
 		t.Fatalf("with the fleet at the limit: %d allowed, want 0", got)
 	}
-	// Three seconds later in the same counter's view the others' count is stale.
-	c.mu.Lock()
-	c.othersAt = t0.Add(-3 * time.Second)
-	c.mu.Unlock()
-	if got := allowed(l, r, q, t0.Add(500*time.Millisecond), 10); got != 9 {
-		t.Fatalf("with the others' count stale: %d allowed, want 9 (own limit 10, 1 used)", got)
+	// The next second starts from the others' last count, not from zero.
+	if got := allowed(l, r, q, t0.Add(1500*time.Millisecond), 10); got != 1 {
+		t.Fatalf("next second, others guessed at 9: %d allowed, want 1", got)
+	}
+	// No sync for over 2s: the others' count is stale and only this node's own counts.
+	if got := allowed(l, r, q, t0.Add(2100*time.Millisecond), 20); got != 10 {
+		t.Fatalf("with the others' count stale: %d allowed, want 10", got)
 	}
 }
 

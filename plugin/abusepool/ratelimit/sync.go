@@ -24,6 +24,7 @@ type sent struct {
 	sec    int64
 	n      int64 // sent now
 	synced int64 // sent this second, including n
+	at     time.Time
 	incr   *redis.IntCmd
 }
 
@@ -120,7 +121,7 @@ func (l *Limiter) take(cands []candidate) []sent {
 		n := c.pending
 		c.pending = 0
 		c.synced += n
-		batch = append(batch, sent{c: c, sec: c.sec, n: n, synced: c.synced})
+		batch = append(batch, sent{c: c, sec: c.sec, n: n, synced: c.synced, at: c.seen})
 		c.mu.Unlock()
 	}
 	return batch
@@ -145,13 +146,12 @@ func (l *Limiter) syncFailed(batch []sent, err error) {
 
 // syncDone records the others' counts from the totals Redis returned.
 func (l *Limiter) syncDone(batch []sent) {
-	now := time.Now()
 	for _, s := range batch {
 		total := s.incr.Val()
 		s.c.mu.Lock()
 		if s.c.sec == s.sec {
 			s.c.others = max(total-s.synced, 0)
-			s.c.othersAt = now
+			s.c.othersAt = s.at
 		}
 		s.c.mu.Unlock()
 	}
