@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/hostdns/hostdns/plugin/abusepool/rules"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 var t0 = time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC)
@@ -150,5 +152,21 @@ func BenchmarkAllowLocal(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		l.Allow(r, q, t0)
+	}
+}
+
+func TestKeysGauge(t *testing.T) {
+	before := testutil.ToFloat64(keysTracked)
+	l := New(Options{MaxKeys: 5})
+	r := limitRule("r", 1, 1, rules.PerClient)
+	for i := range 8 {
+		l.Allow(r, rules.Query{Addr: netip.AddrFrom4([4]byte{10, 0, 0, byte(i)})}, t0)
+	}
+	if got := testutil.ToFloat64(keysTracked) - before; got != 5 {
+		t.Errorf("ratelimit_keys grew by %v, want 5 (the bound)", got)
+	}
+	l.Stop()
+	if got := testutil.ToFloat64(keysTracked); got != before {
+		t.Errorf("ratelimit_keys = %v after Stop, want %v", got, before)
 	}
 }
