@@ -12,7 +12,7 @@ import (
 )
 
 // unreachableRedis is a client for a port nothing listens on: these tests need no server.
-func unreachableRedis(t *testing.T) *redis.Client {
+func unreachableRedis(t testing.TB) *redis.Client {
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
 	t.Cleanup(func() { c.Close() })
 	return c

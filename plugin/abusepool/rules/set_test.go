@@ -158,3 +158,23 @@ func manyRules(t testing.TB, n int) []Rule {
 	}
 	return mustRules(t, lines...)
 }
+
+func TestSetConcurrentMatch(t *testing.T) {
+	set := NewSet(manyRules(t, 100))
+	done := make(chan bool)
+	for g := range 4 {
+		go func() {
+			ok := true
+			for i := range 1000 {
+				r := set.Match(q("w.x6.example.", "192.0.2.1", uint16(g+i%3)))
+				ok = ok && r != nil && r.ID == "r6"
+			}
+			done <- ok
+		}()
+	}
+	for range 4 {
+		if !<-done {
+			t.Error("a concurrent Match went wrong")
+		}
+	}
+}
