@@ -60,12 +60,25 @@ func (l *Limiter) allowShared(lim *rules.Limit, k key, now time.Time) bool {
 	c.queued = true
 	c.mu.Unlock()
 
-	if enqueue {
-		l.mu.Lock()
-		l.active = append(l.active, c)
-		l.mu.Unlock()
+	if enqueue && !l.enqueue(c) {
+		c.mu.Lock()
+		c.queued = false // try again on its next query
+		c.mu.Unlock()
 	}
 	return ok
+}
+
+// enqueue adds c to the counters the sync loop looks at, unless MaxKeys are already
+// there: under a flood from random sources the list would otherwise hold every key of
+// the last seconds, however small the LRU.
+func (l *Limiter) enqueue(c *counter) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.active) >= l.opts.MaxKeys {
+		return false
+	}
+	l.active = append(l.active, c)
+	return true
 }
 
 // counterFor returns k's counter, making it on first use.

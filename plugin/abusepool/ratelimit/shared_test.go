@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"net/netip"
 	"strconv"
 	"testing"
 	"time"
@@ -109,4 +110,15 @@ func TestStopWaitsForSyncLoop(t *testing.T) {
 	}
 	l.Stop()
 	New(Options{Redis: unreachableRedis(t)}).Stop() // never started: must not block
+}
+
+func TestSharedActiveBounded(t *testing.T) {
+	l := New(Options{Redis: unreachableRedis(t), MaxKeys: 10})
+	r := limitRule("r", 1, 1, rules.PerClient)
+	for i := range 50 {
+		l.Allow(r, rules.Query{Addr: netip.AddrFrom4([4]byte{10, 0, 0, byte(i)})}, t0)
+	}
+	if n, m := len(l.active), l.counters.Len(); n != 10 || m != 10 {
+		t.Errorf("%d counters queued for sync and %d tracked, want 10 and 10", n, m)
+	}
 }
