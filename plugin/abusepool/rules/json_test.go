@@ -31,6 +31,10 @@ func TestParseJSONStrict(t *testing.T) {
 		`{"id":1}`,
 		`{"id":"a"`,
 		`[]`,
+		`{"ID":"a"}`,
+		`{"id":"a","match":{"Suffix":"x."}}`,
+		`{"id":"a","id":"b"}`,
+		`{"id":"a","limit":{"qps":1,"qps":2}}`,
 	} {
 		if _, err := ParseJSON([]byte(in)); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%q: err = %v, want ErrInvalid", in, err)
