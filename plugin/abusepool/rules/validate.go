@@ -24,8 +24,15 @@ const (
 	maxBurst     = 1 << 30
 )
 
+// maxQuoted is how much of a bad value an error repeats: enough to recognise it, never a
+// hostile megabyte.
+const maxQuoted = 64
+
 // invalid returns an error wrapping ErrInvalid that names the field and the value.
 func invalid(field, value, why string) error {
+	if len(value) > maxQuoted {
+		value = value[:maxQuoted] + "..."
+	}
 	return fmt.Errorf("%w: %s %q: %s", ErrInvalid, field, value, why)
 }
 
@@ -49,7 +56,7 @@ func (r *Rule) Validate(poolExists func(string) bool) error {
 		return invalid("origin", string(r.Origin), "want corefile, api or dynamic")
 	}
 	if len(r.Reason) > maxReasonLen {
-		return invalid("reason", r.Reason[:32]+"...", fmt.Sprintf("longer than %d bytes", maxReasonLen))
+		return invalid("reason", r.Reason, fmt.Sprintf("longer than %d bytes", maxReasonLen))
 	}
 	if !utf8.ValidString(r.Reason) {
 		return invalid("reason", r.Reason, "not valid UTF-8")

@@ -100,3 +100,12 @@ func TestValidatePool(t *testing.T) {
 		t.Fatalf("nil poolExists must skip the pool check: %v", err)
 	}
 }
+
+func TestErrorsQuoteLittle(t *testing.T) {
+	r := validRule()
+	r.Match.Suffix = strings.Repeat("a.", 5000)
+	err := r.Validate(nil)
+	if !errors.Is(err, ErrInvalid) || len(err.Error()) > 200 {
+		t.Errorf("error of %d bytes: %.300v", len(err.Error()), err)
+	}
+}
