@@ -59,11 +59,12 @@ func (l *Limiter) sync() {
 		}
 		return nil
 	})
+	l.record(batch)
 	if err != nil {
-		l.syncFailed(batch, err)
+		l.syncFailed(err)
 		return
 	}
-	l.syncDone(batch)
+	l.syncRecovered()
 }
 
 // candidate is an active counter's state when the sync began.
@@ -127,34 +128,37 @@ func (l *Limiter) take(cands []candidate) []sent {
 	return batch
 }
 
-// syncFailed puts the counts back to be sent next time, and logs the loss once.
-func (l *Limiter) syncFailed(batch []sent, err error) {
-	redisErrors.Inc()
+// record takes each key's reply: the total gives the others' count; a failed INCRBY puts
+// its count back to be sent next time. Replies are looked at one by one because a pipeline
+// cut off halfway has applied some of its commands.
+func (l *Limiter) record(batch []sent) {
 	for _, s := range batch {
+		total, err := s.incr.Result()
 		s.c.mu.Lock()
-		if s.c.sec == s.sec {
+		switch {
+		case s.c.sec != s.sec: // a new second began meanwhile: this one no longer matters
+		case err != nil:
 			s.c.pending += s.n
 			s.c.synced -= s.n
+		default:
+			s.c.others = max(total-s.synced, 0)
+			s.c.othersAt = s.at
 		}
 		s.c.mu.Unlock()
 	}
+}
+
+// syncFailed counts the failure and logs the loss of Redis once.
+func (l *Limiter) syncFailed(err error) {
+	redisErrors.Inc()
 	if !l.redisDown {
 		l.redisDown = true
 		log.Warningf("Rate-limit counters cannot be shared through Redis, limiting per node: %v", err)
 	}
 }
 
-// syncDone records the others' counts from the totals Redis returned.
-func (l *Limiter) syncDone(batch []sent) {
-	for _, s := range batch {
-		total := s.incr.Val()
-		s.c.mu.Lock()
-		if s.c.sec == s.sec {
-			s.c.others = max(total-s.synced, 0)
-			s.c.othersAt = s.at
-		}
-		s.c.mu.Unlock()
-	}
+// syncRecovered logs once that Redis is back.
+func (l *Limiter) syncRecovered() {
 	if l.redisDown {
 		l.redisDown = false
 		log.Infof("Rate-limit counters are shared through Redis again")
