@@ -26,6 +26,9 @@ type Engine struct {
 // id is active (the state's Add does); the engine then skips the offender, which is already
 // blocked, without logging or counting it again.
 func New(ts []Threshold, insp *inspect.Inspector, add func(rules.Rule) error) *Engine {
+	for _, t := range ts {
+		rulesAdded.WithLabelValues(t.Trigger) // the series exists at 0 before the first rule
+	}
 	return &Engine{ts: ts, insp: insp, add: add}
 }
 

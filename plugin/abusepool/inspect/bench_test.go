@@ -10,16 +10,69 @@ import (
 	"github.com/miekg/dns"
 )
 
-// BenchmarkRecord is the query path's cost: one enqueue (or, when the aggregator falls
-// behind, one counted drop). It must not allocate.
+// BenchmarkRecord is the query path's cost with the aggregator running. A benchmark records
+// far faster than any aggregator counts, so most of these find the queue full; unsampled/op
+// says how many. BenchmarkRecordEnqueue is the cost when there is room.
 func BenchmarkRecord(b *testing.B) {
 	i := New(Config{})
 	i.Start()
 	defer i.Stop()
 	e := Event{Name: "www.example.com.", Client: netip.MustParseAddr("192.0.2.1"), QType: dns.TypeA, Bytes: 100}
 	b.ReportAllocs()
+	n := 0
 	for b.Loop() {
 		i.Record(e)
+		n++
+	}
+	b.StopTimer()
+	i.Stop()
+	i.Flush()
+	b.ReportMetric(float64(i.Rates(0).UnsampledInWindow)/float64(n), "unsampled/op")
+}
+
+// BenchmarkRecordEnqueue is Record when the queue has room: the clock read and the send. The
+// queue is emptied, off the clock, whenever it fills. It must not allocate.
+func BenchmarkRecordEnqueue(b *testing.B) {
+	i := New(Config{})
+	e := Event{Name: "www.example.com.", Client: netip.MustParseAddr("192.0.2.1"), QType: dns.TypeA, Bytes: 100}
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(i.queue) == cap(i.queue) {
+			b.StopTimer()
+			for len(i.queue) > 0 {
+				<-i.queue
+			}
+			b.StartTimer()
+		}
+		i.Record(e)
+	}
+	if i.unsampled.Load() != 0 {
+		b.Fatalf("%d unsampled: the queue was full", i.unsampled.Load())
+	}
+}
+
+// BenchmarkRecordFull is Record when the aggregator has fallen behind: the queue is full and
+// the event is only counted as unsampled.
+func BenchmarkRecordFull(b *testing.B) {
+	i := New(Config{Queue: 1})
+	e := Event{Name: "www.example.com.", Client: netip.MustParseAddr("192.0.2.1"), QType: dns.TypeA, Bytes: 100}
+	i.Record(e)
+	b.ReportAllocs()
+	for b.Loop() {
+		i.Record(e)
+	}
+}
+
+// BenchmarkRecordAt is Record without its clock read, the handler passing the time it has.
+func BenchmarkRecordAt(b *testing.B) {
+	i := New(Config{})
+	i.Start()
+	defer i.Stop()
+	e := Event{Name: "www.example.com.", Client: netip.MustParseAddr("192.0.2.1"), QType: dns.TypeA, Bytes: 100}
+	now := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		i.RecordAt(e, now)
 	}
 }
 

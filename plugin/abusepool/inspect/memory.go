@@ -10,7 +10,8 @@ const maxNameLen = 255
 
 // MemoryBytes estimates what the summaries hold now: their slots, heaps, map entries and the
 // bytes of the names they keep. It stops growing once every summary is full, at no more than
-// MaxMemoryBytes of the configuration.
+// MaxMemoryBytes of the configuration. The queue is apart from it: Queue events of about 80
+// bytes each, allocated once by New.
 func (i *Inspector) MemoryBytes() int {
 	i.mu.Lock()
 	defer i.mu.Unlock()

@@ -6,6 +6,12 @@ package inspect
 // Count-Error is a guaranteed lower bound, and any key with more than total/capacity
 // occurrences is in the summary. The smallest counter is found with a min-heap of slots; the
 // map finds a key's slot. Nothing grows past capacity, so memory is fixed.
+//
+// Why Space-Saving: its error is deterministic and reported per key (Count-Error is a lower
+// bound dynamic rules can act on without false positives), summaries of buckets merge
+// (Agarwal et al. 2012) so a sliding window is buckets merged at query time, and it needs no
+// dependency. A Count-Min sketch only overestimates, needs a heap of candidates anyway, and
+// its error is probabilistic.
 type summary[K comparable] struct {
 	capacity int
 	index    map[K]int32 // key -> slot
