@@ -62,7 +62,7 @@ func ParseCorefile(args []string) (Threshold, error) {
 	var err error
 	t.Action, t.Limit, t.Pool, rest, err = parseAction(p.args)
 	if err != nil {
-		return Threshold{}, fmt.Errorf("%s: %w", t.Trigger, err)
+		return Threshold{}, fmt.Errorf("%w: %s: %w", ErrInvalid, t.Trigger, err)
 	}
 	if len(rest) > 0 {
 		return Threshold{}, fmt.Errorf("%w: %s: unexpected %q after the action", ErrInvalid, t.Trigger, rest[0])

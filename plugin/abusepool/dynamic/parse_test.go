@@ -127,7 +127,7 @@ func FuzzParseCorefile(f *testing.F) {
 }
 
 // FuzzParseAction: the action grammar alone (it is shared with rules): no crash, errors wrap
-// ErrInvalid, and what it leaves is a tail of its input.
+// errBadAction, and what it leaves is a tail of its input.
 func FuzzParseAction(f *testing.F) {
 	for _, s := range []string{"drop", "refused x", "truncate", "ratelimit 1 1 name truncate for 1m", "pool p", "pool", "ratelimit", ""} {
 		f.Add(s)
@@ -136,8 +136,8 @@ func FuzzParseAction(f *testing.F) {
 		args := strings.Fields(line)
 		a, l, pool, rest, err := parseAction(args)
 		if err != nil {
-			if !errors.Is(err, ErrInvalid) {
-				t.Fatalf("%q: error %v does not wrap ErrInvalid", line, err)
+			if !errors.Is(err, errBadAction) {
+				t.Fatalf("%q: error %v does not wrap errBadAction", line, err)
 			}
 			return
 		}

@@ -172,7 +172,7 @@ func (i *Inspector) count(it *item) {
 	}
 }
 
-// bucketAt is the bucket for unix nanoseconds at, reset if it held an older slice; nil when
+// bucketAt is the bucket for unix nanoseconds at, reset if it held another slice; nil when
 // at is too old for the window. Callers hold mu.
 func (i *Inspector) bucketAt(at int64) *bucket {
 	epoch := at / i.width
@@ -180,9 +180,11 @@ func (i *Inspector) bucketAt(at int64) *bucket {
 	switch {
 	case b.epoch == epoch:
 		return b
-	case b.epoch > epoch:
-		return nil
+	case b.epoch > epoch && b.epoch <= i.cfg.Now().UnixNano()/i.width:
+		return nil // older than the window
 	}
+	// A newer slice is replaced, and so is a "newer" one from the future: the clock stepped
+	// back, and keeping it would throw away every event until the clock caught up.
 	b.reset(epoch)
 	return b
 }

@@ -196,3 +196,18 @@ func TestMergeKeepsBounds(t *testing.T) {
 		t.Errorf("hot.example. not first: %+v", e)
 	}
 }
+
+// TestClockStepsBack: after the clock steps back an hour, new events are counted, not taken
+// for old ones by the buckets the future left behind.
+func TestClockStepsBack(t *testing.T) {
+	i, clk := started(t, Config{Window: 10 * time.Second, Buckets: 5, Capacity: 10})
+	i.Record(ev("before.example.", "192.0.2.1", dns.TypeA, 0, 0))
+	i.Flush()
+	clk.Advance(-time.Hour)
+	for range 5 { // through every bucket, so each meets a slice from the future
+		i.Record(ev("after.example.", "192.0.2.1", dns.TypeA, 0, 0))
+		i.Flush()
+		clk.Advance(time.Second)
+	}
+	exact(t, i, Query{Dimension: Names, N: 10}, map[string]uint64{"after.example.": 5})
+}
