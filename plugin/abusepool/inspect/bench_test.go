@@ -116,3 +116,26 @@ func BenchmarkAggregate(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s")
 }
+
+// BenchmarkTopFull is one top-10 query over a full window: every bucket's summary full of
+// distinct keys, all merged (what the API and each dynamic threshold pay per query).
+func BenchmarkTopFull(b *testing.B) {
+	clk := newClock()
+	c := Config{Now: clk.Now}
+	i := New(c)
+	r := rand.New(rand.NewPCG(2, 2))
+	for range c.withDefaults().Buckets {
+		for range 2 * DefaultCapacity {
+			i.Record(Event{Client: netip.AddrFrom4([4]byte{10, byte(r.Uint32()), byte(r.Uint32()), byte(r.Uint32())}), Name: "x."})
+		}
+		i.Flush()
+		clk.Advance(c.withDefaults().bucketWidth())
+	}
+	clk.Advance(-time.Nanosecond)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := i.Top(Query{Dimension: Clients, N: 10}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

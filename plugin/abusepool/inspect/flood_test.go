@@ -66,7 +66,10 @@ func TestFloodMemoryFlatHittersFound(t *testing.T) {
 	bound := MaxMemoryBytes(cfg)
 
 	heap0 := heapInUse()
+	start := time.Now()
 	flood(i, clk, r, n, cfg.Window)
+	t.Logf("first half: %d events recorded and counted in %s (%.0f events/s, event generation included)",
+		n, time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds())
 	mem1, heap1 := i.MemoryBytes(), heapInUse()
 	truth := flood(i, clk, r, n, cfg.Window)
 	mem2, heap2 := i.MemoryBytes(), heapInUse()

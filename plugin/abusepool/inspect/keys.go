@@ -43,6 +43,14 @@ func qtypeKey(t uint16) string {
 	return "TYPE" + strconv.Itoa(int(t))
 }
 
+// comparePrefix orders prefixes by address, then by length.
+func comparePrefix(a, b netip.Prefix) int {
+	if c := a.Addr().Compare(b.Addr()); c != 0 {
+		return c
+	}
+	return a.Bits() - b.Bits()
+}
+
 func addrKey(a netip.Addr) string     { return a.String() }
 func prefixKey(p netip.Prefix) string { return p.String() }
 func stringKey(s string) string       { return s }

@@ -1,9 +1,12 @@
 package inspect
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -23,27 +26,27 @@ func (i *Inspector) Top(q Query) (Top, error) {
 	t := Top{Dimension: q.Dimension, Labels: q.Labels, Window: span}
 	switch q.Dimension {
 	case Names:
-		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[string] { return b.names[q.Labels] }, stringKey)
+		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[string] { return b.names[q.Labels] }, stringKey, strings.Compare)
 	case NXDomainNames:
-		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[string] { return b.nxNames[q.Labels] }, stringKey)
+		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[string] { return b.nxNames[q.Labels] }, stringKey, strings.Compare)
 	case ServfailNames:
-		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[string] { return b.sfNames[q.Labels] }, stringKey)
+		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[string] { return b.sfNames[q.Labels] }, stringKey, strings.Compare)
 	case Clients:
-		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[netip.Addr] { return b.clients }, addrKey)
+		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[netip.Addr] { return b.clients }, addrKey, netip.Addr.Compare)
 	case Clients24:
-		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[netip.Prefix] { return b.clients24 }, prefixKey)
+		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[netip.Prefix] { return b.clients24 }, prefixKey, comparePrefix)
 	case Clients56:
-		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[netip.Prefix] { return b.clients56 }, prefixKey)
+		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[netip.Prefix] { return b.clients56 }, prefixKey, comparePrefix)
 	case Rcodes:
-		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[int] { return b.rcodes }, rcodeKey)
+		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[int] { return b.rcodes }, rcodeKey, cmp.Compare[int])
 	case QTypes:
-		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[uint16] { return b.qtypes }, qtypeKey)
+		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[uint16] { return b.qtypes }, qtypeKey, cmp.Compare[uint16])
 	case ClientBytes:
-		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[netip.Addr] { return b.clientBytes }, addrKey)
+		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[netip.Addr] { return b.clientBytes }, addrKey, netip.Addr.Compare)
 	case ClientNXDomain:
-		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[netip.Addr] { return b.clientNX }, addrKey)
+		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[netip.Addr] { return b.clientNX }, addrKey, netip.Addr.Compare)
 	case ClientServfail:
-		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[netip.Addr] { return b.clientSF }, addrKey)
+		t.Total, t.Entries = topOf(bs, q.N, func(b *bucket) *summary[netip.Addr] { return b.clientSF }, addrKey, netip.Addr.Compare)
 	}
 	return t, nil
 }
@@ -96,17 +99,25 @@ func (i *Inspector) Rates(window time.Duration) Rates {
 }
 
 // merged is one key's sums across buckets.
-type merged struct {
+type merged[K comparable] struct {
+	key        K
 	count, err uint64
 	floors     uint64 // the floors of the full buckets that counted the key
 }
 
 // topOf merges one dimension's summaries. A key missing from a full bucket may have occurred
 // there up to that bucket's floor times, so the floor is added to its count and its error:
-// the count stays an upper bound and Count-Error a lower one.
-func topOf[K comparable](bs []*bucket, n int, of func(*bucket) *summary[K], key func(K) string) (uint64, []Entry) {
+// the count stays an upper bound and Count-Error a lower one. The list is by count, then by
+// guaranteed count, then by key (order), so equal counts list the same way every time; only
+// the n listed keys are turned into strings.
+func topOf[K comparable](bs []*bucket, n int, of func(*bucket) *summary[K], key func(K) string, order func(a, b K) int) (uint64, []Entry) {
 	var total, floors uint64
-	all := make(map[K]*merged)
+	size := 0
+	for _, b := range bs {
+		size += len(of(b).slots)
+	}
+	index := make(map[K]int, size)
+	all := make([]merged[K], 0, size)
 	for _, b := range bs {
 		s := of(b)
 		total += s.total
@@ -116,24 +127,35 @@ func topOf[K comparable](bs []*bucket, n int, of func(*bucket) *summary[K], key 
 			floors += floor
 		}
 		for _, sl := range s.slots {
-			m := all[sl.key]
-			if m == nil {
-				m = &merged{}
-				all[sl.key] = m
+			j, ok := index[sl.key]
+			if !ok {
+				j = len(all)
+				index[sl.key] = j
+				all = append(all, merged[K]{key: sl.key})
 			}
-			m.count += sl.count
-			m.err += sl.err
-			m.floors += floor
+			all[j].count += sl.count
+			all[j].err += sl.err
+			all[j].floors += floor
 		}
 	}
-	entries := make([]Entry, 0, len(all))
-	for k, m := range all {
-		missed := floors - m.floors
-		entries = append(entries, Entry{Key: key(k), Count: m.count + missed, Error: m.err + missed})
+	for j := range all {
+		missed := floors - all[j].floors
+		all[j].count += missed
+		all[j].err += missed
 	}
-	sortEntries(entries)
-	if len(entries) > n {
-		entries = entries[:n]
+	slices.SortFunc(all, func(a, b merged[K]) int {
+		if c := cmp.Compare(b.count, a.count); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.count-b.err, a.count-a.err); c != 0 {
+			return c
+		}
+		return order(a.key, b.key)
+	})
+	all = all[:min(n, len(all))]
+	entries := make([]Entry, len(all))
+	for j, m := range all {
+		entries[j] = Entry{Key: key(m.key), Count: m.count, Error: m.err}
 	}
 	for j := range entries {
 		if total > 0 {
