@@ -3,6 +3,8 @@ package inspect
 import (
 	"errors"
 	"net/netip"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -210,4 +212,50 @@ func TestClockStepsBack(t *testing.T) {
 		clk.Advance(time.Second)
 	}
 	exact(t, i, Query{Dimension: Names, N: 10}, map[string]uint64{"after.example.": 5})
+}
+
+// TestConcurrentUse: Record from several goroutines while others query; run with -race.
+// Every event is either counted or counted as unsampled.
+func TestConcurrentUse(t *testing.T) {
+	i, _ := started(t, Config{Capacity: 50, Queue: 128})
+	const writers, each = 4, 5000
+	done := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if _, err := i.Top(Query{Dimension: Clients24, N: 10}); err != nil {
+					t.Error(err)
+					return
+				}
+				i.Rates(0)
+				i.MemoryBytes()
+			}
+		}()
+	}
+	var writersWG sync.WaitGroup
+	for w := range writers {
+		writersWG.Add(1)
+		go func() {
+			defer writersWG.Done()
+			for n := range each {
+				i.Record(ev("n"+strconv.Itoa(n%100)+".example.", "192.0.2."+strconv.Itoa(w), dns.TypeA, 0, 10))
+			}
+		}()
+	}
+	writersWG.Wait()
+	close(done)
+	readers.Wait()
+	i.Flush()
+	r := i.Rates(0)
+	if got := uint64(r.QueriesPerSecond*60+0.5) + r.UnsampledInWindow; got != writers*each {
+		t.Errorf("%d counted and unsampled, want %d", got, writers*each)
+	}
 }
