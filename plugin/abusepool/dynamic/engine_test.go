@@ -303,3 +303,11 @@ func TestStartStop(t *testing.T) {
 	e.Stop()
 	e.Stop()
 }
+
+func TestNumber(t *testing.T) {
+	for v, want := range map[float64]string{1520: "1520", 10.1: "10.1", 10.0 / 3: "3.33", 0.5: "0.5", 0.899999: "0.9", 1e20: "100000000000000000000"} {
+		if got := number(v); got != want {
+			t.Errorf("number(%v) = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package dynamic
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"strconv"
 	"time"
@@ -133,5 +134,5 @@ func rcodeWord(rcode int) string {
 
 // number prints a measure to two decimals at most: 1520, 3.33, 0.5.
 func number(v float64) string {
-	return strconv.FormatFloat(float64(int64(v*100+0.5))/100, 'f', -1, 64)
+	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 }
