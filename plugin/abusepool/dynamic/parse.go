@@ -60,7 +60,7 @@ func ParseCorefile(args []string) (Threshold, error) {
 	}
 	var rest []string
 	var err error
-	t.Action, t.Limit, t.Pool, rest, err = parseAction(p.args)
+	t.Action, t.Limit, t.Pool, rest, err = rules.ParseAction(p.args)
 	if err != nil {
 		return Threshold{}, fmt.Errorf("%w: %s: %w", ErrInvalid, t.Trigger, err)
 	}
