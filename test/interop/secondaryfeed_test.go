@@ -340,6 +340,49 @@ func TestSecondaryFeedCatalog(t *testing.T) {
 	}
 }
 
+// TestSecondaryFeedDiscoverCatalog: with discover, a domain inserted in SQL is fed and
+// joins the catalog without a reload: BIND and Knot get the catalog's NOTIFY, follow it by
+// IXFR and transfer the new zone, flattened.
+func TestSecondaryFeedDiscoverCatalog(t *testing.T) {
+	db := newFeedDB(t, [2]string{feedZone, flatZoneText}, [2]string{targetZone, targetZoneText})
+	kinds := []harness.SecondaryKind{harness.SecondaryBIND, harness.SecondaryKnot}
+	ports := map[harness.SecondaryKind]int{}
+	var to []string
+	for _, k := range kinds {
+		ports[k] = harness.FreePort(t)
+		to = append(to, fmt.Sprintf("127.0.0.1:%d", ports[k]))
+	}
+	settings := []string{"discover", "allow 127.0.0.1", "catalog " + feedCatalog, "to " + strings.Join(to, " ")}
+	p := startFeedPrimary(t, db, nil, nil, settings...)
+	fed := func(rc int) bool { return rc == dns.RcodeSuccess } // REFUSED until discovered
+	waitXfrRcode(t, p, feedZone, nil, fed)
+	waitXfrRcode(t, p, feedCatalog, nil, fed)
+	var secs []*harness.Secondary
+	for _, k := range kinds {
+		s := harness.StartSecondary(t, k, harness.SecondaryOptions{Primary: p.addr, Catalog: feedCatalog, Port: ports[k]})
+		s.WaitZone(t, feedZone, 30*time.Second)
+		secs = append(secs, s)
+	}
+	// The catalog's serial before the new zone: the secondaries hold it.
+	catSerial := p.axfr(t, feedCatalog, nil)[0].(*dns.SOA).Serial
+	for _, s := range secs {
+		s.WaitTransfer(t, feedCatalog, catSerial, 30*time.Second)
+	}
+
+	const added = "added.example."
+	db.addZone(t, added, strings.ReplaceAll(targetZoneText, targetZone, added))
+	waitXfrRcode(t, p, added, nil, fed)
+	want := p.axfr(t, added, nil)
+	for _, s := range secs {
+		s.WaitZone(t, added, 30*time.Second)
+		assertFedZone(t, s, added, want)
+		x := s.WaitTransfer(t, feedCatalog, catSerial+1, 10*time.Second)
+		if x.Kind != "IXFR" {
+			t.Errorf("%s: the catalog's change came by %s, want IXFR: %s", s.Kind, x.Kind, x.Line)
+		}
+	}
+}
+
 // reloadFeed rewrites p's Corefile to feed zones and reloads it (SIGUSR1).
 func reloadFeed(t *testing.T, p *primary, db *feedDB, zones []string, settings []string) {
 	t.Helper()
