@@ -97,7 +97,7 @@ func (s *State) apply(id string, r *rules.Rule, pending bool) {
 		s.shared[id] = *r
 	}
 	if pending {
-		s.pending[id] = r
+		s.pending[id] = &change{rule: r, at: time.Now()}
 	}
 }
 

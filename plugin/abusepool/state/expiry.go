@@ -53,7 +53,7 @@ func (s *State) expire(now time.Time) {
 			continue
 		}
 		if _, isPending := s.pending[id]; isPending {
-			s.pending[id] = nil // it may be in Redis in an older form
+			s.pending[id] = &change{at: now} // it may be in Redis in an older form
 		} else {
 			s.expiredQ = append(s.expiredQ, r)
 			queued = true

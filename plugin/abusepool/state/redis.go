@@ -25,11 +25,17 @@ import (
 // Redis unreachable: the known rules stay; changes apply here and wait in State.pending,
 // written back (last writer wins per id) by the first resync that works. Redis restarted
 // empty: the key <prefix>epoch, a random value, is gone or new; each node then writes back
-// the rules it knows (HSETNX, so a rule written since wins).
+// the rules it knows (HSETNX, so a rule written since wins), except those another node
+// deleted during the outage: such deletes leave a tombstone, <prefix>deleted id -> when,
+// for tombstoneTTL, and a rule created before its tombstone stays deleted.
 
 const (
 	opTimeout = time.Second            // one Redis conversation
 	retryDown = 500 * time.Millisecond // resync while Redis is down or not loaded yet
+
+	// tombstoneTTL keeps the deletes made during an outage long enough for every node to
+	// have reconnected and written back what it knows.
+	tombstoneTTL = 10 * time.Minute
 )
 
 // deleteIfSame deletes a hash field only if it still holds the value given: an expired
@@ -40,10 +46,23 @@ if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
 end
 return 0`)
 
+// seedUnlessDeleted writes back rules (ARGV: id, created unix ms, JSON, ...) that are not in
+// the hash, unless a tombstone newer than their creation says a node deleted them.
+var seedUnlessDeleted = redis.NewScript(`
+local n = 0
+for i = 1, #ARGV, 3 do
+	local gone = redis.call('HGET', KEYS[2], ARGV[i])
+	if (not gone or tonumber(gone) < tonumber(ARGV[i+1])) and redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i+2]) == 1 then
+		n = n + 1
+	end
+end
+return n`)
+
 type redisShare struct {
 	s                       *State
 	c                       redis.UniversalClient
 	hash, channel, epochKey string
+	tombstones              string // id -> when a node deleted it while Redis was away (unix ms)
 
 	mu     sync.Mutex        // one conversation with Redis at a time, so changes stay in order
 	epoch  string            // the epoch of the last load; guarded by mu
@@ -60,6 +79,7 @@ func (r *redisShare) init(s *State) {
 	r.hash = s.o.Prefix + "rules"
 	r.channel = s.o.Prefix + "rules-changed"
 	r.epochKey = s.o.Prefix + "epoch"
+	r.tombstones = s.o.Prefix + "deleted"
 	r.warned = map[string]string{}
 	r.wake = make(chan struct{}, 1)
 }

@@ -76,14 +76,13 @@ func (r *redisShare) seed(ctx context.Context) error {
 		}
 	}
 	s.mu.Unlock()
-	_, err := r.c.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, rule := range known {
-			p.HSetNX(ctx, r.hash, rule.ID, mustJSON(rule))
-		}
-		return nil
-	})
+	args := make([]any, 0, 3*len(known))
+	for _, rule := range known {
+		args = append(args, rule.ID, rule.Created.UnixMilli(), mustJSON(rule))
+	}
+	n, err := seedUnlessDeleted.Run(ctx, r.c, []string{r.hash, r.tombstones}, args...).Int()
 	if err == nil {
-		log.Warningf("Redis had lost the shared rules (restarted without persistence?): wrote back the %d this node knows", len(known))
+		log.Warningf("Redis had lost the shared rules (restarted without persistence?): wrote back %d of the %d this node knows", n, len(known))
 	}
 	return err
 }
@@ -92,31 +91,33 @@ func (r *redisShare) seed(ctx context.Context) error {
 func (r *redisShare) flush(ctx context.Context) (int, error) {
 	s := r.s
 	s.mu.Lock()
-	batch := make(map[string]*rules.Rule, len(s.pending))
-	for id, rule := range s.pending {
-		batch[id] = rule
+	batch := make(map[string]*change, len(s.pending))
+	for id, c := range s.pending {
+		batch[id] = c
 	}
 	s.mu.Unlock()
 	if len(batch) == 0 {
 		return 0, nil
 	}
 	_, err := r.c.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for id, rule := range batch {
-			if rule == nil {
+		for id, c := range batch {
+			if c.rule == nil {
 				p.HDel(ctx, r.hash, id)
+				p.HSet(ctx, r.tombstones, id, c.at.UnixMilli())
 			} else {
-				p.HSet(ctx, r.hash, id, mustJSON(*rule))
+				p.HSet(ctx, r.hash, id, mustJSON(*c.rule))
 			}
 			p.Publish(ctx, r.channel, id)
 		}
+		p.Expire(ctx, r.tombstones, tombstoneTTL)
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
 	s.mu.Lock()
-	for id, rule := range batch {
-		if s.pending[id] == rule { // not changed again meanwhile
+	for id, c := range batch {
+		if s.pending[id] == c { // not changed again meanwhile
 			delete(s.pending, id)
 		}
 	}
@@ -144,8 +145,8 @@ func (r *redisShare) load(all map[string]string) (expired map[string]string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.shared = fresh
-	for id, rule := range s.pending {
-		s.apply(id, rule, false)
+	for id, c := range s.pending {
+		s.apply(id, c.rule, false)
 	}
 	s.rebuild()
 	return expired

@@ -50,10 +50,10 @@ type State struct {
 
 	mu       sync.Mutex // guards the fields below, and rebuilding
 	corefile []rules.Rule
-	shared   map[string]rules.Rule  // API and dynamic rules by id
-	pending  map[string]*rules.Rule // changes Redis has not seen yet: the rule, or nil for a delete
-	expiredQ []rules.Rule           // expired here, still to be deleted from Redis
-	counted  map[rules.Origin]int   // what this State added to the rules gauge
+	shared   map[string]rules.Rule // API and dynamic rules by id
+	pending  map[string]*change    // changes Redis has not seen yet, by id
+	expiredQ []rules.Rule          // expired here, still to be deleted from Redis
+	counted  map[rules.Origin]int  // what this State added to the rules gauge
 
 	redis    redisShare
 	changeMu sync.Mutex // one Put, Add or Delete at a time: check and change are one step
@@ -63,6 +63,12 @@ type State struct {
 	started    bool
 	stopOnce   sync.Once
 	wg         sync.WaitGroup
+}
+
+// change is a change Redis has not seen yet: the rule, or nil for a delete, made at.
+type change struct {
+	rule *rules.Rule
+	at   time.Time
 }
 
 // view is what readers see: the rules in precedence order, by id, and the earliest expiry.
@@ -88,7 +94,7 @@ func New(corefile []rules.Rule, o Options) *State {
 		o:          o,
 		corefile:   cloneAll(corefile),
 		shared:     map[string]rules.Rule{},
-		pending:    map[string]*rules.Rule{},
+		pending:    map[string]*change{},
 		counted:    map[rules.Origin]int{},
 		wakeExpiry: make(chan struct{}, 1),
 		stop:       make(chan struct{}),
