@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"go.uber.org/goleak"
 
 	"github.com/hostdns/hostdns/plugin/abusepool/rules"
 	"github.com/hostdns/hostdns/plugin/abusepool/state"
@@ -112,6 +113,10 @@ func TestStateSharedThroughRedis(t *testing.T) {
 }
 
 func TestStateSurvivesRedisOutage(t *testing.T) {
+	// Registered first, so it runs last: after both nodes stopped and closed their clients,
+	// nothing they started (loops, pub/sub, reconnects) is left running.
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) })
 	srv := harness.StartRedisServer(t)
 	a, b := node(t, srv.Addr(), "t:"), node(t, srv.Addr(), "t:")
 	ctx := context.Background()
@@ -151,9 +156,48 @@ func TestStateSurvivesRedisOutage(t *testing.T) {
 		}
 	}
 
+	// Redis came back empty; the nodes wrote back what they knew, less the outage's delete:
+	// a node started now loads exactly that.
+	c := node(t, srv.Addr(), "t:")
+	for id, want := range map[string]bool{"one": true, "two": false, "during": true} {
+		if _, ok := c.Get(id); ok != want {
+			t.Errorf("a node started after the outage has rule %s: %v, want %v", id, ok, want)
+		}
+	}
+
 	// And sharing works again both ways.
 	if _, err := b.Put(ctx, block("after", "after.example.")); err != nil {
 		t.Fatal(err)
 	}
 	waitShared(t, "b's rule after the outage on a", has(a, "after"))
+}
+
+func TestStateIgnoresBadRedisEntries(t *testing.T) {
+	srv := harness.StartRedisServer(t)
+	a := node(t, srv.Addr(), "t:")
+	ctx := context.Background()
+	raw := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer raw.Close()
+	for id, v := range map[string]string{
+		"junk":    `not json`,
+		"unknown": `{"id":"unknown","match":{"suffix":"a."},"action":"drop","colour":"red"}`,
+		"wrongid": `{"id":"other","match":{"suffix":"a."},"action":"drop","origin":"api"}`,
+		"nopool":  `{"id":"nopool","match":{"suffix":"a."},"action":"pool","pool":"none","origin":"api"}`,
+		"good":    `{"id":"good","match":{"suffix":"good.example."},"action":"drop","origin":"api","created":"2026-01-01T00:00:00Z"}`,
+	} {
+		if err := raw.HSet(ctx, "t:rules", id, v).Err(); err != nil {
+			t.Fatal(err)
+		}
+		raw.Publish(ctx, "t:rules-changed", id)
+	}
+	waitShared(t, "the good entry written straight to Redis", matches(a, "x.good.example.", "good"))
+	for _, id := range []string{"junk", "unknown", "wrongid", "other", "nopool"} {
+		if _, ok := a.Get(id); ok {
+			t.Errorf("bad entry %s was loaded", id)
+		}
+	}
+	// The node still works.
+	if _, err := a.Put(ctx, block("after", "after.example.")); err != nil {
+		t.Fatal(err)
+	}
 }

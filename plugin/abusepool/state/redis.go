@@ -178,11 +178,13 @@ func (r *redisShare) store(ctx context.Context, rule rules.Rule, mustBeNew bool)
 		if err != nil {
 			return err
 		}
-		if !added {
-			if err := r.checkTaken(ctx, rule.ID); err != nil {
-				return err
-			}
+		if added {
+			return r.c.Publish(ctx, r.channel, rule.ID).Err()
 		}
+		if err := r.checkTaken(ctx, rule.ID); err != nil {
+			return err
+		}
+		// What Redis held was expired or unusable: overwrite it.
 	}
 	_, err = r.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, r.hash, rule.ID, raw)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/goleak"
 
 	"github.com/hostdns/hostdns/plugin/abusepool/rules"
@@ -252,5 +253,38 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("%s: not within 5s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	api := rulesInForce.WithLabelValues(string(rules.FromAPI))
+	core := rulesInForce.WithLabelValues(string(rules.FromCorefile))
+	expired := rulesExpired.WithLabelValues(string(rules.FromDynamic))
+	apiBefore, coreBefore, expiredBefore := testutil.ToFloat64(api), testutil.ToFloat64(core), testutil.ToFloat64(expired)
+
+	s := New([]rules.Rule{corefileRule("core", "core.example.")}, Options{})
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"a", "b"} {
+		if _, err := s.Put(context.Background(), apiRule(id, "x.example.")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dyn := apiRule("dyn", "d.example.")
+	dyn.Origin, dyn.Expires = rules.FromDynamic, time.Now().Add(20*time.Millisecond)
+	if _, err := s.Add(context.Background(), dyn); err != nil {
+		t.Fatal(err)
+	}
+	if got := testutil.ToFloat64(api) - apiBefore; got != 2 {
+		t.Errorf("rules{origin=api} rose by %v, want 2", got)
+	}
+	if got := testutil.ToFloat64(core) - coreBefore; got != 1 {
+		t.Errorf("rules{origin=corefile} rose by %v, want 1", got)
+	}
+	waitUntil(t, "dynamic rule expired", func() bool { return testutil.ToFloat64(expired)-expiredBefore == 1 })
+	s.Stop()
+	if got := testutil.ToFloat64(api) - apiBefore; got != 0 {
+		t.Errorf("rules{origin=api} after Stop: %v over before, want 0", got)
 	}
 }
