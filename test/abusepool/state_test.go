@@ -201,3 +201,37 @@ func TestStateIgnoresBadRedisEntries(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestStateStartsWithRedisDown(t *testing.T) {
+	srv := harness.StartRedisServer(t)
+	srv.Stop()
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr(), DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
+	defer c.Close()
+	s := state.New(nil, state.Options{Redis: c, Prefix: "t:", Resync: time.Second})
+	if err := s.Start(); err != nil {
+		t.Fatalf("Start with Redis down: %v", err)
+	}
+	defer s.Stop()
+	if s.Ready() {
+		t.Fatal("ready before any load from Redis")
+	}
+	ctx := context.Background()
+	if _, err := s.Put(ctx, block("early", "early.example.")); err != nil {
+		t.Fatal(err)
+	}
+	if !matches(s, "x.early.example.", "early")() {
+		t.Fatal("a Put before Redis was reachable does not apply locally")
+	}
+
+	srv.Start()
+	waitShared(t, "ready once Redis answers", s.Ready)
+	raw := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer raw.Close()
+	waitShared(t, "the early Put written to Redis", func() bool {
+		ok, err := raw.HExists(ctx, "t:rules", "early").Result()
+		return err == nil && ok
+	})
+	if !has(s, "early")() {
+		t.Fatal("the early rule went away at the first load")
+	}
+}

@@ -87,7 +87,11 @@ func (r *redisShare) init(s *State) {
 // start subscribes and runs the loop. go-redis re-subscribes by itself after a lost
 // connection; the health check notices a dead one within a second.
 func (r *redisShare) start() {
-	r.ps = r.c.Subscribe(context.Background(), r.channel)
+	// The first SUBSCRIBE may fail (Redis down); the channel's loop subscribes again on
+	// every reconnection, so Start only waits so long for it.
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	r.ps = r.c.Subscribe(ctx, r.channel)
 	msgs := r.ps.ChannelWithSubscriptions(
 		redis.WithChannelHealthCheckInterval(time.Second),
 		redis.WithChannelPingTimeout(opTimeout),
@@ -167,7 +171,7 @@ func (r *redisShare) write(ctx context.Context, rule rules.Rule, mustBeNew bool)
 }
 
 func (r *redisShare) store(ctx context.Context, rule rules.Rule, mustBeNew bool) error {
-	ctx, cancel := context.WithTimeout(ctx, opTimeout)
+	ctx, cancel := opContext(ctx)
 	defer cancel()
 	raw, err := json.Marshal(rule)
 	if err != nil {
@@ -220,7 +224,7 @@ func (r *redisShare) remove(ctx context.Context, id string) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, opTimeout)
+	ctx, cancel := opContext(ctx)
 	defer cancel()
 	_, err := r.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HDel(ctx, r.hash, id)
@@ -319,4 +323,11 @@ func newEpoch() string {
 	b := make([]byte, 8)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// opContext bounds one Redis conversation of a change. A caller that goes away (an API
+// client hanging up) does not cut it short: a half-made change, and Redis taken for down,
+// would be worse than finishing it.
+func opContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), opTimeout)
 }
