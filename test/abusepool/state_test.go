@@ -2,6 +2,7 @@ package abusepool_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -233,5 +234,24 @@ func TestStateStartsWithRedisDown(t *testing.T) {
 	})
 	if !has(s, "early")() {
 		t.Fatal("the early rule went away at the first load")
+	}
+}
+
+func TestStateBurstOfDynamicRules(t *testing.T) {
+	srv := harness.StartRedisServer(t)
+	a, b := node(t, srv.Addr(), "t:"), node(t, srv.Addr(), "t:")
+	ctx := context.Background()
+	const n = 300
+	for i := range n {
+		r := block(fmt.Sprintf("dyn-query_rate-192.0.2.%d", i), fmt.Sprintf("n%d.example.", i))
+		r.Origin = rules.FromDynamic
+		r.Expires = time.Now().Add(time.Hour)
+		if _, err := a.Add(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitShared(t, "a burst of dynamic rules on b", func() bool { return len(b.Rules()) == n+1 })
+	if !matches(b, "x.n299.example.", "dyn-query_rate-192.0.2.299")() {
+		t.Fatal("the last rule of the burst does not match on b")
 	}
 }

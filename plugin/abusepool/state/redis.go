@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -118,18 +119,46 @@ func (r *redisShare) run(msgs <-chan any) {
 			if !ok {
 				return
 			}
-			switch m := m.(type) {
-			case *redis.Subscription: // (re)subscribed: messages may have been missed
-				r.resync()
+			if ids, resubscribed := batch(m, msgs); resubscribed {
+				r.resync() // messages may have been missed
 				timer.Reset(r.interval())
-			case *redis.Message:
-				r.reread(m.Payload)
+			} else {
+				r.reread(ids)
 			}
 		case <-timer.C:
 			r.resync()
 			timer.Reset(r.interval())
 		case <-r.wake:
 			r.deleteExpired()
+		}
+	}
+}
+
+// batch is the changed ids of m and of the messages already waiting behind it, so a burst
+// (a flood makes many dynamic rules at once) costs one round trip and one rebuild, not one
+// each. resubscribed: the connection was new, so a full resync is due instead.
+func batch(m any, msgs <-chan any) (ids []string, resubscribed bool) {
+	const most = 1000
+	for {
+		switch m := m.(type) {
+		case *redis.Subscription:
+			resubscribed = true
+		case *redis.Message:
+			if !slices.Contains(ids, m.Payload) && len(ids) < most {
+				ids = append(ids, m.Payload)
+			}
+		}
+		if len(ids) == most {
+			return ids, resubscribed
+		}
+		select {
+		case next, ok := <-msgs:
+			if !ok {
+				return ids, resubscribed
+			}
+			m = next
+		default:
+			return ids, resubscribed
 		}
 	}
 }
@@ -246,8 +275,8 @@ func (r *redisShare) local(id string, rule *rules.Rule, pending bool) {
 	s.rebuild()
 }
 
-// reread applies what Redis now holds for id, after another node's change.
-func (r *redisShare) reread(id string) {
+// reread applies what Redis now holds for ids, after other nodes' changes.
+func (r *redisShare) reread(ids []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := r.s
@@ -260,20 +289,36 @@ func (r *redisShare) reread(id string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
-	raw, err := r.c.HGet(ctx, r.hash, id).Result()
+	cmds := make([]*redis.StringCmd, len(ids))
+	_, err := r.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.HGet(ctx, r.hash, id)
+		}
+		return nil
+	})
 	if err != nil && !errors.Is(err, redis.Nil) {
 		r.failed("read", err)
 		return
 	}
-	rule, ok := r.decode(id, raw)
-	if err != nil || !ok || rule.Expired(time.Now()) {
-		r.local(id, nil, false)
-		return
-	}
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if old, known := s.shared[id]; !known || !reflect.DeepEqual(old, rule) {
-		s.apply(id, &rule, false)
+	changed := false
+	for i, id := range ids {
+		rule, ok := r.decode(id, cmds[i].Val())
+		old, known := s.shared[id]
+		switch {
+		case !ok || rule.Expired(now):
+			if known {
+				s.apply(id, nil, false)
+				changed = true
+			}
+		case !known || !reflect.DeepEqual(old, rule):
+			s.apply(id, &rule, false)
+			changed = true
+		}
+	}
+	if changed {
 		s.rebuild()
 	}
 }
