@@ -47,7 +47,9 @@ func (s *State) change(ctx context.Context, r rules.Rule, mustBeNew bool) (rules
 	if err := s.redis.write(ctx, r, mustBeNew); err != nil {
 		return rules.Rule{}, err
 	}
-	log.Infof("Rule %s set (%s): %s", r.ID, r.Origin, describe(r))
+	if r.Origin != rules.FromDynamic { // the dynamic engine logs its own, with the reason
+		log.Infof("Rule %s set (%s): %s", r.ID, r.Origin, describe(r))
+	}
 	return clone(r), nil
 }
 
