@@ -324,3 +324,25 @@ func TestStopWithoutStart(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestStartFailsOnABusyPort(t *testing.T) {
+	first, err := New("127.0.0.1:0", "", newTestBackend())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer first.Stop(context.Background())
+	if err := first.Start(); err == nil {
+		t.Fatal("second Start of one Server succeeded")
+	}
+	second, err := New(first.Addr(), "", newTestBackend())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Start(); err == nil {
+		second.Stop(context.Background())
+		t.Fatalf("a second Server started on %s, which the first holds", first.Addr())
+	}
+}
