@@ -12,9 +12,14 @@ import (
 	"github.com/hostdns/hostdns/distro/gcfloor"
 	_ "github.com/hostdns/hostdns/distro/plugins" // every plugin, and the chain order
 	"github.com/hostdns/hostdns/distro/version"
+	"github.com/hostdns/hostdns/plugin/abusepool/cli"
 )
 
 func main() {
+	// `coredns abusepool ...` is the abusepool API's command-line client, not a server.
+	if len(os.Args) > 1 && os.Args[1] == "abusepool" {
+		os.Exit(cli.Main(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	version.Identify()
 
 	// coremain.Run parses the same flags again; parsing first lets -version name hostdns and

@@ -16,7 +16,7 @@ func (f *Feed) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
 	if f.Notifier == nil && f.gate != nil {
-		f.notifier = newNotifier(ctx, f.gate.targets)
+		f.notifier = newNotifier(f.gate.targets)
 		f.Notifier = f.notifier
 	}
 	for _, z := range *f.zones.Load() {
@@ -46,7 +46,7 @@ func (f *Feed) stop() {
 	}
 	f.wg.Wait()
 	if f.notifier != nil {
-		f.notifier.n.Wait() // pending NOTIFYs end with the context
+		f.notifier.close() // pending NOTIFYs go on while another instance runs
 		f.Notifier, f.notifier = nil, nil
 	}
 	for _, z := range *f.zones.Load() {

@@ -66,7 +66,7 @@ func testFeed(t testing.TB, src transfer.Transferer) (*Feed, *zone) {
 func TestBuildAndAXFR(t *testing.T) {
 	f, z := testFeed(t, fileSource(t, zoneText(7, 2000)))
 	published := testutil.ToFloat64(builds.WithLabelValues("published"))
-	axfrOK := testutil.ToFloat64(transfers.WithLabelValues("axfr", "ok"))
+	axfrOK := testutil.ToFloat64(transfers.WithLabelValues("axfr", "ok", "cidr:0.0.0.0/0"))
 	f.build(context.Background(), z, true)
 	v := z.cur.Load()
 	if v == nil || v.Serial != 7 || len(v.RRs) != 2003 {
@@ -93,7 +93,7 @@ func TestBuildAndAXFR(t *testing.T) {
 	if d := testutil.ToFloat64(builds.WithLabelValues("published")) - published; d != 1 {
 		t.Errorf("builds_total{published} grew by %v, want 1", d)
 	}
-	if d := testutil.ToFloat64(transfers.WithLabelValues("axfr", "ok")) - axfrOK; d != 1 {
+	if d := testutil.ToFloat64(transfers.WithLabelValues("axfr", "ok", "cidr:0.0.0.0/0")) - axfrOK; d != 1 {
 		t.Errorf("transfers_total{axfr,ok} grew by %v, want 1", d)
 	}
 	if s := testutil.ToFloat64(serialGauge.WithLabelValues("example.org.")); s != 7 {

@@ -20,8 +20,8 @@ var (
 		Namespace: plugin.Namespace,
 		Subsystem: "secondaryfeed",
 		Name:      "transfers_total",
-		Help:      "Counter of AXFR/IXFR requests, by kind (axfr, ixfr, ixfr_fallback, uptodate) and result (ok, refused, notauth, formerr, not_built, error).",
-	}, []string{"kind", "result"})
+		Help:      "Counter of AXFR/IXFR requests, by kind (axfr, ixfr, ixfr_fallback, uptodate), result (ok, refused, notauth, formerr, not_built, error) and peer (key:NAME or cidr:PREFIX that let it in, none).",
+	}, []string{"kind", "result", "peer"})
 
 	builds = promauto.NewCounterVec(prometheus.CounterOpts{
 		Namespace: plugin.Namespace,

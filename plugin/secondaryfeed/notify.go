@@ -2,6 +2,7 @@ package secondaryfeed
 
 import (
 	"context"
+	"sync"
 
 	"github.com/miekg/dns"
 
@@ -10,15 +11,51 @@ import (
 
 // notifier implements Notifier with package notify: the new SOA in the answer section
 // (RFC 1996 3.7), TSIG-signed with the target's key, retried until acknowledged or until
-// the feed stops (reload, shutdown).
+// the last instance stops: a reload keeps the pending NOTIFYs going (sharedNotify).
 type notifier struct {
 	n       *notify.Notifier
 	targets func(zone string) []notify.Target
 }
 
-// newNotifier returns a notifier whose retries end with ctx.
-func newNotifier(ctx context.Context, targets func(string) []notify.Target) *notifier {
-	return &notifier{n: notify.New(ctx, notify.Options{Metrics: notifyMetrics}), targets: targets}
+// newNotifier returns a notifier on the shared notify.Notifier; release it with close.
+func newNotifier(targets func(string) []notify.Target) *notifier {
+	return &notifier{n: acquireNotify(), targets: targets}
+}
+
+func (s *notifier) close() { releaseNotify() }
+
+// The pending NOTIFYs are shared and counted like the memory journals (shared.go): a reload
+// starts the new instance before it stops the old one, so NOTIFYs still being retried to a
+// secondary that did not answer yet outlive it. When the last instance stops, they end.
+var (
+	notifyMu     sync.Mutex
+	sharedNotify *notify.Notifier
+	notifyStop   context.CancelFunc
+	notifyRefs   int
+)
+
+func acquireNotify() *notify.Notifier {
+	notifyMu.Lock()
+	defer notifyMu.Unlock()
+	if notifyRefs == 0 {
+		var ctx context.Context
+		ctx, notifyStop = context.WithCancel(context.Background())
+		sharedNotify = notify.New(ctx, notify.Options{Metrics: notifyMetrics})
+	}
+	notifyRefs++
+	return sharedNotify
+}
+
+// releaseNotify drops a reference; the last one ends the retries and waits for them.
+func releaseNotify() {
+	notifyMu.Lock()
+	defer notifyMu.Unlock()
+	if notifyRefs--; notifyRefs > 0 {
+		return
+	}
+	notifyStop()
+	sharedNotify.Wait()
+	sharedNotify, notifyStop = nil, nil
 }
 
 // Notify implements Notifier. The targets are looked up now: SQL's ALSO-NOTIFY is as

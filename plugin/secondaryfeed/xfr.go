@@ -22,50 +22,67 @@ func (f *Feed) transfer(ctx context.Context, state request.Request, z *zone) (in
 		kind = "ixfr"
 	}
 	v := z.cur.Load()
-	if d := f.decide(ctx, state, z, v); !d.Allowed() {
-		transfers.WithLabelValues(kind, resultOf(d.Rcode)).Inc()
+	d := f.decide(ctx, state, z, v)
+	x := &xfrCount{kind: kind, peer: peerLabel(d)}
+	if !d.Allowed() {
+		x.count(resultOf(d.Rcode))
 		log.Debugf("Transfer of %s to %s refused: %s", z.name, state.IP(), d.Reason)
 		writeSigned(state, d.Reply(r))
 		return d.Rcode, nil
 	}
 	if v == nil {
-		transfers.WithLabelValues(kind, "not_built").Inc()
+		x.count("not_built")
 		return dns.RcodeServerFailure, nil
 	}
 	if kind == "axfr" {
 		if state.Proto() != "tcp" {
-			transfers.WithLabelValues(kind, "refused").Inc()
+			x.count("refused")
 			return reply(state, dns.RcodeRefused) // RFC 5936 4.2: AXFR is TCP only
 		}
-		return f.send(state, "axfr", axfr(v))
+		return f.send(state, x, axfr(v))
 	}
-	return f.ixfr(ctx, state, z, v)
+	return f.ixfr(ctx, state, z, v, x)
+}
+
+// xfrCount counts one transfer request in coredns_secondaryfeed_transfers_total.
+type xfrCount struct{ kind, peer string }
+
+func (x *xfrCount) count(result string) { transfers.WithLabelValues(x.kind, result, x.peer).Inc() }
+
+// peerLabel is the peer label of a decision: what let the request in, "none" if nothing.
+func peerLabel(d access.Decision) string {
+	if d.Peer == "" {
+		return "none"
+	}
+	return d.Peer
 }
 
 // ixfr answers an IXFR (RFC 1995 4): the SOA alone when the client is up to date or asks
 // over UDP, the condensed difference when the journal reaches back to the client's
 // serial, else the whole zone (AXFR-style).
-func (f *Feed) ixfr(ctx context.Context, state request.Request, z *zone, v *journal.Version) (int, error) {
+func (f *Feed) ixfr(ctx context.Context, state request.Request, z *zone, v *journal.Version, x *xfrCount) (int, error) {
 	r := state.Req
 	if len(r.Ns) != 1 || r.Ns[0].Header().Rrtype != dns.TypeSOA {
-		transfers.WithLabelValues("ixfr", "formerr").Inc()
+		x.count("formerr")
 		return reply(state, dns.RcodeFormatError) // RFC 1995 3: the client's SOA is required
 	}
 	client := r.Ns[0].(*dns.SOA).Serial
 	if !journal.Less(client, v.Serial) || state.Proto() != "tcp" {
 		// RFC 1995 2 and 4: up to date, or over UDP, where we tell the current serial
 		// and the client comes back over TCP.
-		return f.send(state, "uptodate", [][]dns.RR{{v.SOA()}})
+		x.kind = "uptodate"
+		return f.send(state, x, [][]dns.RR{{v.SOA()}})
 	}
 	del, add, ok, err := f.Store.Since(ctx, z.name, client)
 	if err != nil {
 		log.Warningf("Zone %s: journal since %d: %v; sending the whole zone", z.name, client, err)
 	}
 	if err != nil || !ok {
-		return f.send(state, "ixfr_fallback", axfr(v))
+		x.kind = "ixfr_fallback"
+		return f.send(state, x, axfr(v))
 	}
 	// RFC 1995 4: new SOA, then (old SOA, deletions, new SOA, additions), new SOA.
-	return f.send(state, "ixfr", [][]dns.RR{{add[0]}, del, add, {add[0]}})
+	return f.send(state, x, [][]dns.RR{{add[0]}, del, add, {add[0]}})
 }
 
 // axfr is the whole version as an AXFR sends it: SOA, the records, SOA.
@@ -76,7 +93,7 @@ func axfr(v *journal.Version) [][]dns.RR {
 // send writes parts as one response, split in messages of at most batchBytes of
 // records; over UDP it must fit one message. A TSIG-signed request gets every message
 // signed (the server signs; the first with the request's MAC, the rest timers only).
-func (f *Feed) send(state request.Request, kind string, parts [][]dns.RR) (int, error) {
+func (f *Feed) send(state request.Request, x *xfrCount, parts [][]dns.RR) (int, error) {
 	first := true
 	err := batches(parts, func(rrs []dns.RR) error {
 		m := new(dns.Msg)
@@ -91,11 +108,11 @@ func (f *Feed) send(state request.Request, kind string, parts [][]dns.RR) (int, 
 		return err
 	})
 	if err != nil {
-		transfers.WithLabelValues(kind, "error").Inc()
-		log.Warningf("Transfer (%s) of %s to %s: %v", kind, state.Name(), state.IP(), err)
+		x.count("error")
+		log.Warningf("Transfer (%s) of %s to %s: %v", x.kind, state.Name(), state.IP(), err)
 		return dns.RcodeServerFailure, err
 	}
-	transfers.WithLabelValues(kind, "ok").Inc()
+	x.count("ok")
 	return dns.RcodeSuccess, nil
 }
 

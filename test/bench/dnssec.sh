@@ -84,15 +84,8 @@ if [[ ! -x $COREDNS || ${BENCH_BUILD:-} == 1 ]]; then
 fi
 
 WORK=$(mktemp -d /tmp/hostdns-dnssec-bench.XXXXXX)
-declare -A PIDS=() PORTS=() MPORTS=() RSS0=()
-cleanup() {
-	local n
-	for n in "${!PIDS[@]}"; do
-		SRV_PID=${PIDS[$n]}
-		stop_server
-	done
-	if [[ ${BENCH_KEEP:-} == 1 ]]; then say "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
+# shellcheck source=servers.sh
+source "$ROOT/test/bench/servers.sh"
 trap cleanup EXIT
 RESULTS=$WORK/results.tsv
 METRICS=$WORK/metrics.tsv
@@ -132,37 +125,15 @@ corefile_stock() { # METRICSPORT
 		printf '\n    }\n    file %s/zones/db.%s\n}\n' "$DATA" "${z%.}"
 	done <"$DATA/zones.list"
 }
-start_server() { # NAME COREFILE-FUNCTION ARGS... (the metrics port is added last)
-	local name=$1 fn=$2
-	shift 2
-	local mport
-	mport=$(free_port)
-	"$fn" "$@" "$mport" >"$WORK/cf/$name"
-	start_coredns "$name" "$WORK/cf/$name" "$LAST_ZONE" SOA 180 || return 1
-	PIDS[$name]=$SRV_PID PORTS[$name]=$PORT MPORTS[$name]=$mport RSS0[$name]=$RSS_READY
-	SRV_PID= # start_coredns' next call must not think this one is its own
-	show_signed "$name"
-}
-use_server() { SRV_NAME=$1 SRV_PID=${PIDS[$1]} PORT=${PORTS[$1]} RSS_READY=${RSS0[$1]}; }
-stop_all() {
-	local n
-	for n in "${!PIDS[@]}"; do
-		use_server "$n"
-		stop_server
-		unset "PIDS[$n]"
-	done
-}
-# show_signed NAME: one answer and one denial with DO=1, to see the server signs.
-show_signed() {
+# after_start NAME (servers.sh calls it): one answer and one denial with DO=1, to see the
+# server signs.
+after_start() {
 	local name=$1 z=${LAST_ZONE} q
 	for q in "www.$z A" "nx-bench-check.$z A"; do
 		# shellcheck disable=SC2086
 		say "$name: dig +dnssec $q: $(dig +dnssec +norecurse +time=2 +tries=1 -p "${PORTS[$name]}" @127.0.0.1 $q |
 			awk '/status:/ {sub(/,.*/, "", $6); s=$6} /^[^;]/ && NF > 3 {n[$4]++} END {printf "%s", s; for (t in n) printf " %s=%d", t, n[t]}')"
 	done
-}
-metric() { # NAME METRIC: the sum of the metric's samples, 0 when absent
-	curl -s --max-time 3 "http://127.0.0.1:${MPORTS[$1]}/metrics" 2>/dev/null | awk -v m="$2" '$1 == m || index($1, m "{") == 1 {s += $2} END {printf "%.0f", s}'
 }
 # measure NAME MIX QUERYFILE ROUND DO: one perf run, then RSS and sqlsign's gauges.
 measure() {

@@ -82,15 +82,8 @@ for p in secondaryfeed transfer sqlbackend prometheus; do
 done
 
 WORK=$(mktemp -d /tmp/hostdns-sf-bench.XXXXXX)
-declare -A PIDS=() PORTS=() MPORTS=()
-cleanup() {
-	local n
-	for n in "${!PIDS[@]}"; do
-		SRV_PID=${PIDS[$n]}
-		stop_server
-	done
-	if [[ ${BENCH_KEEP:-} == 1 ]]; then say "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
+# shellcheck source=servers.sh
+source "$ROOT/test/bench/servers.sh"
 trap cleanup EXIT
 REPORT=$WORK/report.txt
 : >"$REPORT"
@@ -124,17 +117,6 @@ corefile_feed() { # METRICSPORT
 corefile_stock() { # METRICSPORT
 	printf '. {\n    bind 127.0.0.1\n    prometheus 127.0.0.1:%s\n    transfer {\n        to *\n    }\n    sqlbackend {\n        driver sqlite\n        dsn %s\n        schema none\n    }\n}\n' "$1" "$DB"
 }
-start_server() { # NAME COREFILE-FUNCTION
-	local name=$1 mport
-	mport=$(free_port)
-	"$2" "$mport" >"$WORK/cf/$name"
-	start_coredns "$name" "$WORK/cf/$name" "$BIG" SOA 180 || return 1
-	PIDS[$name]=$SRV_PID PORTS[$name]=$PORT MPORTS[$name]=$mport
-	SRV_PID=
-}
-metric() { # NAME METRIC: the sum of the metric's samples, 0 when absent
-	curl -s --max-time 3 "http://127.0.0.1:${MPORTS[$1]}/metrics" 2>/dev/null | awk -v m="$2" '$1 == m || index($1, m "{") == 1 {s += $2} END {printf "%.0f", s}'
-}
 # serial NAME ZONE: the zone's SOA serial as the server answers it (empty when it does not).
 serial() { dig +short +time=1 +tries=1 -p "${PORTS[$1]}" @127.0.0.1 "$2" SOA 2>/dev/null | awk 'NF == 7 {print $3}'; }
 # wait_serial NAME ZONE SERIAL SECONDS: until the server answers SERIAL (or later) for ZONE.
@@ -163,6 +145,7 @@ records() { awk '!/^;/ && NF >= 5' "$1" | sort -u; }
 
 say "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); binary $("$COREDNS" -version 2>/dev/null | head -1)"
 START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+READY_NAME=$BIG
 start_server feed corefile_feed
 start_server stock corefile_stock
 # The feed server answers the apex SOA once its first version is built; wait for both zones'.

@@ -65,7 +65,7 @@ type Rule struct {
 	Origin  Origin    `json:"origin"`
 	Reason  string    `json:"reason,omitempty"` // free text, ≤ 256 bytes; dynamic rules say which threshold and value
 	Created time.Time `json:"created"`
-	Expires time.Time `json:"expires,omitempty"`
+	Expires time.Time `json:"expires,omitzero"`
 }
 
 // Expired reports whether the rule has run out at now.

@@ -19,6 +19,9 @@ type Decision struct {
 	TSIGError uint16
 	// Reason says why, for the log.
 	Reason string
+	// Peer names what let the request in, as a bounded metric label: "key:NAME" for an
+	// accepted TSIG key, "cidr:PREFIX" for an allowed source; "" when refused.
+	Peer string
 }
 
 // Allowed reports whether the transfer may go ahead.
@@ -41,9 +44,12 @@ func (p Policy) Check(remote netip.Addr, tsigKey string, tsigStatus error) Decis
 	case tsigKey != "" && tsigStatus != nil:
 		return Decision{Rcode: dns.RcodeNotAuth, TSIGError: TSIGError(tsigStatus), Reason: "TSIG " + tsigKey + ": " + tsigStatus.Error()}
 	case tsigKey != "" && slices.Contains(p.Keys, dns.CanonicalName(tsigKey)):
-		return Decision{Rcode: dns.RcodeSuccess, Reason: "key " + tsigKey}
-	case p.allows(remote):
-		return Decision{Rcode: dns.RcodeSuccess, Reason: "source allowed"}
+		return Decision{Rcode: dns.RcodeSuccess, Reason: "key " + tsigKey, Peer: "key:" + dns.CanonicalName(tsigKey)}
+	}
+	if pfx, ok := p.allowing(remote); ok {
+		return Decision{Rcode: dns.RcodeSuccess, Reason: "source allowed", Peer: "cidr:" + pfx.String()}
+	}
+	switch {
 	case tsigKey != "":
 		return Decision{Rcode: dns.RcodeNotAuth, TSIGError: dns.RcodeBadKey, Reason: "key " + tsigKey + " not accepted for the zone"}
 	case len(p.Keys) > 0:
@@ -52,13 +58,14 @@ func (p Policy) Check(remote netip.Addr, tsigKey string, tsigStatus error) Decis
 	return Decision{Rcode: dns.RcodeRefused, Reason: "source not allowed"}
 }
 
-func (p Policy) allows(a netip.Addr) bool {
+// allowing returns the first Allow prefix holding a.
+func (p Policy) allowing(a netip.Addr) (netip.Prefix, bool) {
 	for _, pfx := range p.Allow {
 		if pfx.Contains(a) {
-			return true
+			return pfx, true
 		}
 	}
-	return false
+	return netip.Prefix{}, false
 }
 
 // TSIGError maps the server's verification error (dns.ResponseWriter's

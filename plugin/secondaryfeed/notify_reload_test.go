@@ -1,0 +1,93 @@
+package secondaryfeed
+
+import (
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+	"go.uber.org/goleak"
+
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/access"
+)
+
+// A NOTIFY still being retried when a reload replaces the instance goes on: the secondary,
+// silent until after the old instance stopped, still gets it and acknowledges it; the last
+// instance's stop ends everything.
+func TestNotifyOutlivesReload(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	sec := startSilentSecondary(t)
+	defer sec.close()
+
+	old, _ := testFeed(t, fileSource(t, zoneText(7, 1)))
+	old.gate = &gate{corefile: access.Policy{NotifyTo: []string{sec.addr}}}
+	old.start()
+	waitUntil(5*time.Second, func() bool { return sec.heard.Load() > 0 })
+	if sec.heard.Load() == 0 {
+		t.Fatal("the old instance sent no NOTIFY")
+	}
+
+	next, _ := testFeed(t, fileSource(t, zoneText(7, 1)))
+	next.gate = &gate{} // it has nothing to notify itself: what arrives is the old one's
+	next.start()
+	old.stop()
+
+	sec.answering.Store(true)
+	waitUntil(15*time.Second, func() bool { return sec.acked.Load() > 0 })
+	if sec.acked.Load() == 0 {
+		t.Error("the NOTIFY pending at the reload was dropped")
+	}
+	next.stop()
+	if sharedNotify != nil || notifyRefs != 0 {
+		t.Errorf("the shared notifier is still held (%d references) after the last stop", notifyRefs)
+	}
+}
+
+// silentSecondary reads NOTIFYs on UDP and answers them only once answering is set.
+type silentSecondary struct {
+	addr         string
+	pc           net.PacketConn
+	answering    atomic.Bool
+	heard, acked atomic.Int32
+	done         chan struct{}
+}
+
+func startSilentSecondary(t *testing.T) *silentSecondary {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &silentSecondary{addr: pc.LocalAddr().String(), pc: pc, done: make(chan struct{})}
+	go s.serve()
+	return s
+}
+
+func (s *silentSecondary) serve() {
+	defer close(s.done)
+	buf := make([]byte, 4096)
+	for {
+		n, from, err := s.pc.ReadFrom(buf)
+		if err != nil {
+			return
+		}
+		m := new(dns.Msg)
+		if m.Unpack(buf[:n]) != nil || m.Opcode != dns.OpcodeNotify {
+			continue
+		}
+		s.heard.Add(1)
+		if !s.answering.Load() {
+			continue
+		}
+		out, err := new(dns.Msg).SetReply(m).Pack()
+		if err == nil {
+			s.pc.WriteTo(out, from)
+			s.acked.Add(1)
+		}
+	}
+}
+
+func (s *silentSecondary) close() {
+	s.pc.Close()
+	<-s.done
+}
