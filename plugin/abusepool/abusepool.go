@@ -146,18 +146,37 @@ func (a *AbusePool) counterOf(action rules.Action) interface{ Inc() } {
 }
 
 // clientAddr is the client's address, without allocating: IPv4-mapped IPv6 addresses are
-// unmapped so that an IPv4 CIDR matches them.
+// unmapped so that an IPv4 CIDR matches them. Behind a load balancer speaking the PROXY
+// protocol (the proxyproto plugin) it is the client the header names, as for every other
+// plugin (request.Request unwraps the same way).
 func clientAddr(w dns.ResponseWriter) netip.Addr {
-	switch ra := w.RemoteAddr().(type) {
+	switch ra := remoteAddr(w).(type) {
 	case *net.UDPAddr:
 		return ra.AddrPort().Addr().Unmap()
 	case *net.TCPAddr:
 		return ra.AddrPort().Addr().Unmap()
+	case nil:
+		return netip.Addr{}
+	default:
+		if ap, err := netip.ParseAddrPort(ra.String()); err == nil {
+			return ap.Addr().Unmap()
+		}
+		return netip.Addr{}
 	}
-	return netip.Addr{}
 }
 
 func isTCP(w dns.ResponseWriter) bool {
-	_, ok := w.RemoteAddr().(*net.TCPAddr)
+	_, ok := remoteAddr(w).(*net.TCPAddr)
 	return ok
+}
+
+// remoteAddr is w's remote address, unwrapped when it wraps the real one.
+func remoteAddr(w dns.ResponseWriter) net.Addr {
+	ra := w.RemoteAddr()
+	if u, ok := ra.(interface{ Unwrap() net.Addr }); ok {
+		if inner := u.Unwrap(); inner != nil {
+			return inner
+		}
+	}
+	return ra
 }

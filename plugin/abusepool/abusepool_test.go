@@ -3,11 +3,13 @@ package abusepool
 import (
 	"context"
 	"fmt"
+	"net"
 	"testing"
 	"time"
 
 	"github.com/coredns/coredns/plugin"
 	"github.com/coredns/coredns/plugin/pkg/dnstest"
+	"github.com/coredns/coredns/plugin/pkg/proxyproto"
 	"github.com/coredns/coredns/plugin/test"
 
 	"github.com/hostdns/hostdns/plugin/abusepool/inspect"
@@ -207,5 +209,37 @@ func BenchmarkServeDNSPass(b *testing.B) {
 				a.ServeDNS(ctx, w, m)
 			}
 		})
+	}
+}
+
+// proxied is a ResponseWriter whose remote address is what the proxyproto plugin makes: the
+// load balancer's connection, wrapping the client the PROXY header names.
+type proxied struct {
+	test.ResponseWriter
+	addr net.Addr
+}
+
+func (p *proxied) RemoteAddr() net.Addr { return p.addr }
+
+func TestClientAddr(t *testing.T) {
+	lb := &net.UDPAddr{IP: net.ParseIP("10.0.0.1"), Port: 4000}
+	real := &net.TCPAddr{IP: net.ParseIP("198.51.100.7"), Port: 5353}
+	for _, c := range []struct {
+		w    dns.ResponseWriter
+		want string
+		tcp  bool
+	}{
+		{&test.ResponseWriter{}, "10.240.0.1", false},
+		{&test.ResponseWriter{TCP: true, RemoteIP: "2001:db8::1"}, "2001:db8::1", true},
+		{&test.ResponseWriter{RemoteIP: "::ffff:192.0.2.1"}, "192.0.2.1", false},
+		{&proxied{addr: proxyproto.NewAddr(lb, real, nil)}, "198.51.100.7", true},
+		{&proxied{addr: &net.UnixAddr{Name: "/x", Net: "unix"}}, "invalid IP", false},
+	} {
+		if got := clientAddr(c.w); got.String() != c.want {
+			t.Errorf("%v: client %s, want %s", c.w.RemoteAddr(), got, c.want)
+		}
+		if got := isTCP(c.w); got != c.tcp {
+			t.Errorf("%v: TCP %t, want %t", c.w.RemoteAddr(), got, c.tcp)
+		}
 	}
 }
