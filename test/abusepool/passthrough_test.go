@@ -31,3 +31,13 @@ func TestNoRuleMatchedPassesThrough(t *testing.T) {
 		})
 	}
 }
+
+// A zone transfer passes through abusepool's recorder whole: every message of the AXFR
+// reaches the client, from the first SOA to the last.
+func TestZoneTransferPassesThrough(t *testing.T) {
+	s := harness.StartServer(t, "example.org:0 {\n    abusepool {\n        rule other suffix elsewhere.example drop\n    }\n    file "+writeZone(t, zone)+"\n    transfer {\n        to *\n    }\n}\n")
+	rrs := harness.AXFR(t, s.TCP, "example.org.")
+	if len(rrs) != 9 || rrs[0].Header().Rrtype != dns.TypeSOA || rrs[len(rrs)-1].Header().Rrtype != dns.TypeSOA {
+		t.Errorf("AXFR through abusepool: %d records, want 9 from SOA to SOA:\n%v", len(rrs), rrs)
+	}
+}
