@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/coredns/coredns/plugin/pkg/dnstest"
 	"github.com/coredns/coredns/plugin/test"
@@ -94,4 +95,27 @@ func question(name string, qt uint16) *dns.Msg {
 	m := new(dns.Msg)
 	m.SetQuestion(name, qt)
 	return m
+}
+
+// With one upstream down, every query is still answered by the other: a failed upstream
+// is passed over within the query, and health-checked until it is back.
+func TestPoolSkipsDownUpstream(t *testing.T) {
+	down, _ := upstream(t)
+	downAddr := down.Addr
+	down.Close()
+	up, got := upstream(t)
+	p := newAbusePool(poolConfig{name: "half", addrs: []string{downAddr, up.Addr}, healthCheck: 50 * time.Millisecond})
+	p.start()
+	defer p.stop()
+
+	for i := range 6 {
+		rec := dnstest.NewRecorder(&test.ResponseWriter{})
+		rcode, _ := p.serve(context.Background(), rec, question("x.example.", dns.TypeA))
+		if rcode != dns.RcodeSuccess || rec.Msg == nil || len(rec.Msg.Answer) != 1 {
+			t.Fatalf("query %d: rcode %d, answer %v", i, rcode, rec.Msg)
+		}
+	}
+	if got.Load() != 6 {
+		t.Errorf("the healthy upstream answered %d of 6", got.Load())
+	}
 }
