@@ -18,6 +18,7 @@ import (
 	"github.com/hostdns/hostdns/plugin/abusepool/state"
 
 	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -266,5 +267,27 @@ func TestPassAllocations(t *testing.T) {
 	allocs := testing.AllocsPerRun(1000, func() { a.ServeDNS(ctx, w, m) })
 	if allocs > 1 {
 		t.Errorf("%v allocations per passed query, want at most 1 (NextOrFailure's)", allocs)
+	}
+}
+
+// The inspection's memory is exported, from the running inspectors.
+func TestInspectionMemoryGauge(t *testing.T) {
+	a, _ := newTestPlugin(t)
+	for i := range 50 {
+		serve(t, a, false, "", fmt.Sprintf("n%d.example.org.", i), dns.TypeA)
+	}
+	a.inspector.Flush()
+	var gauge float64
+	mfs, err := prometheus.DefaultGatherer.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "coredns_abusepool_inspection_memory_bytes" {
+			gauge = mf.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	if own := a.inspector.MemoryBytes(); own == 0 || gauge < float64(own) {
+		t.Errorf("inspection_memory_bytes %v, want at least this inspector's %d", gauge, own)
 	}
 }

@@ -3,6 +3,7 @@ package abusepool
 import (
 	"github.com/coredns/coredns/plugin"
 
+	"github.com/hostdns/hostdns/plugin/abusepool/inspect"
 	"github.com/hostdns/hostdns/plugin/abusepool/rules"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -54,3 +55,41 @@ const (
 	poolOverQPS  = "over_qps" // the pool's max_qps was reached: dropped
 	poolError    = "error"    // no upstream answered: SERVFAIL
 )
+
+// The inspection's own health, read at scrape time from every running inspector (one per
+// server block; an instance and its reload share one): what its summaries hold, which its
+// configuration bounds whatever a flood brings, and how many queries a full recorder queue
+// left uncounted in the window.
+var (
+	_ = promauto.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "abusepool",
+		Name:      "inspection_memory_bytes",
+		Help:      "Estimated memory of the inspection's top-k summaries, bounded by window, buckets and capacity.",
+	}, func() float64 {
+		return sumInspectors(func(i *inspect.Inspector) float64 { return float64(i.MemoryBytes()) })
+	})
+
+	_ = promauto.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "abusepool",
+		Name:      "inspection_unsampled",
+		Help:      "Queries in the inspection window that a full recorder queue left uncounted.",
+	}, func() float64 {
+		return sumInspectors(func(i *inspect.Inspector) float64 { return float64(i.Rates(0).UnsampledInWindow) })
+	})
+)
+
+func sumInspectors(f func(*inspect.Inspector) float64) float64 {
+	carryMu.Lock()
+	list := make([]*inspect.Inspector, 0, len(inspectors))
+	for _, s := range inspectors {
+		list = append(list, s.inspector)
+	}
+	carryMu.Unlock()
+	sum := 0.0
+	for _, i := range list {
+		sum += f(i)
+	}
+	return sum
+}
