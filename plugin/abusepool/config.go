@@ -97,6 +97,8 @@ func parse(c *caddy.Controller, now time.Time) (*config, error) {
 				cfg.inspect.GroupLabels, err = intArg(c, 1, 10)
 			case "queue":
 				cfg.inspect.Queue, err = intArg(c, 16, 1<<24)
+			case "budget":
+				cfg.inspect.Budget, err = intArg(c, 100, 100_000_000)
 			case "limiter_keys":
 				cfg.limiterKeys, err = intArg(c, 1, 100_000_000)
 			case "api":

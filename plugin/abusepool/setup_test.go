@@ -43,6 +43,7 @@ func TestParseEveryProperty(t *testing.T) {
     capacity 500
     group_labels 2
     queue 1024
+    budget 5000
     limiter_keys 5000
     api 127.0.0.1:8054
     token_file ` + tokenFile + `
@@ -54,7 +55,7 @@ func TestParseEveryProperty(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.inspect.Window != 30*time.Second || cfg.inspect.Buckets != 6 || cfg.inspect.Capacity != 500 ||
-		cfg.inspect.GroupLabels != 2 || cfg.inspect.Queue != 1024 || cfg.limiterKeys != 5000 {
+		cfg.inspect.GroupLabels != 2 || cfg.inspect.Queue != 1024 || cfg.inspect.Budget != 5000 || cfg.limiterKeys != 5000 {
 		t.Errorf("inspection/limiter: %+v %d", cfg.inspect, cfg.limiterKeys)
 	}
 	if cfg.apiAddr != "127.0.0.1:8054" || cfg.token != "0123456789abcdef-from-file" {
@@ -119,6 +120,7 @@ func TestParseErrors(t *testing.T) {
 		"abusepool {\n capacity lots\n}":                                               "Testfile:2 - Error during parsing: capacity",
 		"abusepool {\n group_labels 11\n}":                                             "group_labels",
 		"abusepool {\n queue 1\n}":                                                     "queue",
+		"abusepool {\n budget 10\n}":                                                   "budget",
 		"abusepool {\n limiter_keys 0\n}":                                              "limiter_keys",
 		"abusepool {\n api 8054\n}":                                                    "not HOST:PORT",
 		"abusepool {\n api example.com:8054\n}":                                        "not an IP address or localhost",

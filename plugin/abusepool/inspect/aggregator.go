@@ -101,8 +101,9 @@ func (i *Inspector) count(it *item) {
 		close(it.flushed)
 		return
 	}
+	i.sample.seen(it.at, it.weight, i)
 	if b := i.bucketAt(it.at); b != nil {
-		b.add(&it.event)
+		b.add(&it.event, it.weight)
 	}
 }
 

@@ -41,48 +41,49 @@ func newBucket(c Config) *bucket {
 	return b
 }
 
-// add counts one event in every dimension it belongs to.
-func (b *bucket) add(e *Event) {
-	b.queries++
+// add counts one event, standing for w events (the 1-in-w sample), in every dimension it
+// belongs to.
+func (b *bucket) add(e *Event, w uint64) {
+	b.queries += w
 	if e.Rcode == NoAnswer {
-		b.dropped++
+		b.dropped += w
 	} else {
-		b.answers++
+		b.answers += w
 	}
-	addName(b.names, e.Name)
-	b.rcodes.add(e.Rcode, 1)
-	b.qtypes.add(e.QType, 1)
+	addName(b.names, e.Name, w)
+	b.rcodes.add(e.Rcode, w)
+	b.qtypes.add(e.QType, w)
 
 	client := e.Client.Unmap()
 	if client.IsValid() {
-		b.clients.add(client, 1)
+		b.clients.add(client, w)
 		if client.Is4() {
-			b.clients24.add(subnet24(client), 1)
+			b.clients24.add(subnet24(client), w)
 		} else {
-			b.clients56.add(subnet56(client), 1)
+			b.clients56.add(subnet56(client), w)
 		}
 		if e.Bytes > 0 {
-			b.clientBytes.add(client, uint64(e.Bytes))
+			b.clientBytes.add(client, w*uint64(e.Bytes))
 		}
 	}
 	switch e.Rcode {
 	case dns.RcodeNameError:
-		addName(b.nxNames, e.Name)
+		addName(b.nxNames, e.Name, w)
 		if client.IsValid() {
-			b.clientNX.add(client, 1)
+			b.clientNX.add(client, w)
 		}
 	case dns.RcodeServerFailure:
-		addName(b.sfNames, e.Name)
+		addName(b.sfNames, e.Name, w)
 		if client.IsValid() {
-			b.clientSF.add(client, 1)
+			b.clientSF.add(client, w)
 		}
 	}
 }
 
-// addName counts name whole and grouped by its last 1..len(sums)-1 labels.
-func addName(sums []*summary[string], name string) {
+// addName counts name, w times, whole and grouped by its last 1..len(sums)-1 labels.
+func addName(sums []*summary[string], name string, w uint64) {
 	for l, s := range sums {
-		s.add(lastLabels(name, l), 1)
+		s.add(lastLabels(name, l), w)
 	}
 }
 

@@ -10,6 +10,11 @@ type Config struct {
 	Capacity    int           // entries per dimension per bucket; default 1000
 	GroupLabels int           // names are also grouped by their last 1..GroupLabels labels; default 3
 	Queue       int           // events waiting for the aggregator; default 65536
+	// Budget is how many events a second the summaries count one by one; default 10000.
+	// Above it, one event in k is counted, with weight k (k = the last second's events over
+	// Budget, rounded up): a flood costs the aggregator Budget events a second, not one per
+	// query. Counts are then estimates of a 1-in-k sample; Rates stay close to exact.
+	Budget int
 
 	// Now is the clock; nil means time.Now. Tests pass their own so nothing sleeps.
 	Now func() time.Time
@@ -22,6 +27,7 @@ const (
 	DefaultCapacity    = 1000
 	DefaultGroupLabels = 3
 	DefaultQueue       = 65536
+	DefaultBudget      = 10000
 )
 
 // withDefaults fills the zero (or negative) fields. A window shorter than its buckets is
@@ -47,6 +53,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Queue <= 0 {
 		c.Queue = DefaultQueue
+	}
+	if c.Budget <= 0 {
+		c.Budget = DefaultBudget
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -15,6 +15,8 @@ type Inspector struct {
 	queue chan item
 
 	unsampled atomic.Uint64 // events Record had no room for, not yet put in a bucket
+	every     atomic.Uint64 // k: Record queues one event in every k (sample.go)
+	sample    sampler       // the aggregator's count of the current second, for k
 
 	mu      sync.Mutex // guards buckets; held by the aggregator per batch and by queries
 	buckets []*bucket
@@ -29,6 +31,7 @@ type Inspector struct {
 func New(c Config) *Inspector {
 	c = c.withDefaults()
 	i := &Inspector{cfg: c, width: int64(c.bucketWidth()), queue: make(chan item, c.Queue)}
+	i.every.Store(1)
 	for range c.Buckets {
 		i.buckets = append(i.buckets, newBucket(c))
 	}

@@ -1,10 +1,14 @@
 package inspect
 
-import "time"
+import (
+	"math/rand/v2"
+	"time"
+)
 
 // item is what the queue carries: an event and when it was recorded, or a Flush's marker.
 type item struct {
 	event   Event
+	weight  uint64        // how many events it stands for: k of the 1-in-k sample
 	at      int64         // unix nanoseconds
 	flushed chan struct{} // set for a Flush marker: closed once every earlier item is counted
 }
@@ -20,12 +24,27 @@ func (i *Inspector) Record(e Event) {
 	i.RecordAt(e, i.cfg.Now())
 }
 
+// sampled reports whether this event is queued, with probability 1/k, and k. A random draw,
+// not every k-th event: traffic that repeats with a period (a client's every tenth query)
+// must not always fall between the samples.
+func (i *Inspector) sampled() (bool, uint64) {
+	k := i.every.Load()
+	if k <= 1 {
+		return true, 1
+	}
+	return rand.Uint64N(k) == 0, k
+}
+
 // RecordAt is Record for a caller that has read the clock already (the handler does, for the
 // rate limiter), saving a second read.
 func (i *Inspector) RecordAt(e Event, at time.Time) {
+	ok, k := i.sampled()
+	if !ok {
+		return
+	}
 	select {
-	case i.queue <- item{event: e, at: at.UnixNano()}:
+	case i.queue <- item{event: e, weight: k, at: at.UnixNano()}:
 	default:
-		i.unsampled.Add(1)
+		i.unsampled.Add(k)
 	}
 }
