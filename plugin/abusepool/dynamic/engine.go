@@ -1,8 +1,12 @@
 package dynamic
 
 import (
+	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/miekg/dns"
 
 	"github.com/hostdns/hostdns/plugin/abusepool/inspect"
 	"github.com/hostdns/hostdns/plugin/abusepool/rules"
@@ -13,9 +17,10 @@ const DefaultEvery = time.Second
 
 // Engine checks thresholds against an inspector and adds a rule for every offender.
 type Engine struct {
-	ts   []Threshold
-	insp *inspect.Inspector
-	add  func(rules.Rule) error
+	ts    []Threshold
+	names []string // per threshold, the part of its rules' ids that tells it from the others (idName)
+	insp  *inspect.Inspector
+	add   func(rules.Rule) error
 
 	mu   sync.Mutex // guards stop and done
 	stop chan struct{}
@@ -29,21 +34,41 @@ func New(ts []Threshold, insp *inspect.Inspector, add func(rules.Rule) error) *E
 	for _, t := range ts {
 		rulesAdded.WithLabelValues(t.Trigger) // the series exists at 0 before the first rule
 	}
-	return &Engine{ts: ts, insp: insp, add: add}
+	return &Engine{ts: ts, names: idNames(ts), insp: insp, add: add}
+}
+
+// idNames names each threshold for its rules' ids: the trigger, with the rcode for
+// rcode_rate, and "-2", "-3"... for a later threshold of the same kind (escalating levels),
+// so that two thresholds never block one offender under one id. The Corefile is the same
+// on every node, so the names are too.
+func idNames(ts []Threshold) []string {
+	seen := map[string]int{}
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		name := t.Trigger
+		if t.Trigger == RcodeRate {
+			name += "-" + strings.ToLower(dns.RcodeToString[t.Rcode])
+		}
+		if seen[name]++; seen[name] > 1 {
+			name += "-" + strconv.Itoa(seen[name])
+		}
+		out[i] = name
+	}
+	return out
 }
 
 // Check evaluates every threshold once, at now, and returns the rules it added.
 func (e *Engine) Check(now time.Time) []rules.Rule {
 	e.insp.Flush() // judge every event recorded so far
 	var added []rules.Rule
-	for _, t := range e.ts {
+	for i, t := range e.ts {
 		offs, err := offenders(t, e.insp)
 		if err != nil {
 			log.Warningf("dynamic %s: %v", t.Trigger, err)
 			continue
 		}
 		for _, o := range offs {
-			r := t.rule(o, now)
+			r := t.rule(e.names[i], o, now)
 			if err := e.add(r); err != nil {
 				log.Debugf("dynamic rule %s not added: %v", r.ID, err)
 				continue
@@ -56,10 +81,10 @@ func (e *Engine) Check(now time.Time) []rules.Rule {
 	return added
 }
 
-// rule is the rule t makes for o at now.
-func (t Threshold) rule(o offender, now time.Time) rules.Rule {
+// rule is the rule t, named name in ids, makes for o at now.
+func (t Threshold) rule(name string, o offender, now time.Time) rules.Rule {
 	r := rules.Rule{
-		ID:      ruleID(t.Trigger, o.key),
+		ID:      ruleID(name, o.key),
 		Match:   o.match,
 		Action:  t.Action,
 		Pool:    t.Pool,

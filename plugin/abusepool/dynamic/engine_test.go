@@ -3,6 +3,7 @@ package dynamic
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -169,13 +170,13 @@ func TestRcodeRate(t *testing.T) {
 	s := newStore()
 	e := New([]Threshold{threshold(t, "rcode_rate nxdomain client 10 10s 10m truncate")}, i, s.add)
 	checkRules(t, e, s, RcodeRate, 10*time.Minute, []rules.Rule{{
-		ID: "dyn-rcode-rate-192.0.2.1", Match: rules.Match{CIDR: "192.0.2.1/32"}, Action: rules.Truncate,
+		ID: "dyn-rcode-rate-nxdomain-192.0.2.1", Match: rules.Match{CIDR: "192.0.2.1/32"}, Action: rules.Truncate,
 		Reason: "rcode_rate nxdomain 12/s over 10s > 10/s"}})
 
 	s = newStore()
 	e = New([]Threshold{threshold(t, "rcode_rate servfail client 10 10s 10m drop")}, i, s.add)
 	checkRules(t, e, s, RcodeRate, 10*time.Minute, []rules.Rule{{
-		ID: "dyn-rcode-rate-192.0.2.4", Match: rules.Match{CIDR: "192.0.2.4/32"}, Action: rules.Drop,
+		ID: "dyn-rcode-rate-servfail-192.0.2.4", Match: rules.Match{CIDR: "192.0.2.4/32"}, Action: rules.Drop,
 		Reason: "rcode_rate servfail 30/s over 10s > 10/s"}})
 }
 
@@ -309,5 +310,21 @@ func TestNumber(t *testing.T) {
 		if got := number(v); got != want {
 			t.Errorf("number(%v) = %q, want %q", v, got, want)
 		}
+	}
+}
+
+// Two thresholds of one kind (escalating levels) block one offender under two ids, the same
+// on every node; rcode_rate's ids name the rcode.
+func TestIDNamesApart(t *testing.T) {
+	got := idNames([]Threshold{
+		threshold(t, "query_rate client 100 10s 1m truncate"),
+		threshold(t, "query_rate client 1000 10s 10m drop"),
+		threshold(t, "rcode_rate nxdomain client 10 10s 1m drop"),
+		threshold(t, "rcode_rate servfail client 10 10s 1m drop"),
+		threshold(t, "query_rate subnet 5000 10s 1m drop"),
+	})
+	want := []string{"query_rate", "query_rate-2", "rcode_rate-nxdomain", "rcode_rate-servfail", "query_rate-3"}
+	if !slices.Equal(got, want) {
+		t.Errorf("id names %q, want %q", got, want)
 	}
 }
