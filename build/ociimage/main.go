@@ -1,6 +1,8 @@
 // Command ociimage builds the hostdns container image of distro/Dockerfile without a
 // Docker daemon or a registry: from the static binary and files on disk it writes an OCI
-// image layout directory and a `docker load`-able tarball. build/image.sh runs it.
+// image layout directory and a `docker load`-able tarball. build/image.sh runs it. With
+// -merge it joins such layouts of several platforms into one multi-platform image index
+// (build/release.sh).
 package main
 
 import (
@@ -8,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -30,8 +33,20 @@ func main() {
 		layoutTo = flag.String("layout", "", "write an OCI image layout directory here")
 		tarTo    = flag.String("tarball", "", "write a docker-load tarball here")
 		tag      = flag.String("tag", "hostdns:dev", "image reference recorded in the tarball and the layout")
+		merge    = flag.String("merge", "", "comma-separated single-platform layouts to join into one multi-platform index at -layout")
 	)
 	flag.Parse()
+	if *merge != "" {
+		if *layoutTo == "" {
+			fmt.Fprintln(os.Stderr, "ociimage: -merge needs -layout")
+			os.Exit(2)
+		}
+		if err := mergeLayouts(strings.Split(*merge, ","), *layoutTo, *tag); err != nil {
+			fmt.Fprintln(os.Stderr, "ociimage:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*binary, *corefile, *seed, *caCerts, *arch, *version, *commit, *epoch, !*noCap, *layoutTo, *tarTo, *tag); err != nil {
 		fmt.Fprintln(os.Stderr, "ociimage:", err)
 		os.Exit(1)

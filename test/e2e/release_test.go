@@ -9,11 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/hostdns/hostdns/test/harness"
 )
 
-// build/release.sh writes static Linux binaries and image tarballs into dist/ with a
+// build/release.sh writes static Linux binaries, image tarballs and one multi-platform OCI
+// layout into dist/ with a
 // SHA256SUMS that `sha256sum -c` verifies and that notices a changed byte. Cross-compiling
 // arm64 takes one to two minutes on the 2-core test machines, so by default only amd64 is
 // built (a link from the build cache); HOSTDNS_RELEASE_TEST=1 builds both, as a release does.
@@ -54,6 +57,9 @@ func TestReleaseArtefacts(t *testing.T) {
 			t.Errorf("%s: architecture %v (%v), want %s", image, cf.Architecture, err, arch)
 		}
 	}
+	ociTar := "hostdns-" + strings.TrimSpace(string(version)) + "-image-oci.tar"
+	want = append(want, ociTar)
+	checkMultiPlatform(t, filepath.Join(dist, ociTar), arches)
 	sums, err := os.ReadFile(filepath.Join(dist, "SHA256SUMS"))
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +87,48 @@ func TestReleaseArtefacts(t *testing.T) {
 	f.Close()
 	if out, err := sha256Check(dist); err == nil {
 		t.Errorf("sha256sum -c passes after %s changed:\n%s", want[0], out)
+	}
+}
+
+// checkMultiPlatform unpacks the OCI layout tarball and checks that its one entry is an image
+// index with an image per arch, each for linux/arch by its platform and its config.
+func checkMultiPlatform(t *testing.T, tarPath string, arches []string) {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := exec.Command("tar", "-C", dir, "-xf", tarPath).CombinedOutput(); err != nil {
+		t.Fatalf("tar -xf %s: %v\n%s", tarPath, err, out)
+	}
+	top, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		t.Fatalf("%s: %v", tarPath, err)
+	}
+	tm, err := top.IndexManifest()
+	if err != nil || len(tm.Manifests) != 1 || tm.Manifests[0].MediaType != types.OCIImageIndex {
+		t.Fatalf("%s: index.json %+v (%v), want one image index", tarPath, tm, err)
+	}
+	idx, err := top.ImageIndex(tm.Manifests[0].Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range m.Manifests {
+		img, err := idx.Image(d.Digest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cf, err := img.ConfigFile()
+		if err != nil || d.Platform == nil || d.Platform.OS != "linux" || cf.Architecture != d.Platform.Architecture {
+			t.Errorf("manifest %s: platform %+v, config architecture %v (%v)", d.Digest, d.Platform, cf.Architecture, err)
+			continue
+		}
+		got = append(got, d.Platform.Architecture)
+	}
+	if !slices.Equal(got, arches) {
+		t.Errorf("index platforms %v, want %v", got, arches)
 	}
 }
 
