@@ -82,6 +82,12 @@ func (p *testPrimary) setMode(m string) {
 	p.mu.Unlock()
 }
 
+func (p *testPrimary) setExtra(rrs ...dns.RR) {
+	p.mu.Lock()
+	p.extra = rrs
+	p.mu.Unlock()
+}
+
 func (p *testPrimary) count(qtype uint16) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -138,6 +144,9 @@ func (p *testPrimary) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 	var rrs []dns.RR
 	if q.Qtype == dns.TypeIXFR && old != nil {
 		rrs = ixfrBody(old, cur)
+		if len(extra) > 0 {
+			rrs = append(append(rrs[:len(rrs)-1:len(rrs)-1], extra...), cur[0])
+		}
 	} else {
 		rrs = append(append(append([]dns.RR{}, cur...), extra...), cur[0])
 	}
