@@ -24,12 +24,12 @@ type testPrimary struct {
 	mu       sync.Mutex
 	versions map[uint32][]dns.RR
 	serial   uint32
-	mode     string              // "" serves; else a misbehaviour, see serve
-	key      *[2]string          // name, secret: requests must be signed
-	gate     chan struct{}       // when set, AXFR waits for it to close
-	asked    map[uint16]int      // requests by qtype
-	extra    []dns.RR            // appended to the next transfers (out of zone)
-	started  chan struct{}       // a transfer started
+	mode     string         // "" serves; else a misbehaviour, see serve
+	key      *[2]string     // name, secret: requests must be signed
+	gate     chan struct{}  // when set, AXFR waits for it to close
+	asked    map[uint16]int // requests by qtype
+	extra    []dns.RR       // appended to the next transfers (out of zone)
+	started  chan struct{}  // a transfer started
 }
 
 func newPrimary(t *testing.T, zone, text string) *testPrimary {
