@@ -53,13 +53,11 @@ type Secondary struct {
 // now is the time the timers count from.
 func (s *Secondary) now() time.Time { return time.Now().Add(time.Duration(s.skew.Load())) }
 
-// newSecondary makes the plugin for cfg over an opened store.
+// newSecondary makes the plugin for cfg, over store when it is opened
+// already (else attach gives it before start).
 func newSecondary(cfg config, store *sqlstore.Store) *Secondary {
-	d := db{store}
-	return &Secondary{
+	s := &Secondary{
 		cfg:         cfg,
-		db:          d,
-		lease:       lease{db: d, holder: cfg.node, length: cfg.lease},
 		client:      client{limits{timeout: cfg.timeout, idle: cfg.idle, maxRecords: cfg.maxRecords, maxBytes: cfg.maxBytes}},
 		minInterval: 5 * time.Second,
 		autoPort:    "53",
@@ -68,6 +66,16 @@ func newSecondary(cfg config, store *sqlstore.Store) *Secondary {
 		wake:        make(chan struct{}, 1),
 		reread:      make(chan struct{}, 1),
 	}
+	if store != nil {
+		s.attach(store)
+	}
+	return s
+}
+
+// attach makes the plugin use store.
+func (s *Secondary) attach(store *sqlstore.Store) {
+	s.db = db{store}
+	s.lease = lease{db: s.db, holder: s.cfg.node, length: s.cfg.lease}
 }
 
 // Name implements plugin.Handler.
