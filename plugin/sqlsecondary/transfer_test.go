@@ -56,6 +56,8 @@ func TestIXFRApplied(t *testing.T) {
 		t.Fatal(err)
 	}
 	ixfrOK := testutil.ToFloat64(transfers.WithLabelValues(kindIXFR, "ok"))
+	var lastChange int64
+	db.QueryRow(`SELECT MAX(id) FROM hostdns_changes`).Scan(&lastChange)
 
 	p.set(zoneText(2, "192.0.2.2"))
 	s.checkNow(id)
@@ -72,6 +74,13 @@ func TestIXFRApplied(t *testing.T) {
 	rows := strings.Join(storedRows(t, db, id), "\n")
 	if !strings.Contains(rows, "www.example.org A 0 192.0.2.2 300") || strings.Contains(rows, "192.0.2.1 ") {
 		t.Errorf("rows after the IXFR:\n%s", rows)
+	}
+	// The domains row is left alone, so every node applies the changed
+	// records instead of reloading the whole zone.
+	var whole int
+	db.QueryRow(`SELECT COUNT(*) FROM hostdns_changes WHERE id > ? AND record_id IS NULL`, lastChange).Scan(&whole)
+	if whole != 0 {
+		t.Errorf("the IXFR logged %d whole-zone changes", whole)
 	}
 	if c := len(storedRows(t, db, id)); c != 7 {
 		t.Errorf("%d rows, want 7", c)
