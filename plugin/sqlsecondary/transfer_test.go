@@ -125,7 +125,25 @@ func TestTSIG(t *testing.T) {
 	bad := addSlave(t, db, "example.net", q.addr)
 	exec(t, db, `INSERT INTO domainmetadata (domain_id, kind, content) VALUES (?, 'AXFR-MASTER-TSIG', 'bad-key')`, bad)
 
+	u := newPrimary(t, "example.com.", strings.ReplaceAll(zoneText(1, "192.0.2.1"), "example.org.", "example.com."))
+	u.withKey("xfr-key.", "c2VjcmV0c2VjcmV0c2VjcmV0")
+	u.setMode("unsigned-xfr")
+	unsigned := addSlave(t, db, "example.com", u.addr)
+	exec(t, db, `INSERT INTO domainmetadata (domain_id, kind, content) VALUES (?, 'AXFR-MASTER-TSIG', 'xfr-key')`, unsigned)
+	tsigFailures := testutil.ToFloat64(transfers.WithLabelValues(kindAXFR, reasonTSIG))
+
 	s := startSecondary(t, path, "a", nil)
+	eventually(t, "the unsigned transfer refused", func() bool {
+		_, failing, _ := zoneState(s, unsigned)
+		return failing
+	})
+	if testutil.ToFloat64(transfers.WithLabelValues(kindAXFR, reasonTSIG)) == tsigFailures {
+		_, _, msg := zoneState(s, unsigned)
+		t.Errorf("unsigned transfer not counted as tsig: %s", msg)
+	}
+	if n := storedSerial(t, db, "example.com.", unsigned); n != 0 {
+		t.Errorf("unsigned transfer stored at serial %d", n)
+	}
 	eventually(t, "the signed zone stored", func() bool { return storedSerial(t, db, zoneName, good) == 1 })
 	eventually(t, "the zone with the wrong key failing", func() bool {
 		_, failing, _ := zoneState(s, bad)
