@@ -40,6 +40,8 @@ type Secondary struct {
 	supers map[string]supermaster // by ip, when autosecondary
 	active int                    // checks under way
 
+	readErr string // the last error reading the rows, logged once (run's goroutine only)
+
 	loaded atomic.Bool   // the SLAVE rows were read once
 	wake   chan struct{} // a NOTIFY or a finished check: look at the timers now
 	reread chan struct{} // a row was inserted: read the rows now
@@ -122,7 +124,10 @@ func (s *Secondary) run(ctx context.Context) {
 	read := func() {
 		if !tableReady {
 			if err := s.lease.ensureTable(ctx); err != nil {
-				log.Errorf("creating hostdns_secondary_leases: %v", err)
+				if msg := err.Error(); msg != s.readErr && ctx.Err() == nil {
+					log.Errorf("creating hostdns_secondary_leases: %v", err)
+					s.readErr = msg
+				}
 				return
 			}
 			tableReady = true
@@ -157,10 +162,17 @@ func (s *Secondary) readRows(ctx context.Context) {
 	rows, err := s.db.slaveRows(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
-			log.Errorf("reading the SLAVE domains: %v", err)
 			dbErrors.Inc()
+			if msg := err.Error(); msg != s.readErr {
+				log.Errorf("reading the SLAVE domains: %v", err)
+				s.readErr = msg
+			}
 		}
 		return
+	}
+	if s.readErr != "" {
+		log.Infof("reading the SLAVE domains again")
+		s.readErr = ""
 	}
 	var supers []supermaster
 	if s.cfg.autosecondary {
