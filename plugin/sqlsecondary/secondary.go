@@ -124,6 +124,7 @@ func (s *Secondary) run(ctx context.Context) {
 	read := func() {
 		if !tableReady {
 			if err := s.lease.ensureTable(ctx); err != nil {
+				dbErrors.Inc()
 				if msg := err.Error(); msg != s.readErr && ctx.Err() == nil {
 					log.Errorf("creating hostdns_secondary_leases: %v", err)
 					s.readErr = msg
