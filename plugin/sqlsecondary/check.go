@@ -98,6 +98,9 @@ func (s *Secondary) checkPrimary(ctx context.Context, c checkArgs, addr string, 
 	stop := s.lease.hold(tctx, c.id, cancel)
 	defer stop()
 	p, err := s.transfer(tctx, c, addr, key, have)
+	if err != nil && tctx.Err() != nil && ctx.Err() == nil {
+		err = errorf(reasonLeaseLost, "the transfer lease was lost: transfer abandoned")
+	}
 	if err != nil {
 		return outcome{err: err, soa: have}
 	}
