@@ -40,7 +40,8 @@ type Secondary struct {
 	supers map[string]supermaster // by ip, when autosecondary
 	active int                    // checks under way
 
-	readErr string // the last error reading the rows, logged once (run's goroutine only)
+	readErr  string // the last error reading the rows, logged once (run's goroutine only)
+	tableErr string // the last error creating the lease table, likewise
 
 	loaded atomic.Bool   // the SLAVE rows were read once
 	wake   chan struct{} // a NOTIFY or a finished check: look at the timers now
@@ -122,16 +123,19 @@ func (s *Secondary) run(ctx context.Context) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	read := func() {
+		// The rows are read even while the lease table cannot be made
+		// (no CREATE grant yet): zones are known, expire and NOTIFYs
+		// work; transfers fail on the lease until it exists.
 		if !tableReady {
 			if err := s.lease.ensureTable(ctx); err != nil {
 				dbErrors.Inc()
-				if msg := err.Error(); msg != s.readErr && ctx.Err() == nil {
-					log.Errorf("creating hostdns_secondary_leases: %v", err)
-					s.readErr = msg
+				if msg := err.Error(); msg != s.tableErr && ctx.Err() == nil {
+					log.Errorf("creating hostdns_secondary_leases: %v", sqlstore.Classify(s.db.Dialect, err))
+					s.tableErr = msg
 				}
-				return
+			} else {
+				tableReady = true
 			}
-			tableReady = true
 		}
 		s.readRows(ctx)
 	}
