@@ -1,6 +1,7 @@
 package sqlsecondary
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -154,5 +155,25 @@ func TestTSIG(t *testing.T) {
 	}
 	if n := storedSerial(t, db, "example.net.", bad); n != 0 {
 		t.Errorf("zone with the wrong key stored at serial %d", n)
+	}
+}
+
+// TestLargeZone: a zone of 1,500 records (many messages, many INSERT
+// batches) is written whole, each record once.
+func TestLargeZone(t *testing.T) {
+	path := newDB(t)
+	db := openStore(t, path).DB
+	text := zoneText(1, "192.0.2.1")
+	for i := range 1500 {
+		text += fmt.Sprintf("h%d 300 IN A 10.0.%d.%d\n", i, i/256, i%256)
+	}
+	p := newPrimary(t, zoneName, text)
+	id := addSlave(t, db, "example.org", p.addr)
+	startSecondary(t, path, "a", nil)
+	eventually(t, "serial 1 stored", func() bool { return storedSerial(t, db, zoneName, id) == 1 })
+	var n, distinct int
+	db.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT name) FROM records WHERE domain_id = ? AND type = 'A'`, id).Scan(&n, &distinct)
+	if n != 1502 || distinct != 1502 {
+		t.Errorf("%d A rows, %d names: want 1502", n, distinct)
 	}
 }
