@@ -1,0 +1,44 @@
+package sqlsecondary
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+// BenchmarkAXFRAndWrite1500: one AXFR of a 1,500-record zone from a primary
+// on loopback and its write into SQLite, the work of a new SLAVE row.
+func BenchmarkAXFRAndWrite1500(b *testing.B) {
+	ctx := context.Background()
+	path := newDB(b)
+	store := openStore(b, path)
+	text := zoneText(1, "192.0.2.1")
+	for i := range 1500 {
+		text += fmt.Sprintf("h%d 300 IN A 10.0.%d.%d\n", i, i/256, i%256)
+	}
+	p := newPrimary(b, zoneName, text)
+	res, err := store.DB.Exec(`INSERT INTO domains (name, master, type) VALUES ('example.org', ?, 'SLAVE')`, p.addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	id, _ := res.LastInsertId()
+	cfg := defaults()
+	s := newSecondary(cfg, store)
+	if err := s.lease.ensureTable(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if ok, err := s.lease.acquire(ctx, id, s.now()); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+		pulled, err := s.client.axfr(ctx, p.addr, zoneName, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pulled.soa.Serial = uint32(i + 2) // newer than the stored copy each time
+		if err := s.write(ctx, id, zoneName, pulled, s.now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
