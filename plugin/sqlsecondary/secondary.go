@@ -37,6 +37,9 @@ type Secondary struct {
 	mu     sync.RWMutex
 	zones  map[int64]*zone
 	byName map[string]*zone
+	// names is a copy of byName for the query path, replaced (never
+	// changed) when zones come or go, so queries take no lock.
+	names  atomic.Pointer[map[string]*zone]
 	supers map[string]supermaster // by ip, when autosecondary
 	active int                    // checks under way
 
@@ -189,9 +192,10 @@ func (s *Secondary) readRows(ctx context.Context) {
 	defer s.mu.Unlock()
 	now := s.now()
 	seen := make(map[int64]bool, len(rows))
+	changed := s.names.Load() == nil
 	for _, r := range rows {
 		seen[r.id] = true
-		s.update(r, now)
+		changed = s.update(r, now) || changed
 	}
 	for id, z := range s.zones {
 		if !seen[id] {
@@ -199,7 +203,15 @@ func (s *Secondary) readRows(ctx context.Context) {
 			if s.byName[z.name] == z {
 				delete(s.byName, z.name)
 			}
+			changed = true
 		}
+	}
+	if changed {
+		names := make(map[string]*zone, len(s.byName))
+		for n, z := range s.byName {
+			names[n] = z
+		}
+		s.names.Store(&names)
 	}
 	if s.cfg.autosecondary && err == nil {
 		s.supers = make(map[string]supermaster, len(supers))
@@ -211,8 +223,9 @@ func (s *Secondary) readRows(ctx context.Context) {
 	s.gauge(now)
 }
 
-// update takes in one row: a new zone is due at once.
-func (s *Secondary) update(r slaveRow, now time.Time) {
+// update takes in one row: a new zone is due at once. It reports whether
+// the zone is new or renamed.
+func (s *Secondary) update(r slaveRow, now time.Time) (added bool) {
 	z, ok := s.zones[r.id]
 	if !ok || z.name != r.name {
 		if ok {
@@ -220,6 +233,7 @@ func (s *Secondary) update(r slaveRow, now time.Time) {
 		}
 		z = &zone{id: r.id, name: r.name, next: now}
 		s.zones[r.id] = z
+		added = true
 	}
 	s.byName[r.name] = z
 	if r.master != z.master || z.masters == nil && z.badRow == "" {
@@ -240,6 +254,8 @@ func (s *Secondary) update(r slaveRow, now time.Time) {
 			z.lastCheck = t
 		}
 	}
+	z.publish()
+	return added
 }
 
 // dispatch starts the checks that are due, within the workers cap, and
@@ -304,6 +320,7 @@ func (s *Secondary) finish(z *zone, res outcome) {
 	if z.again {
 		z.next = now
 	}
+	z.publish()
 	s.gauge(now)
 	s.mu.Unlock()
 	signal(s.wake)
@@ -321,27 +338,26 @@ func (s *Secondary) checkNow(id int64) {
 }
 
 // expiredZone reports whether name is in an expired SLAVE zone (the
-// closest enclosing one decides).
+// closest enclosing one decides). It takes no lock: it is on every query's
+// path.
 func (s *Secondary) expiredZone(name string, now time.Time) bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	z := s.find(name)
-	return z != nil && z.expired(now)
+	names := s.names.Load()
+	if names == nil || len(*names) == 0 {
+		return false
+	}
+	z := find(*names, name)
+	return z != nil && z.expiredAt(now)
 }
 
-// find returns the SLAVE zone that holds name, the closest enclosing one;
-// s.mu is held.
-func (s *Secondary) find(name string) *zone {
-	if len(s.byName) == 0 {
-		return nil
-	}
+// find returns the zone of names that holds name, the closest enclosing one.
+func find(names map[string]*zone, name string) *zone {
 	name = dns.CanonicalName(name)
 	for off, end := 0, false; !end; off, end = dns.NextLabel(name, off) {
-		if z, ok := s.byName[name[off:]]; ok {
+		if z, ok := names[name[off:]]; ok {
 			return z
 		}
 	}
-	return s.byName["."]
+	return names["."]
 }
 
 // gauge sets the zones metrics; s.mu is held.
