@@ -5,6 +5,7 @@ package sqlsecondary
 
 import (
 	"context"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,7 @@ type Secondary struct {
 
 	readErr  string // the last error reading the rows, logged once (run's goroutine only)
 	tableErr string // the last error creating the lease table, likewise
+	superErr string // the last error reading supermasters, likewise
 
 	loaded atomic.Bool   // the SLAVE rows were read once
 	wake   chan struct{} // a NOTIFY or a finished check: look at the timers now
@@ -108,6 +110,13 @@ func (s *Secondary) stop() {
 		s.cancel()
 	}
 	s.wg.Wait()
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 func signal(c chan struct{}) {
@@ -184,8 +193,12 @@ func (s *Secondary) readRows(ctx context.Context) {
 	}
 	var supers []supermaster
 	if s.cfg.autosecondary {
-		if supers, err = s.db.supermasters(ctx); err != nil && ctx.Err() == nil {
-			log.Errorf("reading supermasters: %v", err)
+		supers, err = s.db.supermasters(ctx)
+		if msg := errText(err); msg != s.superErr && ctx.Err() == nil {
+			if err != nil {
+				log.Errorf("reading supermasters: %v", err)
+			}
+			s.superErr = msg
 		}
 	}
 	s.mu.Lock()
@@ -216,7 +229,10 @@ func (s *Secondary) readRows(ctx context.Context) {
 	if s.cfg.autosecondary && err == nil {
 		s.supers = make(map[string]supermaster, len(supers))
 		for _, sm := range supers {
-			s.supers[sm.ip] = sm
+			// Compared with a NOTIFY's source as written by net.IP.
+			if a, err := netip.ParseAddr(sm.ip); err == nil {
+				s.supers[a.Unmap().String()] = sm
+			}
 		}
 	}
 	s.loaded.Store(true)
