@@ -5,6 +5,7 @@ package sqlsecondary
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -270,8 +271,30 @@ func (s *Secondary) update(r slaveRow, now time.Time) (added bool) {
 			z.lastCheck = t
 		}
 	}
+	if added {
+		z.next = firstCheck(z, now)
+	}
 	z.publish()
 	return added
+}
+
+// firstCheck is when a zone just read is first checked: at once when it
+// was never transferred (a new row), else when its refresh, counted from
+// last_check, comes, so a restart with 10,000 zones does not check them all
+// at once; one overdue is checked within a tenth of its refresh (at most
+// 30s), spread at random.
+func firstCheck(z *zone, now time.Time) time.Time {
+	if z.soa == nil || z.lastCheck.IsZero() {
+		return now
+	}
+	if due := z.lastCheck.Add(jitter(z.refresh(), 0)); due.After(now) {
+		return due
+	}
+	spread := min(z.refresh()/10, 30*time.Second)
+	if spread <= 0 {
+		return now
+	}
+	return now.Add(time.Duration(rand.Int64N(int64(spread))))
 }
 
 // dispatch starts the checks that are due, within the workers cap, and
@@ -337,7 +360,6 @@ func (s *Secondary) finish(z *zone, res outcome) {
 		z.next = now
 	}
 	z.publish()
-	s.gauge(now)
 	s.mu.Unlock()
 	signal(s.wake)
 }
@@ -376,7 +398,7 @@ func find(names map[string]*zone, name string) *zone {
 	return names["."]
 }
 
-// gauge sets the zones metrics; s.mu is held.
+// gauge sets the zones metrics, every poll; s.mu is held.
 func (s *Secondary) gauge(now time.Time) {
 	counts := map[string]float64{"fresh": 0, "refreshing": 0, "retrying": 0, "expired": 0, "new": 0}
 	for _, z := range s.zones {
