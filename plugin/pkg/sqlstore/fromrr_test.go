@@ -20,6 +20,11 @@ func TestFromRRRoundTrip(t *testing.T) {
 		`example.org. 300 IN CAA 0 issue "letsencrypt.org"`,
 		"*.example.org. 300 IN A 192.0.2.9",
 		"d.example.org. 300 IN DNAME other.example.",
+		`example.org. 300 IN NAPTR 100 10 "S" "SIP+D2U" "" _sip._udp.example.org.`,
+		`example.org. 300 IN TLSA 3 1 1 0d6fce3368bf2bfa4b7f8a9d3b5a2d7cfdde3a0b0c16e2b8c6c0f0e4f44b9dbc`,
+		`example.org. 300 IN NSEC www.example.org. A NS SOA RRSIG NSEC DNSKEY`,
+		`example.org. 300 IN SVCB 1 svc.example.org. alpn=h2,h3 port=8443`,
+		`example.org. 300 IN TYPE65280 \# 4 0a000001`,
 	} {
 		rr, err := dns.NewRR(s)
 		if err != nil {
