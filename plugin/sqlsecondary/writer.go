@@ -1,6 +1,7 @@
 package sqlsecondary
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"strings"
@@ -73,8 +74,8 @@ func toRows(zone string, p *pulled) ([]rowDiff, error) {
 		for _, rr := range rrs {
 			r := sqlstore.FromRR(rr)
 			back, err := sqlstore.ToRR(zone, r)
-			if err != nil || back == nil {
-				return nil, errorf(reasonMalformed, "record %s cannot be stored the PowerDNS way", rr.Header().Name)
+			if err != nil || back == nil || !sameWire(rr, back) {
+				return nil, errorf(reasonMalformed, "record %s %s cannot be stored the PowerDNS way", rr.Header().Name, dns.TypeToString[rr.Header().Rrtype])
 			}
 			out = append(out, r)
 		}
@@ -164,4 +165,15 @@ func (s *Secondary) insertRows(ctx context.Context, tx *sql.Tx, id int64, rows [
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// sameWire reports whether a and b are the same record on the wire, owner
+// case aside (rows store it lower case).
+func sameWire(a, b dns.RR) bool {
+	a, b = dns.Copy(a), dns.Copy(b)
+	a.Header().Name, b.Header().Name = dns.CanonicalName(a.Header().Name), dns.CanonicalName(b.Header().Name)
+	pa, pb := make([]byte, dns.Len(a)+256), make([]byte, dns.Len(b)+256)
+	na, erra := dns.PackRR(a, pa, 0, nil, false)
+	nb, errb := dns.PackRR(b, pb, 0, nil, false)
+	return erra == nil && errb == nil && bytes.Equal(pa[:na], pb[:nb])
 }
