@@ -62,3 +62,44 @@ func BenchmarkQueryPath10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadRows10k: one poll with 10,000 SLAVE zones, when nothing
+// changed (the cost every `poll` on every node while idle) and when the
+// rows must be read (after any change in the database).
+func BenchmarkReadRows10k(b *testing.B) {
+	ctx := context.Background()
+	store := openStore(b, newDB(b))
+	tx, err := store.DB.Begin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 10000 {
+		res, err := tx.Exec(`INSERT INTO domains (name, master, type, last_check) VALUES (?, '192.0.2.1', 'SLAVE', 1700000000)`, fmt.Sprintf("zone%d.example", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		id, _ := res.LastInsertId()
+		if _, err := tx.Exec(`INSERT INTO records (domain_id, name, type, content, ttl) VALUES (?, ?, 'SOA', 'ns. h. 1 3600 600 86400 60', 60)`, id, fmt.Sprintf("zone%d.example", i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	s := newSecondary(defaults(), store)
+	s.readRows(ctx)
+	if len(s.zones) != 10000 {
+		b.Fatalf("%d zones", len(s.zones))
+	}
+	b.Run("idle", func(b *testing.B) {
+		for range b.N {
+			s.readRows(ctx)
+		}
+	})
+	b.Run("full", func(b *testing.B) {
+		for range b.N {
+			s.mark = -1
+			s.readRows(ctx)
+		}
+	})
+}

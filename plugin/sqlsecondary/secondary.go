@@ -48,6 +48,8 @@ type Secondary struct {
 	readErr  string // the last error reading the rows, logged once (run's goroutine only)
 	tableErr string // the last error creating the lease table, likewise
 	superErr string // the last error reading supermasters, likewise
+	mark     int64  // the change log's newest id at the last read of the rows
+	polls    int    // reads so far (run's goroutine only)
 
 	loaded atomic.Bool   // the SLAVE rows were read once
 	wake   chan struct{} // a NOTIFY or a finished check: look at the timers now
@@ -175,8 +177,25 @@ func (s *Secondary) run(ctx context.Context) {
 	}
 }
 
-// readRows brings the zones in line with the SLAVE rows.
+// fullReadEvery is how many polls may skip reading the rows because the
+// change log did not move: every so often they are read whatever it says
+// (a pruned log, a trigger missing on some table).
+const fullReadEvery = 60
+
+// readRows brings the zones in line with the SLAVE rows. The rows are read
+// only when hostdns_changes moved since the last read (every change of a
+// domains or records row is logged there), so an idle poll of 10,000
+// zones costs one small query.
 func (s *Secondary) readRows(ctx context.Context) {
+	s.readSupermasters(ctx)
+	mark, markErr := s.db.MaxChangeID(ctx)
+	s.polls++
+	if markErr == nil && s.loaded.Load() && mark == s.mark && s.polls%fullReadEvery != 0 {
+		s.mu.Lock()
+		s.gauge(s.now())
+		s.mu.Unlock()
+		return
+	}
 	rows, err := s.db.slaveRows(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -192,15 +211,8 @@ func (s *Secondary) readRows(ctx context.Context) {
 		log.Infof("reading the SLAVE domains again")
 		s.readErr = ""
 	}
-	var supers []supermaster
-	if s.cfg.autosecondary {
-		supers, err = s.db.supermasters(ctx)
-		if msg := errText(err); msg != s.superErr && ctx.Err() == nil {
-			if err != nil {
-				log.Errorf("reading supermasters: %v", err)
-			}
-			s.superErr = msg
-		}
+	if markErr == nil {
+		s.mark = mark // taken before the read: a change during it is read next time
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -227,17 +239,36 @@ func (s *Secondary) readRows(ctx context.Context) {
 		}
 		s.names.Store(&names)
 	}
-	if s.cfg.autosecondary && err == nil {
-		s.supers = make(map[string]supermaster, len(supers))
-		for _, sm := range supers {
-			// Compared with a NOTIFY's source as written by net.IP.
-			if a, err := netip.ParseAddr(sm.ip); err == nil {
-				s.supers[a.Unmap().String()] = sm
-			}
-		}
-	}
 	s.loaded.Store(true)
 	s.gauge(now)
+}
+
+// readSupermasters reads the supermasters table when autosecondary is on
+// (it is small, and has no trigger: it is read every poll).
+func (s *Secondary) readSupermasters(ctx context.Context) {
+	if !s.cfg.autosecondary {
+		return
+	}
+	supers, err := s.db.supermasters(ctx)
+	if msg := errText(err); msg != s.superErr && ctx.Err() == nil {
+		if err != nil {
+			log.Errorf("reading supermasters: %v", err)
+		}
+		s.superErr = msg
+	}
+	if err != nil {
+		return
+	}
+	m := make(map[string]supermaster, len(supers))
+	for _, sm := range supers {
+		// Compared with a NOTIFY's source as written by net.IP.
+		if a, err := netip.ParseAddr(sm.ip); err == nil {
+			m[a.Unmap().String()] = sm
+		}
+	}
+	s.mu.Lock()
+	s.supers = m
+	s.mu.Unlock()
 }
 
 // update takes in one row: a new zone is due at once. It reports whether
@@ -265,7 +296,10 @@ func (s *Secondary) update(r slaveRow, now time.Time) (added bool) {
 			z.ips[ip] = true
 		}
 	}
-	z.soa = parseSOA(r.name, r.soa)
+	if r.soa != z.soaText || added {
+		// Parsed only when it changed: 10,000 rows are read every poll.
+		z.soa, z.soaText = parseSOA(r.name, r.soa), r.soa
+	}
 	if r.lastCheck > 0 {
 		if t := time.Unix(r.lastCheck, 0); t.After(z.lastCheck) {
 			z.lastCheck = t

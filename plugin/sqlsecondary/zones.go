@@ -18,6 +18,7 @@ type zone struct {
 	badRow  string // why master does not parse; "" when it does
 
 	soa       *dns.SOA  // as stored; nil before the first transfer
+	soaText   string    // the stored SOA row's content soa was parsed from
 	lastCheck time.Time // the later of last_check and this node's last success
 
 	next    time.Time // when to check again
