@@ -135,3 +135,32 @@ func TestFirstCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestRowChanges: a deleted row is forgotten (its names no longer looked
+// at); a changed master is used from the next check.
+func TestRowChanges(t *testing.T) {
+	path := newDB(t)
+	db := openStore(t, path).DB
+	old := newPrimary(t, zoneName, zoneText(1, "192.0.2.1"))
+	id := addSlave(t, db, "example.org", old.addr)
+	s := startSecondary(t, path, "a", nil)
+	eventually(t, "serial 1 stored", func() bool { return storedSerial(t, db, zoneName, id) == 1 })
+
+	moved := newPrimary(t, zoneName, zoneText(2, "192.0.2.2"))
+	exec(t, db, `UPDATE domains SET master = ? WHERE id = ?`, moved.addr, id)
+	eventually(t, "the new master read", func() bool {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		return s.zones[id].master == moved.addr
+	})
+	s.checkNow(id)
+	eventually(t, "serial 2 from the new master", func() bool { return storedSerial(t, db, zoneName, id) == 2 })
+
+	exec(t, db, `DELETE FROM domains WHERE id = ?`, id)
+	eventually(t, "the zone forgotten", func() bool {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		_, ok := s.zones[id]
+		return !ok && len(*s.names.Load()) == 0
+	})
+}
