@@ -65,6 +65,7 @@ var Directives = []string{
 	"file",
 	"auto",
 	"secondary",
+	"sqlsecondary",
 	"sqlbackend",
 	"etcd",
 	"loop",
