@@ -95,7 +95,11 @@ func parseListLine(line string) (Query, error) {
 	if lq.name == "" {
 		return Query{}, fmt.Errorf("no name in %q", line)
 	}
-	return lq.query(), nil
+	q := lq.query()
+	if _, err := q.Msg.Pack(); err != nil {
+		return Query{}, fmt.Errorf("%q is not a domain name: %v", lq.name, err)
+	}
+	return q, nil
 }
 
 func (lq *listQuery) option(opt string) error {
