@@ -1,0 +1,55 @@
+package report
+
+import (
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// zoneSet tells the zone of a query name, for grouping: the zones given on the command
+// line, and those learned from the SOA records the servers answer with (every negative
+// answer carries its zone's SOA), longest match first.
+type zoneSet struct {
+	known map[string]bool
+}
+
+// maxLearnedZones bounds what a replay learns, against a capture of random names in
+// countless zones.
+const maxLearnedZones = 100000
+
+func newZoneSet(zones []string) *zoneSet {
+	z := &zoneSet{known: map[string]bool{}}
+	for _, name := range zones {
+		z.known[dns.Fqdn(strings.ToLower(name))] = true
+	}
+	return z
+}
+
+func (z *zoneSet) learn(m *dns.Msg) {
+	if m == nil || len(z.known) >= maxLearnedZones {
+		return
+	}
+	for _, rrs := range [][]dns.RR{m.Answer, m.Ns} {
+		for _, rr := range rrs {
+			if rr.Header().Rrtype == dns.TypeSOA {
+				z.known[strings.ToLower(rr.Header().Name)] = true
+			}
+		}
+	}
+}
+
+// of returns the zone of name: the longest known zone it is in, or "unknown".
+func (z *zoneSet) of(name string, a, b *dns.Msg) string {
+	z.learn(a)
+	z.learn(b)
+	name = strings.ToLower(name)
+	for off, end := 0, false; !end; off, end = dns.NextLabel(name, off) {
+		if z.known[name[off:]] {
+			return name[off:]
+		}
+	}
+	if z.known["."] {
+		return "."
+	}
+	return "unknown"
+}
