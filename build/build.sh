@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Builds the static hostdns binary at bin/coredns (or $OUT), stamped with version and commit.
-#   VERSION  release to stamp (default: the VERSION file)
-#   OUT      output path (default bin/coredns)
+# Builds the static hostdns binary at bin/coredns (or $OUT), and the migration check tool
+# hostdns-compare beside it at bin/hostdns-compare (or $COMPARE_OUT), both stamped with
+# version and commit.
+#   VERSION      release to stamp (default: the VERSION file)
+#   OUT          output path (default bin/coredns)
+#   COMPARE_OUT  output path of hostdns-compare (default: hostdns-compare in OUT's directory)
 #   GOOS, GOARCH  target platform (default: this machine's); CGO is off, so any target
 #            cross-compiles
-# Extra arguments go to `go build`.
+# Extra arguments go to `go build` (of both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,4 +25,16 @@ if [ "$(go env GOOS)/$(go env GOARCH)" = "$(go env GOHOSTOS)/$(go env GOHOSTARCH
   echo "built $out: $("$out" -version | head -1)"
 else
   echo "built $out for $(go env GOOS)/$(go env GOARCH) ($version, $commit)"
+fi
+
+# hostdns-compare: its own main package, with the same stamp in its own variables (it does
+# not link CoreDNS).
+compare_out=${COMPARE_OUT:-$(dirname "$out")/hostdns-compare}
+CGO_ENABLED=0 go build -trimpath \
+  -ldflags "-s -w -X main.Version=$version -X main.Commit=$commit" \
+  -o "$compare_out" "$@" ./distro/compare
+if [ "$(go env GOOS)/$(go env GOARCH)" = "$(go env GOHOSTOS)/$(go env GOHOSTARCH)" ]; then
+  echo "built $compare_out: $("$compare_out" -version | head -1)"
+else
+  echo "built $compare_out for $(go env GOOS)/$(go env GOARCH) ($version, $commit)"
 fi

@@ -13,10 +13,10 @@ import (
 func (r Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	for _, k := range r.Kinds {
-		writeKind(&b, string(k.Kind), k)
+		writeKind(&b, string(k.Kind), "answers", k)
 	}
 	if r.Errors.Answers > 0 {
-		writeKind(&b, "errors", r.Errors)
+		writeKind(&b, "errors", "queries", r.Errors)
 	}
 	if len(r.Accepted) > 0 {
 		b.WriteString("accepted:\n")
@@ -29,8 +29,8 @@ func (r Report) WriteText(w io.Writer) error {
 	return err
 }
 
-func writeKind(b *strings.Builder, name string, k KindReport) {
-	fmt.Fprintf(b, "%s: %d answers\n", name, k.Answers)
+func writeKind(b *strings.Builder, name, unit string, k KindReport) {
+	fmt.Fprintf(b, "%s: %d %s\n", name, k.Answers, unit)
 	var zs []string
 	for i, z := range k.Zones {
 		if i == 10 {
