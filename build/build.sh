@@ -4,7 +4,9 @@
 # version and commit.
 #   VERSION      release to stamp (default: the VERSION file)
 #   OUT          output path (default bin/coredns)
-#   COMPARE_OUT  output path of hostdns-compare (default: hostdns-compare in OUT's directory)
+#   COMPARE_OUT  output path of hostdns-compare (default: beside OUT, named after it:
+#            bin/coredns -> bin/hostdns-compare, coredns-linux-arm64 -> hostdns-compare-linux-arm64,
+#            hostdns-1.2-linux-amd64 -> hostdns-compare-1.2-linux-amd64); "-" builds only coredns
 #   GOOS, GOARCH  target platform (default: this machine's); CGO is off, so any target
 #            cross-compiles
 # Extra arguments go to `go build` (of both).
@@ -29,7 +31,14 @@ fi
 
 # hostdns-compare: its own main package, with the same stamp in its own variables (it does
 # not link CoreDNS).
-compare_out=${COMPARE_OUT:-$(dirname "$out")/hostdns-compare}
+base=$(basename "$out")
+case $base in
+  coredns*) compare_base=hostdns-compare${base#coredns} ;;
+  hostdns-*) compare_base=hostdns-compare-${base#hostdns-} ;;
+  *) compare_base=$base-compare ;;
+esac
+compare_out=${COMPARE_OUT:-$(dirname "$out")/$compare_base}
+if [ "$compare_out" = - ]; then exit 0; fi
 CGO_ENABLED=0 go build -trimpath \
   -ldflags "-s -w -X main.Version=$version -X main.Commit=$commit" \
   -o "$compare_out" "$@" ./distro/compare
