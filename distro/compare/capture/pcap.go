@@ -89,7 +89,7 @@ func openPcap(br *bufio.Reader) (packetSource, error) {
 		}
 		return ng, nil
 	}
-	pc, err := pcapgo.NewReader(br)
+	pc, err := pcapgo.NewReader(&pcapRecords{r: br})
 	if err != nil {
 		return nil, fmt.Errorf("not a pcap or pcapng capture: %w", err)
 	}

@@ -241,7 +241,7 @@ func TestReadPcapAndPcapng(t *testing.T) {
 
 func TestReadPcapTruncated(t *testing.T) {
 	data := writeMixedCapture(t, false)
-	for _, cut := range []int{0, 3, 24 + 8, len(data) - 5} {
+	for _, cut := range []int{0, 3, 24 + 8, 24 + 16, len(data) - 5} {
 		_, _, err := readAll(t, data[:cut])
 		if err == nil {
 			t.Errorf("cut at %d: no error", cut)
@@ -249,9 +249,11 @@ func TestReadPcapTruncated(t *testing.T) {
 		}
 		t.Logf("cut at %d: %v", cut, err)
 	}
-	_, _, err := readAll(t, data[:len(data)-5])
-	if err == nil || !strings.Contains(err.Error(), "truncated") {
-		t.Errorf("a file cut in a packet: %v, want it called truncated", err)
+	for _, cut := range []int{24 + 16, len(data) - 5} {
+		_, _, err := readAll(t, data[:cut])
+		if err == nil || !strings.Contains(err.Error(), "truncated") {
+			t.Errorf("a file cut in a packet at %d: %v, want it called truncated", cut, err)
+		}
 	}
 	ng := writeMixedCapture(t, true)
 	if _, _, err := readAll(t, ng[:len(ng)-7]); err == nil {

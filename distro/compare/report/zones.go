@@ -7,8 +7,9 @@ import (
 )
 
 // zoneSet tells the zone of a query name, for grouping: the zones given on the command
-// line, and those learned from the SOA records the servers answer with (every negative
-// answer carries its zone's SOA), longest match first.
+// line, and those learned from the answers: the owner of a SOA record (every negative answer
+// carries its zone's), and of the NS records in the authority section of an authoritative
+// answer (a referral's NS, not authoritative, name the child instead). Longest match first.
 type zoneSet struct {
 	known map[string]bool
 }
@@ -32,6 +33,13 @@ func (z *zoneSet) learn(m *dns.Msg) {
 	for _, rrs := range [][]dns.RR{m.Answer, m.Ns} {
 		for _, rr := range rrs {
 			if rr.Header().Rrtype == dns.TypeSOA {
+				z.known[strings.ToLower(rr.Header().Name)] = true
+			}
+		}
+	}
+	if m.Authoritative {
+		for _, rr := range m.Ns {
+			if rr.Header().Rrtype == dns.TypeNS {
 				z.known[strings.ToLower(rr.Header().Name)] = true
 			}
 		}
