@@ -121,9 +121,16 @@ func (c *Collector) Add(o Outcome) bool {
 func (g *group) add(ex func() Example, zone string, max int) {
 	g.count++
 	g.zones[zone]++
-	if len(g.examples) < max {
-		g.examples = append(g.examples, ex())
+	if len(g.examples) >= max {
+		return
 	}
+	e := ex()
+	for _, have := range g.examples {
+		if have.Query == e.Query {
+			return // the same question again shows nothing new
+		}
+	}
+	g.examples = append(g.examples, e)
 }
 
 // example makes the example lazily: most outcomes are never shown.
