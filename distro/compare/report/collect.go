@@ -5,6 +5,7 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -54,7 +55,13 @@ type group struct {
 	count    int
 	zones    map[string]int
 	examples []Example
+	// unplaced counts answers by query name while no known zone holds the name: a zone may
+	// be learned from a later answer (the first answers of a replay come before any SOA).
+	unplaced map[string]int
 }
+
+// maxUnplaced bounds the names a group keeps for placing later; beyond, they stay "unknown".
+const maxUnplaced = 10000
 
 // Example shows one query and both answers.
 type Example struct {
@@ -83,11 +90,12 @@ func (c *Collector) Add(o Outcome) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.summary.Queries++
-	zone := c.zones.of(o.Query.Question[0].Name, o.A, o.B)
+	name := o.Query.Question[0].Name
+	zone := c.zones.of(name, o.A, o.B)
 	switch {
 	case o.Err != nil:
 		c.summary.Errors++
-		c.errors.add(c.example(o, zone), zone, c.examples)
+		c.errors.add(c.example(o, zone), name, zone, c.examples)
 		return false
 	case len(o.Diffs) == 0:
 		c.summary.Same++
@@ -113,14 +121,21 @@ func (c *Collector) Add(o Outcome) bool {
 			g = &group{zones: map[string]int{}}
 			c.kinds[d.Kind] = g
 		}
-		g.add(ex, zone, c.examples)
+		g.add(ex, name, zone, c.examples)
 	}
 	return true
 }
 
-func (g *group) add(ex func() Example, zone string, max int) {
+func (g *group) add(ex func() Example, name, zone string, max int) {
 	g.count++
-	g.zones[zone]++
+	if zone == unknownZone && len(g.unplaced) < maxUnplaced {
+		if g.unplaced == nil {
+			g.unplaced = map[string]int{}
+		}
+		g.unplaced[strings.ToLower(name)]++
+	} else {
+		g.zones[zone]++
+	}
 	if len(g.examples) >= max {
 		return
 	}
@@ -216,7 +231,7 @@ func (c *Collector) Report() Report {
 	r := Report{Summary: c.summary, Line: c.summary.String(), Kinds: []KindReport{}, Accepted: []AcceptReport{}}
 	for _, k := range diff.Kinds {
 		if g, ok := c.kinds[k]; ok {
-			kr := g.report()
+			kr := g.report(c.zones)
 			kr.Kind = k
 			r.Kinds = append(r.Kinds, kr)
 		}
@@ -227,13 +242,22 @@ func (c *Collector) Report() Report {
 	sort.Slice(r.Accepted, func(i, j int) bool {
 		return r.Accepted[i].Answers > r.Accepted[j].Answers || r.Accepted[i].Answers == r.Accepted[j].Answers && r.Accepted[i].Reason < r.Accepted[j].Reason
 	})
-	r.Errors = c.errors.report()
+	r.Errors = c.errors.report(c.zones)
 	return r
 }
 
-func (g *group) report() KindReport {
+func (g *group) report(zs *zoneSet) KindReport {
 	kr := KindReport{Answers: g.count, Zones: []ZoneCount{}, Examples: append([]Example{}, g.examples...)}
-	for z, n := range g.zones {
+	zones := maps.Clone(g.zones)
+	for name, n := range g.unplaced {
+		zones[zs.lookup(name)] += n
+	}
+	for i, ex := range kr.Examples {
+		if ex.Zone == unknownZone {
+			kr.Examples[i].Zone = zs.lookup(strings.ToLower(strings.Fields(ex.Query)[0]))
+		}
+	}
+	for z, n := range zones {
 		kr.Zones = append(kr.Zones, ZoneCount{z, n})
 	}
 	sort.Slice(kr.Zones, func(i, j int) bool {

@@ -85,12 +85,14 @@ func TestCollector(t *testing.T) {
 	c.Add(Outcome{Query: q("www.example.org.", dns.TypeA), Network: "udp"})
 	c.Add(Outcome{Query: q("www.example.org.", dns.TypeA), Network: "udp", Diffs: []diff.Difference{{Kind: diff.TTL}}})
 	c.Add(Outcome{Query: q("a.example.com.", dns.TypeA), Network: "tcp", Err: errors.New("B: timeout")})
+	// Before any answer tells its zone, then placed when a later one does.
+	c.Add(Outcome{Query: q("y.late.test.", dns.TypeA), Network: "udp", Diffs: []diff.Difference{{Kind: diff.Missing}}})
 	// The zone of a name below a learned SOA.
-	c.Add(Outcome{Query: q("x.sub.example.org.", dns.TypeA), A: nxdomain("x.sub.example.org.", "sub.example.org."),
-		B: nxdomain("x.sub.example.org.", "sub.example.org."), Diffs: []diff.Difference{{Kind: diff.Rcode}, {Kind: diff.Missing}}})
+	c.Add(Outcome{Query: q("x.late.test.", dns.TypeA), A: nxdomain("x.late.test.", "late.test."),
+		B: nxdomain("x.late.test.", "late.test."), Diffs: []diff.Difference{{Kind: diff.Rcode}, {Kind: diff.Missing}}})
 
 	s := c.Summary()
-	if s.String() != "1 same, 4 different, 1 accepted, 1 errors" || s.Queries != 7 {
+	if s.String() != "1 same, 5 different, 1 accepted, 1 errors" || s.Queries != 8 {
 		t.Fatalf("summary %q (%d queries)", s, s.Queries)
 	}
 	r := c.Report()
@@ -98,7 +100,7 @@ func TestCollector(t *testing.T) {
 		t.Fatalf("kinds %+v", r.Kinds)
 	}
 	m := r.Kinds[1]
-	if m.Answers != 4 || len(m.Examples) != 2 || len(m.Zones) != 2 || m.Zones[0] != (ZoneCount{"example.org.", 3}) || m.Zones[1] != (ZoneCount{"sub.example.org.", 1}) {
+	if m.Answers != 5 || len(m.Examples) != 2 || len(m.Zones) != 2 || m.Zones[0] != (ZoneCount{"example.org.", 3}) || m.Zones[1] != (ZoneCount{"late.test.", 2}) || m.Examples[1].Zone != "late.test." {
 		t.Errorf("missing: %+v", m)
 	}
 	if r.Errors.Answers != 1 || r.Errors.Examples[0].Query != "a.example.com. A +noedns +tcp" || r.Errors.Examples[0].Zone != "unknown" {
@@ -109,7 +111,7 @@ func TestCollector(t *testing.T) {
 	}
 
 	var text, js, page bytes.Buffer
-	if err := r.WriteText(&text); err != nil || !strings.HasSuffix(text.String(), r.Line+"\n") || !strings.Contains(text.String(), "missing: 4 answers") {
+	if err := r.WriteText(&text); err != nil || !strings.HasSuffix(text.String(), r.Line+"\n") || !strings.Contains(text.String(), "missing: 5 answers") {
 		t.Errorf("text (%v):\n%s", err, text.String())
 	}
 	if err := r.WriteJSON(&js); err != nil {
@@ -119,7 +121,7 @@ func TestCollector(t *testing.T) {
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.Summary != s || back.Kinds[1].Examples[0].Differences[0].Kind != diff.Missing {
 		t.Errorf("JSON does not read back (%v): %s", err, js.String())
 	}
-	if err := r.WriteHTML(&page); err != nil || !strings.Contains(page.String(), "<h2>missing: 4 answers</h2>") {
+	if err := r.WriteHTML(&page); err != nil || !strings.Contains(page.String(), "<h2>missing: 5 answers</h2>") {
 		t.Errorf("HTML (%v): %s", err, page.String())
 	}
 }

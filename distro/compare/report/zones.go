@@ -46,11 +46,18 @@ func (z *zoneSet) learn(m *dns.Msg) {
 	}
 }
 
-// of returns the zone of name: the longest known zone it is in, or "unknown".
+// unknownZone groups the names in no known zone.
+const unknownZone = "unknown"
+
+// of learns from the answers a and b, and returns the zone of name.
 func (z *zoneSet) of(name string, a, b *dns.Msg) string {
 	z.learn(a)
 	z.learn(b)
-	name = strings.ToLower(name)
+	return z.lookup(strings.ToLower(name))
+}
+
+// lookup returns the longest known zone that holds name (in lower case), or unknownZone.
+func (z *zoneSet) lookup(name string) string {
 	for off, end := 0, false; !end; off, end = dns.NextLabel(name, off) {
 		if z.known[name[off:]] {
 			return name[off:]
@@ -59,5 +66,5 @@ func (z *zoneSet) of(name string, a, b *dns.Msg) string {
 	if z.known["."] {
 		return "."
 	}
-	return "unknown"
+	return unknownZone
 }
