@@ -22,9 +22,8 @@ func checkQuery(t *testing.T, q Query) error {
 }
 
 func FuzzPcap(f *testing.F) {
-	t := &testing.T{}
 	for _, ng := range []bool{false, true} {
-		data := writeMixedCapture(t, ng)
+		data := writeMixedCapture(f, ng)
 		f.Add(data)
 		f.Add(data[:len(data)/2])
 	}

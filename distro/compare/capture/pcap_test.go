@@ -31,13 +31,13 @@ type packetWriter interface {
 // capWriter writes Ethernet frames carrying DNS into a pcap or pcapng file, as tcpdump
 // would capture them.
 type capWriter struct {
-	t   *testing.T
+	t   testing.TB
 	w   packetWriter
 	now time.Time
 	seq map[string]uint32
 }
 
-func newCapWriter(t *testing.T, buf *bytes.Buffer, ng bool) *capWriter {
+func newCapWriter(t testing.TB, buf *bytes.Buffer, ng bool) *capWriter {
 	t.Helper()
 	c := &capWriter{t: t, now: time.Unix(1700000000, 0), seq: map[string]uint32{}}
 	if ng {
@@ -127,7 +127,7 @@ func (c *capWriter) tcpSegments(src net.IP, sport uint16, dst net.IP, dport uint
 	c.seq[key] = seq
 }
 
-func lengthPrefixed(t *testing.T, ms ...*dns.Msg) []byte {
+func lengthPrefixed(t testing.TB, ms ...*dns.Msg) []byte {
 	t.Helper()
 	var out []byte
 	for _, m := range ms {
@@ -161,7 +161,7 @@ func answer(q *dns.Msg, rr string) *dns.Msg {
 
 // writeMixedCapture writes UDP and TCP exchanges over IPv4 and IPv6: one query with EDNS
 // and DO, one unanswered, one over TCP split across three segments, two in one TCP segment.
-func writeMixedCapture(t *testing.T, ng bool) []byte {
+func writeMixedCapture(t testing.TB, ng bool) []byte {
 	var buf bytes.Buffer
 	c := newCapWriter(t, &buf, ng)
 	q1 := query("www.example.org.", dns.TypeA, 1)
