@@ -68,6 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.replay.Timeout, "timeout", 2*time.Second, "wait this long for an answer")
 	fs.IntVar(&o.replay.Retries, "retries", 2, "ask again this often after a timeout")
 	fs.StringVar(&o.replay.Network, "transport", "", `ask every query over "udp" or "tcp" (default: as captured)`)
+	fs.BoolVar(&o.replay.TCPOnTC, "tcp-on-tc", true, "when a UDP answer is truncated, ask both servers again over TCP and compare those answers")
 	fs.BoolVar(&o.diff.IgnoreTTL, "ignore-ttl", false, "ignore TTLs")
 	fs.BoolVar(&o.diff.IgnoreAuthorityNS, "ignore-authority-ns", false, "ignore NS in the authority section of positive answers, and their glue")
 	fs.BoolVar(&o.diff.IgnoreCase, "ignore-case", false, "ignore case of names inside rdata")

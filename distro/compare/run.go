@@ -57,6 +57,11 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 		out := report.Outcome{Query: r.Query.Msg, Network: r.Query.Network, A: r.A, B: r.B, Err: r.Err}
 		if r.Err == nil {
 			out.Diffs = diff.Compare(r.A, r.B, o.diff)
+			if r.TruncatedA != r.TruncatedB {
+				// Asked again over TCP: the whole answers are compared, and that one server
+				// truncated over UDP where the other did not is a difference of its own.
+				out.Diffs = append(out.Diffs, diff.TruncatedOverUDP(r.TruncatedA, r.TruncatedB))
+			}
 		}
 		collector.Add(out)
 	})

@@ -140,3 +140,10 @@ func dropAuthorityNS(auth, add []dns.RR) ([]dns.RR, []dns.RR) {
 	}
 	return keep, keepAdd
 }
+
+// TruncatedOverUDP is the difference of two answers over UDP of which one had TC and the
+// other not, when the answers compared are those asked again over TCP.
+func TruncatedOverUDP(a, b bool) Difference {
+	tc := map[bool]string{true: "TC over UDP", false: "not TC over UDP"}
+	return Difference{Kind: Truncation, A: tc[a], B: tc[b]}
+}

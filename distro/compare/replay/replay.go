@@ -31,6 +31,9 @@ type Config struct {
 	Retries int
 	// Network, when set ("udp" or "tcp"), replaces each query's own transport.
 	Network string
+	// TCPOnTC asks both servers again over TCP when either truncates its UDP answer, as a
+	// resolver would, so that the whole answers are compared.
+	TCPOnTC bool
 }
 
 // Result is both answers to one query, or the error of a side that gave none.
@@ -38,6 +41,9 @@ type Result struct {
 	Query capture.Query
 	A, B  *dns.Msg
 	Err   error
+	// TruncatedA and TruncatedB tell which UDP answers had TC when A and B are the answers
+	// over TCP that followed (Config.TCPOnTC).
+	TruncatedA, TruncatedB bool
 }
 
 // Replayer replays queries handed to Send; Close waits for the last answers.
@@ -125,6 +131,9 @@ func (r *Replayer) one(q capture.Query, a, b *client) Result {
 		res.A, errA = a.exchange(q.Msg, network, r.cfg.Retries)
 	}
 	res.B, errB = b.exchange(q.Msg, network, r.cfg.Retries)
+	if r.cfg.TCPOnTC && network == "udp" && errA == nil && errB == nil && (res.A.Truncated || res.B.Truncated) {
+		errA, errB = r.overTCP(&res, q, a, b)
+	}
 	switch {
 	case errA != nil && errB != nil:
 		res.Err = fmt.Errorf("A: %v; B: %v", errA, errB)
@@ -134,4 +143,15 @@ func (r *Replayer) one(q capture.Query, a, b *client) Result {
 		res.Err = fmt.Errorf("B: %w", errB)
 	}
 	return res
+}
+
+// overTCP asks again over TCP after a truncated UDP answer. The capture, standing in for A,
+// cannot be asked: a truncated captured answer stays as it is.
+func (r *Replayer) overTCP(res *Result, q capture.Query, a, b *client) (errA, errB error) {
+	res.TruncatedA, res.TruncatedB = res.A.Truncated, res.B.Truncated
+	if a != nil {
+		res.A, errA = a.exchange(q.Msg, "tcp", r.cfg.Retries)
+	}
+	res.B, errB = b.exchange(q.Msg, "tcp", r.cfg.Retries)
+	return errA, errB
 }

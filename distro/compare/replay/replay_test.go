@@ -19,9 +19,10 @@ import (
 // server is an in-process DNS server on 127.0.0.1, UDP and TCP on one port, answering each
 // A query with 192.0.2.<id of the server>; it drops the first drop UDP queries it gets.
 type server struct {
-	addr  string
-	asked atomic.Int64
-	drop  atomic.Int64
+	addr     string
+	asked    atomic.Int64
+	drop     atomic.Int64
+	truncate atomic.Bool // answer names starting with "big" with TC over UDP
 }
 
 func startServer(t *testing.T, last byte, drop int64) *server {
@@ -47,6 +48,9 @@ func startServer(t *testing.T, last byte, drop int64) *server {
 		m.Authoritative = true
 		rr, _ := dns.NewRR(r.Question[0].Name + " 60 IN A 192.0.2." + string('0'+last))
 		m.Answer = []dns.RR{rr}
+		if s.truncate.Load() && strings.HasPrefix(r.Question[0].Name, "big") && w.LocalAddr().Network() == "udp" {
+			m.Truncated, m.Answer = true, nil
+		}
 		if opt := r.IsEdns0(); opt != nil {
 			m.SetEdns0(opt.UDPSize(), opt.Do())
 		}
@@ -171,5 +175,26 @@ func TestProgress(t *testing.T) {
 	p.Stop()
 	if out := buf.String(); !strings.Contains(out, ": 5 queries, ") || strings.Contains(out, "\r") {
 		t.Errorf("lines: %q", out)
+	}
+}
+
+func TestReplayTCPOnTC(t *testing.T) {
+	a, b := startServer(t, 1, 0), startServer(t, 2, 0)
+	a.truncate.Store(true)
+	cfg := Config{A: a.addr, B: b.addr, Concurrency: 1, Timeout: time.Second, TCPOnTC: true}
+	rs := replayAll(t, cfg, queryOf("big.example.org.", "udp"), queryOf("small.example.org.", "udp"))
+	for _, r := range rs {
+		big := r.Query.Msg.Question[0].Name == "big.example.org."
+		if r.Err != nil || r.TruncatedA != big || r.TruncatedB || r.A.Truncated || len(r.A.Answer) != 1 {
+			t.Errorf("%s: %+v", r.Query.Msg.Question[0].Name, r)
+		}
+	}
+	if a.asked.Load() != 3 || b.asked.Load() != 3 { // big twice, small once
+		t.Errorf("asked A %d, B %d times, want 3 each", a.asked.Load(), b.asked.Load())
+	}
+	cfg.TCPOnTC = false
+	rs = replayAll(t, cfg, queryOf("big.example.org.", "udp"))
+	if !rs[0].A.Truncated || rs[0].TruncatedA {
+		t.Errorf("without TCPOnTC: %+v", rs[0])
 	}
 }
