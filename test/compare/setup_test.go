@@ -3,6 +3,7 @@ package compare_test
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 // zoneSeed is one PowerDNS gmysql database with two zones, rows as PowerDNS's tools write
 // them. planted.example.org has 192.0.2.50 in the database; hostdns's Corefile answers it
 // from a template instead (192.0.2.250): the one difference planted on one side only.
-const zoneSeed = `
+var zoneSeed = `
 INSERT INTO domains (id, name, type) VALUES (1, 'example.org', 'NATIVE'), (2, 'example.net', 'NATIVE');
 INSERT INTO records (domain_id, name, type, content, ttl, prio) VALUES
  (1, 'example.org', 'SOA', 'ns1.example.org hostmaster.example.org 2026010101 10800 3600 604800 300', 300, 0),
@@ -32,11 +33,22 @@ INSERT INTO records (domain_id, name, type, content, ttl, prio) VALUES
  (1, '*.wild.example.org', 'A', '192.0.2.80', 300, 0),
  (1, '_sip._tcp.example.org', 'SRV', '5 5060 sip.example.org', 300, 10),
  (1, 'planted.example.org', 'A', '192.0.2.50', 300, 0),
+` + bigTXT() + `
  (2, 'example.net', 'SOA', 'ns1.example.org hostmaster.example.org 1 10800 3600 604800 300', 300, 0),
  (2, 'example.net', 'NS', 'ns1.example.org', 3600, 0),
  (2, 'www.example.net', 'A', '198.51.100.1', 300, 0),
  (2, 'www.example.net', 'TXT', 'hello world', 300, 0);
 `
+
+// bigTXT is 12 TXT rows of 100 octets at big.example.org: an answer of some 1,400 octets,
+// truncated over UDP without EDNS.
+func bigTXT() string {
+	var rows []string
+	for i := range 12 {
+		rows = append(rows, fmt.Sprintf(" (1, 'big.example.org', 'TXT', '%02d%s', 300, 0),", i, strings.Repeat("x", 98)))
+	}
+	return strings.Join(rows, "\n")
+}
 
 // question is one query the tests ask: over UDP or TCP, with or without EDNS and DO.
 type question struct {
@@ -74,6 +86,7 @@ var questions = []question{
 	{"host.wild.example.org.", dns.TypeA, "udp", 512, false, true},
 	{"_sip._tcp.example.org.", dns.TypeSRV, "tcp", 1232, false, true},
 	{"planted.example.org.", dns.TypeA, "udp", 1232, false, true},
+	{"big.example.org.", dns.TypeTXT, "udp", 0, false, true}, // truncated: asked again over TCP
 	{"www.example.net.", dns.TypeTXT, "udp", 1232, false, true},
 	{"nope.example.net.", dns.TypeAAAA, "tcp", 1232, false, true},
 	{"www.example.com.", dns.TypeA, "udp", 1232, false, true},
