@@ -96,8 +96,8 @@ status=0
 /usr/bin/time -f '%e s wall, %U s user, %S s system, %M KiB max RSS' \
 	"$TOOL" -a "127.0.0.1:${PORTS[a]}" -b "127.0.0.1:${PORTS[b]}" -rate "$RATE" -concurrency "$CONC" \
 	-progress lines -progress-interval 15s -json "$WORK/report.json" "$WORK/queries.txt" \
-	>"$WORK/report.txt" 2>"$WORK/stderr.txt" || status=$?
-cat "$WORK/stderr.txt" >&2
+	>"$WORK/report.txt" 2> >(tee "$WORK/stderr.txt" >&2) || status=$?
+sleep 0.2 # let tee write the last progress lines before the report
 cat "$WORK/report.txt" >&2
 say "exit status $status (1 expected: host1 differs), load after $(cut -d' ' -f1-3 /proc/loadavg)"
 }
