@@ -9,7 +9,7 @@ import (
 
 // msg builds an authoritative answer to name/A from zone-file lines, one section after
 // another, separated by "--".
-func msg(t *testing.T, rcode int, sections ...string) *dns.Msg {
+func msg(t testing.TB, rcode int, sections ...string) *dns.Msg {
 	t.Helper()
 	m := new(dns.Msg)
 	m.SetQuestion("www.example.org.", dns.TypeA)
