@@ -16,14 +16,7 @@ import (
 // answering A queries under example.org with addr, NXDOMAIN for nx.example.org.
 func zoneServer(t *testing.T, addr string) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc, l := listenBoth(t)
 	h := dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
 		m := new(dns.Msg)
 		m.SetReply(r)
@@ -85,4 +78,23 @@ func TestMainRun(t *testing.T) {
 	if got := Main([]string{"-a", same1, "-b", other, "-limit", "1", "-q", list}, &stdout, &stderr); got != exitDifferent || stdout.String() != "0 same, 1 different, 0 accepted, 0 errors\n" {
 		t.Errorf("-limit 1: exit %d, %q", got, stdout.String())
 	}
+}
+
+// listenBoth listens on UDP and TCP on one port of 127.0.0.1, as a DNS server does; a UDP
+// port whose TCP twin is taken is given back and another tried.
+func listenBoth(t *testing.T) (net.PacketConn, net.Listener) {
+	t.Helper()
+	for range 50 {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, l
+		}
+		pc.Close()
+	}
+	t.Fatal("no port free for both UDP and TCP")
+	return nil, nil
 }

@@ -29,14 +29,7 @@ func startServer(t *testing.T, last byte, drop int64) *server {
 	t.Helper()
 	s := &server{}
 	s.drop.Store(drop)
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc, l := listenBoth(t)
 	s.addr = pc.LocalAddr().String()
 	h := dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
 		s.asked.Add(1)
@@ -197,4 +190,23 @@ func TestReplayTCPOnTC(t *testing.T) {
 	if !rs[0].A.Truncated || rs[0].TruncatedA {
 		t.Errorf("without TCPOnTC: %+v", rs[0])
 	}
+}
+
+// listenBoth listens on UDP and TCP on one port of 127.0.0.1, as a DNS server does; a UDP
+// port whose TCP twin is taken is given back and another tried.
+func listenBoth(t *testing.T) (net.PacketConn, net.Listener) {
+	t.Helper()
+	for range 50 {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, l
+		}
+		pc.Close()
+	}
+	t.Fatal("no port free for both UDP and TCP")
+	return nil, nil
 }
