@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Release artefacts in dist/: static binaries for linux/amd64 and linux/arm64, an image
+# Release artefacts in dist/: static binaries (coredns and hostdns-compare, build.sh builds
+# both) for linux/amd64 and linux/arm64, an image
 # tarball for each (build/image.sh, for `docker load`), one OCI image layout holding the
 # multi-platform index over them (hostdns-VERSION-image-oci.tar: `skopeo copy
 # oci-archive:... docker://registry/hostdns:VERSION` pushes both platforms under one tag), with

@@ -46,8 +46,10 @@ func TestReleaseArtefacts(t *testing.T) {
 	for _, arch := range arches {
 		bin := "hostdns-" + strings.TrimSpace(string(version)) + "-linux-" + arch
 		image := strings.Replace(bin, "-linux-", "-image-linux-", 1) + ".tar"
-		want = append(want, bin, image)
+		compare := strings.Replace(bin, "hostdns-", "hostdns-compare-", 1)
+		want = append(want, bin, image, compare)
 		checkStaticELF(t, filepath.Join(dist, bin), machines[arch])
+		checkStaticELF(t, filepath.Join(dist, compare), machines[arch])
 		img, err := tarball.ImageFromPath(filepath.Join(dist, image), nil)
 		if err != nil {
 			t.Errorf("%s: %v", image, err)
