@@ -136,11 +136,11 @@ func (r *Replayer) one(q capture.Query, a, b *client) Result {
 	}
 	switch {
 	case errA != nil && errB != nil:
-		res.Err = fmt.Errorf("A: %v; B: %v", errA, errB)
+		res.Err = fmt.Errorf("server a: %v; server b: %v", errA, errB)
 	case errA != nil:
-		res.Err = fmt.Errorf("A: %w", errA)
+		res.Err = fmt.Errorf("server a: %w", errA)
 	case errB != nil:
-		res.Err = fmt.Errorf("B: %w", errB)
+		res.Err = fmt.Errorf("server b: %w", errB)
 	}
 	return res
 }

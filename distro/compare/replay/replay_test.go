@@ -116,7 +116,7 @@ func TestReplayRetriesAndErrors(t *testing.T) {
 	}
 	a.drop.Store(5)
 	rs = replayAll(t, Config{A: a.addr, B: b.addr, Concurrency: 1, Timeout: 100 * time.Millisecond, Retries: 1}, queryOf("y.example.org.", "udp"))
-	if rs[0].Err == nil || !strings.HasPrefix(rs[0].Err.Error(), "A: ") || !strings.Contains(rs[0].Err.Error(), "2 tries") || rs[0].B == nil {
+	if rs[0].Err == nil || !strings.HasPrefix(rs[0].Err.Error(), "server a: ") || !strings.Contains(rs[0].Err.Error(), "2 tries") || rs[0].B == nil {
 		t.Errorf("A silent: %v", rs[0].Err)
 	}
 }

@@ -84,7 +84,7 @@ func TestCollector(t *testing.T) {
 	}
 	c.Add(Outcome{Query: q("www.example.org.", dns.TypeA), Network: "udp"})
 	c.Add(Outcome{Query: q("www.example.org.", dns.TypeA), Network: "udp", Diffs: []diff.Difference{{Kind: diff.TTL}}})
-	c.Add(Outcome{Query: q("a.example.com.", dns.TypeA), Network: "tcp", Err: errors.New("B: timeout")})
+	c.Add(Outcome{Query: q("a.example.com.", dns.TypeA), Network: "tcp", Err: errors.New("server b: timeout")})
 	// Before any answer tells its zone, then placed when a later one does.
 	c.Add(Outcome{Query: q("y.late.test.", dns.TypeA), Network: "udp", Diffs: []diff.Difference{{Kind: diff.Missing}}})
 	// The zone of a name below a learned SOA.

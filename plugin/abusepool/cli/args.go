@@ -64,7 +64,7 @@ func parseTop(args []string) (topArgs, error) {
 	t := topArgs{dimension: pos[0], n: 10}
 	if len(pos) > 1 {
 		if t.n, err = strconv.Atoi(pos[1]); err != nil || t.n < 1 {
-			return topArgs{}, fmt.Errorf("N %q: want a whole number ≥ 1", pos[1])
+			return topArgs{}, fmt.Errorf("top: N %q: want a whole number ≥ 1", pos[1])
 		}
 	}
 	if len(pos) > 2 {
