@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -183,14 +182,6 @@ func (a apiServer) do(t *testing.T, method, path string, body any) (int, []byte)
 // rule is a rule as the API takes it, for tests that post one.
 func rule(id string, match map[string]string, action string) map[string]any {
 	return map[string]any{"id": id, "match": match, "action": action}
-}
-
-// redisAddr is the Redis the tests share (test/scripts/ensure-services.sh sets it up).
-func redisAddr() string {
-	if a := os.Getenv("HOSTDNS_REDIS_ADDR"); a != "" {
-		return a
-	}
-	return harness.DefaultRedisAddr
 }
 
 func lines(ls ...string) string { return strings.Join(ls, "\n") }
