@@ -327,8 +327,12 @@ func TestSecondaryFeedCatalog(t *testing.T) {
 	// gets serial 2 with the new member.
 	reloadFeed(t, p, db, []string{feedZone, targetZone}, settings)
 	// Before the reload, example.net is not fed: no plugin transfers it (REFUSED).
-	waitXfrRcode(t, p, targetZone, nil, func(rc int) bool { return rc == dns.RcodeSuccess })
-	wantNet := p.axfr(t, targetZone, nil)
+	var wantNet []dns.RR
+	harness.Eventually(t, 30*time.Second, "a whole AXFR of "+targetZone+" after the reload", func() bool {
+		rrs, err := p.tryAXFR(targetZone, nil)
+		wantNet = rrs
+		return err == nil
+	})
 	for _, s := range secs[:2] { // CoreDNS's secondary reads the catalog once
 		s.WaitZone(t, targetZone, 30*time.Second)
 		assertFedZone(t, s, targetZone, wantNet)
