@@ -21,6 +21,8 @@ type Set struct {
 	byV6     map[netip.Prefix][]int32 // IPv6 prefix -> rule indexes, ascending
 	v4Bits   []int                    // the distinct IPv4 prefix lengths present
 	v6Bits   []int                    // the distinct IPv6 prefix lengths present
+	v4Top    [256]bool                // first octets some IPv4 prefix covers
+	v6Top    [1 << 16 / 64]uint64     // first 16 bits some IPv6 prefix covers, a bit each
 	byQType  map[uint16][]int32       // type -> rule indexes, ascending
 }
 
@@ -83,12 +85,52 @@ func (s *Set) index(i int32, c compiled) {
 	case c.hasPrefix && c.prefix.Addr().Is4():
 		s.byV4[c.prefix] = append(s.byV4[c.prefix], i)
 		s.v4Bits = addBits(s.v4Bits, c.prefix.Bits())
+		s.coverV4(c.prefix)
 	case c.hasPrefix:
 		s.byV6[c.prefix] = append(s.byV6[c.prefix], i)
 		s.v6Bits = addBits(s.v6Bits, c.prefix.Bits())
+		s.coverV6(c.prefix)
 	default:
 		s.byQType[c.qtype] = append(s.byQType[c.qtype], i)
 	}
+}
+
+// coverV4 marks the first octets p covers: an address whose first octet is not marked is in
+// no IPv4 prefix, found with one table read instead of a lookup per prefix length.
+func (s *Set) coverV4(p netip.Prefix) {
+	first, span := topRange(uint32(p.Addr().As4()[0]), p.Bits(), 8)
+	for o := first; o < first+span; o++ {
+		s.v4Top[o] = true
+	}
+}
+
+// coverV6 is coverV4 for the first 16 bits of IPv6 prefixes.
+func (s *Set) coverV6(p netip.Prefix) {
+	a := p.Addr().As16()
+	first, span := topRange(uint32(a[0])<<8|uint32(a[1]), p.Bits(), 16)
+	for v := first; v < first+span; v++ {
+		s.v6Top[v/64] |= 1 << (v % 64)
+	}
+}
+
+// topRange is the range of top-bit values (the address's first width bits, top) a prefix of
+// bits length covers: one value, or 2^(width-bits) of them for a shorter prefix.
+func topRange(top uint32, bits, width int) (first, span uint32) {
+	if bits >= width {
+		return top, 1
+	}
+	span = 1 << (width - bits)
+	return top &^ (span - 1), span
+}
+
+// maybeCovered reports whether some prefix of the set could hold addr (unmapped).
+func (s *Set) maybeCovered(addr netip.Addr) bool {
+	if addr.Is4() {
+		return s.v4Top[addr.As4()[0]]
+	}
+	a := addr.As16()
+	v := uint32(a[0])<<8 | uint32(a[1])
+	return s.v6Top[v/64]&(1<<(v%64)) != 0
 }
 
 func addBits(bits []int, b int) []int {
@@ -148,6 +190,9 @@ func (s *Set) matchPrefixes(q Query, best int32) int32 {
 		return best
 	}
 	addr := q.Addr.Unmap()
+	if !s.maybeCovered(addr) {
+		return best
+	}
 	bits, byPrefix := s.v6Bits, s.byV6
 	if addr.Is4() {
 		bits, byPrefix = s.v4Bits, s.byV4

@@ -94,15 +94,22 @@ func TestSetEmptyAndNil(t *testing.T) {
 func TestSetMatchAgreesWithLinearScan(t *testing.T) {
 	rs := manyRules(t, 300)
 	rs = append(rs, mustRules(t, "late suffix x9.example cidr 10.9.0.0/16 drop")...)
+	// Prefixes shorter than the first octet (IPv4) or 16 bits (IPv6) cover ranges of them.
+	rs = append(rs, mustRules(t, "short4 cidr 64.0.0.0/3 refused", "short6 cidr 3000::/6 drop", "host4 cidr 203.0.113.9 drop")...)
 	set := NewSet(rs)
-	for i := 0; i < 2000; i++ {
+	for i := 0; i < 4000; i++ {
 		qq := Query{
 			Name:  fmt.Sprintf("w.x%d.example.", i%23),
 			Addr:  netip.AddrFrom4([4]byte{10, byte(i % 17), byte(i % 7), byte(i)}),
 			QType: uint16(i%5 + 1),
 		}
-		if i%3 == 0 {
+		switch i % 6 {
+		case 0, 3:
 			qq.Addr = netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, byte(i % 11), byte(i), 15: 1})
+		case 1:
+			qq.Addr = netip.AddrFrom4([4]byte{byte(i / 6), 0, 113, byte(i % 13)})
+		case 4:
+			qq.Addr = netip.AddrFrom16([16]byte{byte(i / 6), byte(i), 15: 1})
 		}
 		var want *Rule
 		for j := range rs {
