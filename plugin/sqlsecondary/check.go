@@ -48,7 +48,7 @@ func (s *Secondary) check(ctx context.Context, c checkArgs) outcome {
 	have, err := s.db.currentSOA(ctx, s.db.DB, c.name, c.id)
 	if err != nil {
 		transfers.WithLabelValues(kindSOA, reasonDatabase).Inc()
-		return outcome{err: errorf(reasonDatabase, "%v", err)}
+		return outcome{err: errorf(reasonDatabase, "%w", err)}
 	}
 	var last error
 	for _, addr := range c.masters {
@@ -76,7 +76,7 @@ func (s *Secondary) checkPrimary(ctx context.Context, c checkArgs, addr string, 
 		}
 		transfers.WithLabelValues(kindSOA, "uptodate").Inc()
 		if err := s.db.touchLastCheck(ctx, s.db.DB, c.id, s.now(), lastCheckEvery(have)); err != nil {
-			return outcome{err: errorf(reasonDatabase, "%v", err), soa: have}
+			return outcome{err: errorf(reasonDatabase, "%w", err), soa: have}
 		}
 		return outcome{soa: have}
 	}

@@ -89,7 +89,7 @@ func (l lease) confirm(ctx context.Context, tx *sql.Tx, id int64, now time.Time)
 	res, err := tx.ExecContext(ctx, l.db.Dialect.Rebind(`UPDATE hostdns_secondary_leases SET expires = ? WHERE domain_id = ? AND holder = ? AND expires >= ?`),
 		now.Add(l.length).UnixMilli(), id, l.holder, now.UnixMilli())
 	if err != nil {
-		return errorf(reasonDatabase, "%v", err)
+		return errorf(reasonDatabase, "%w", err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 1 {
 		return nil
@@ -100,7 +100,7 @@ func (l lease) confirm(ctx context.Context, tx *sql.Tx, id int64, now time.Time)
 	err = tx.QueryRowContext(ctx, l.db.Dialect.Rebind(`SELECT COUNT(*) FROM hostdns_secondary_leases WHERE domain_id = ? AND holder = ? AND expires >= ?`),
 		id, l.holder, now.UnixMilli()).Scan(&n)
 	if err != nil {
-		return errorf(reasonDatabase, "%v", err)
+		return errorf(reasonDatabase, "%w", err)
 	}
 	if n != 1 {
 		return errorf(reasonLeaseLost, "the transfer lease of domain %d was lost", id)

@@ -52,6 +52,12 @@ var (
 		Help:      "Transfer lease attempts, by result (acquired, held_elsewhere, lost, error).",
 	}, []string{"result"})
 
+	conflictRetries = promauto.NewCounter(prometheus.CounterOpts{
+		Namespace: plugin.Namespace,
+		Subsystem: "sqlsecondary",
+		Name:      "write_conflicts_total",
+		Help:      "Transfers' write transactions run again after the database rolled them back for a conflict with another (deadlock, lock wait timeout, serialization failure).",
+	})
 	dbErrors = promauto.NewCounter(prometheus.CounterOpts{
 		Namespace: plugin.Namespace,
 		Subsystem: "sqlsecondary",

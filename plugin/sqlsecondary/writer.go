@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -24,9 +25,31 @@ func (s *Secondary) write(ctx context.Context, id int64, zone string, p *pulled,
 	if err != nil {
 		return err
 	}
+	for attempt := 1; ; attempt++ {
+		err = s.writeRows(ctx, id, zone, p, rows, now)
+		if !sqlstore.IsConflict(err) || attempt == conflictAttempts {
+			return err
+		}
+		// Another transfer's transaction held a lock ours needed (MariaDB deadlocks between
+		// transfers of zones whose rows sit side by side in the records index): ours was
+		// rolled back whole; run it again after a short, jittered pause.
+		conflictRetries.Inc()
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt)*10*time.Millisecond + time.Duration(rand.Int64N(int64(10*time.Millisecond)))):
+		}
+	}
+}
+
+// conflictAttempts bounds the runs of one transfer's transaction lost to conflicts.
+const conflictAttempts = 5
+
+// writeRows is one run of write's transaction.
+func (s *Secondary) writeRows(ctx context.Context, id int64, zone string, p *pulled, rows []rowDiff, now time.Time) error {
 	tx, err := s.db.DB.BeginTx(ctx, nil)
 	if err != nil {
-		return errorf(reasonDatabase, "%v", err)
+		return errorf(reasonDatabase, "%w", err)
 	}
 	defer tx.Rollback()
 	if err := s.lease.confirm(ctx, tx, id, now); err != nil {
@@ -34,7 +57,7 @@ func (s *Secondary) write(ctx context.Context, id int64, zone string, p *pulled,
 	}
 	// Another node may have written a newer copy before our lease.
 	if cur, err := s.db.currentSOA(ctx, tx, zone, id); err != nil {
-		return errorf(reasonDatabase, "%v", err)
+		return errorf(reasonDatabase, "%w", err)
 	} else if cur != nil && !newer(p.soa.Serial, cur.Serial) {
 		return nil
 	}
@@ -42,7 +65,7 @@ func (s *Secondary) write(ctx context.Context, id int64, zone string, p *pulled,
 	switch p.kind {
 	case kindAXFR:
 		if _, err := tx.ExecContext(ctx, s.db.Dialect.Rebind(`DELETE FROM records WHERE domain_id = ?`), id); err != nil {
-			return errorf(reasonDatabase, "%v", err)
+			return errorf(reasonDatabase, "%w", err)
 		}
 		if err := insert(rows[0].add); err != nil {
 			return err
@@ -53,10 +76,10 @@ func (s *Secondary) write(ctx context.Context, id int64, zone string, p *pulled,
 		}
 	}
 	if err := s.db.touchLastCheck(ctx, tx, id, now, lastCheckEvery(p.soa)); err != nil {
-		return errorf(reasonDatabase, "%v", err)
+		return errorf(reasonDatabase, "%w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return errorf(reasonDatabase, "%v", err)
+		return errorf(reasonDatabase, "%w", err)
 	}
 	return nil
 }
@@ -104,14 +127,14 @@ func toRows(zone string, p *pulled) ([]rowDiff, error) {
 func (s *Secondary) applyDiffs(ctx context.Context, tx *sql.Tx, id int64, diffs []rowDiff, insert func([]sqlstore.Row) error) error {
 	del, err := tx.PrepareContext(ctx, s.db.Dialect.Rebind(`DELETE FROM records WHERE domain_id = ? AND name = ? AND type = ? AND content = ? AND COALESCE(prio, 0) = ?`))
 	if err != nil {
-		return errorf(reasonDatabase, "%v", err)
+		return errorf(reasonDatabase, "%w", err)
 	}
 	defer del.Close()
 	for _, d := range diffs {
 		for _, r := range d.del {
 			res, err := del.ExecContext(ctx, id, r.Name, r.Type, r.Content, r.Prio)
 			if err != nil {
-				return errorf(reasonDatabase, "%v", err)
+				return errorf(reasonDatabase, "%w", err)
 			}
 			if n, err := res.RowsAffected(); err != nil || n == 0 {
 				return errorf(reasonIXFRMismatch, "IXFR deletes %s %s %q, which is not stored", r.Name, r.Type, r.Content)
@@ -123,7 +146,7 @@ func (s *Secondary) applyDiffs(ctx context.Context, tx *sql.Tx, id int64, diffs 
 	}
 	var n int
 	if err := tx.QueryRowContext(ctx, s.db.Dialect.Rebind(`SELECT COUNT(*) FROM records WHERE domain_id = ?`), id).Scan(&n); err != nil {
-		return errorf(reasonDatabase, "%v", err)
+		return errorf(reasonDatabase, "%w", err)
 	}
 	if n > s.cfg.maxRecords {
 		return errorf(reasonTooLarge, "%d records after the IXFR, more than max_records %d", n, s.cfg.maxRecords)
@@ -160,7 +183,7 @@ func (s *Secondary) insertRows(ctx context.Context, tx *sql.Tx, id int64, rows [
 			args = append(args, id, r.Name, r.Type, r.Content, r.TTL, r.Prio)
 		}
 		if _, err := tx.ExecContext(ctx, s.db.Dialect.Rebind(q.String()), args...); err != nil {
-			return errorf(reasonDatabase, "%v", err)
+			return errorf(reasonDatabase, "%w", err)
 		}
 		rows = rows[n:]
 	}
