@@ -1,0 +1,60 @@
+package sqlsecondary
+
+import (
+	"testing"
+
+	"github.com/miekg/dns"
+
+	"github.com/hostdns/hostdns/test/harness"
+)
+
+const exampleZone = "example.org."
+
+// TestNewSlaveServedByTwoNodes: a SLAVE row added to the MariaDB two nodes share is
+// pulled from a BIND primary and served by both nodes, answer for answer as BIND serves
+// it, written in PowerDNS form (names without the dot, the MX priority in prio, auth=1),
+// with last_check set; exactly one transfer reached the primary.
+func TestNewSlaveServedByTwoNodes(t *testing.T) {
+	db := newMariaDB(t)
+	primary := harness.StartPrimary(t, harness.PrimaryBIND,
+		map[string]string{exampleZone: zoneText(exampleZone, 1, "3600 600 1209600", 20)}, harness.PrimaryOptions{})
+	a, b := startNode(t, db, "node-a", 0), startNode(t, db, "node-b", 0)
+
+	id := db.addSlave(t, exampleZone, primary.Addr)
+	for _, n := range []*node{a, b} {
+		waitSerial(t, n.addr, exampleZone, 1)
+		assertSameAnswers(t, n.addr, primary.Addr, zoneQuestions(exampleZone))
+	}
+	harness.AssertResponse(t, harness.Exchange(t, a.addr, harness.Query("h0.example.org.", dns.TypeA), "tcp"), harness.Response{
+		Authoritative: true,
+		Answer:        []string{"h0.example.org. 300 IN A 198.51.0.1"},
+		Ns:            []string{"example.org. 3600 IN NS ns1.example.org."},
+		Extra:         []string{"ns1.example.org. 3600 IN A 192.0.2.53"},
+	})
+
+	if n := db.records(t, id); n != 28 {
+		t.Errorf("domain %d has %d rows, want the zone's 28", id, n)
+	}
+	if n := db.count(t, `SELECT COUNT(*) FROM records WHERE domain_id = ? AND name = 'example.org' AND type = 'MX' AND content = 'mail.example.org' AND prio = 10 AND auth = 1 AND disabled = 0`, id); n != 1 {
+		t.Errorf("the MX is not stored in PowerDNS form (%d matching rows)", n)
+	}
+	if n := db.count(t, `SELECT COUNT(*) FROM domains WHERE id = ? AND last_check > 0`, id); n != 1 {
+		t.Error("last_check not set after the transfer")
+	}
+	if n := primary.OutgoingTransfers(exampleZone, "AXFR"); n != 1 {
+		t.Errorf("the primary logged %d AXFRs of the new zone, want 1 (one node transfers)", n)
+	}
+}
+
+// TestSQLiteNode: the same on an SQLite file, one node, with a master given with two
+// addresses of which the first does not answer (PowerDNS tries the next).
+func TestSQLiteNode(t *testing.T) {
+	db := newSQLite(t)
+	primary := harness.StartPrimary(t, harness.PrimaryBIND,
+		map[string]string{exampleZone: zoneText(exampleZone, 7, "3600 600 1209600", 3)}, harness.PrimaryOptions{})
+	dead := harness.FreePort(t)
+	n := startNode(t, db, "solo", 0)
+	db.addSlave(t, exampleZone, "127.0.0.1:"+itoa(dead)+","+primary.Addr)
+	waitSerial(t, n.addr, exampleZone, 7)
+	assertSameAnswers(t, n.addr, primary.Addr, zoneQuestions(exampleZone))
+}
