@@ -226,7 +226,7 @@ func TestExampleSecondarySQL(t *testing.T) {
 	cf := strings.ReplaceAll(string(cfb), ":1053 ", fmt.Sprintf(":%d ", port))
 	cf = strings.ReplaceAll(cf, "127.0.0.1:9153", fmt.Sprintf("127.0.0.1:%d", harness.FreePort(t)))
 	cf = strings.ReplaceAll(cf, "corefile-examples/secondary-sql/", work+"/")
-	proc := harness.StartBinaryWith(t, cf, harness.BinaryOptions{Dir: work})
+	harness.StartBinaryWith(t, cf, harness.BinaryOptions{Dir: work})
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	harness.AssertResponse(t, harness.Exchange(t, addr, harness.Query("www.example.net.", dns.TypeA), "udp"), harness.Response{
 		Authoritative: true,
@@ -236,5 +236,4 @@ func TestExampleSecondarySQL(t *testing.T) {
 	})
 	sqWaitSerial(t, addr, sqZone, 4)
 	sqAssertSame(t, addr, p.Addr)
-	_ = proc
 }
