@@ -1,0 +1,108 @@
+package sqlsecondary
+
+import (
+	"context"
+	"net"
+	"time"
+
+	"github.com/coredns/coredns/plugin"
+	"github.com/miekg/dns"
+)
+
+// ServeDNS answers NOTIFYs for secondary zones and every query inside an
+// expired one; the rest goes down the chain.
+func (s *Secondary) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+	if len(r.Question) != 1 {
+		return plugin.NextOrFailure(s.Name(), s.Next, ctx, w, r)
+	}
+	if r.Opcode == dns.OpcodeNotify {
+		if rcode, done := s.notify(ctx, w, r); done {
+			return rcode, nil
+		}
+		return plugin.NextOrFailure(s.Name(), s.Next, ctx, w, r)
+	}
+	if r.Opcode == dns.OpcodeQuery && s.expiredZone(r.Question[0].Name, s.now()) {
+		// RFC 1035 section 4.3.5: an expired zone is no longer served.
+		return dns.RcodeServerFailure, nil
+	}
+	return plugin.NextOrFailure(s.Name(), s.Next, ctx, w, r)
+}
+
+// notify handles a NOTIFY (RFC 1996): for a secondary zone, from one of its
+// primaries, it is acknowledged and the zone checked now; from anyone else
+// refused and counted. A NOTIFY for an unknown zone from a supermaster
+// creates the zone when autosecondary is on. done is false for a NOTIFY
+// that is not ours, which goes down the chain.
+func (s *Secondary) notify(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (rcode int, done bool) {
+	name := dns.CanonicalName(r.Question[0].Name)
+	ip := remoteIP(w)
+	s.mu.RLock()
+	z := s.byName[name]
+	var id int64
+	fromMaster := false
+	if z != nil {
+		id, fromMaster = z.id, z.ips[ip]
+	}
+	sm, super := s.supers[ip]
+	s.mu.RUnlock()
+	switch {
+	case z != nil && fromMaster:
+		notifies.WithLabelValues("accepted").Inc()
+		s.checkNow(id)
+		return reply(w, r, dns.RcodeSuccess), true
+	case z != nil:
+		notifies.WithLabelValues("refused").Inc()
+		return reply(w, r, dns.RcodeRefused), true
+	case s.cfg.autosecondary && super:
+		return s.autoCreate(ctx, w, r, name, ip, sm), true
+	}
+	return 0, false
+}
+
+// autoCreate inserts the domains row of a zone a supermaster NOTIFYs, as
+// PowerDNS's autosecondary does, and has the rows read again so it is
+// pulled at once.
+func (s *Secondary) autoCreate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg, zone, ip string, sm supermaster) int {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	master := ip
+	if a, err := net.ResolveIPAddr("ip", ip); err == nil && a.IP.To4() == nil {
+		master = "[" + ip + "]:53"
+	}
+	if err := s.db.createSlave(ctx, zone, master, sm.account); err != nil {
+		log.Errorf("autosecondary: creating %s from %s: %v", zone, ip, err)
+		notifies.WithLabelValues("error").Inc()
+		return reply(w, r, dns.RcodeServerFailure)
+	}
+	log.Infof("autosecondary: created %s, primary %s, account %q", zone, ip, sm.account)
+	notifies.WithLabelValues("autosecondary").Inc()
+	signal(s.reread)
+	return reply(w, r, dns.RcodeSuccess)
+}
+
+// reply answers r with rcode, authoritatively, the question echoed.
+func reply(w dns.ResponseWriter, r *dns.Msg, rcode int) int {
+	m := new(dns.Msg)
+	m.SetRcode(r, rcode)
+	m.Authoritative = rcode == dns.RcodeSuccess
+	w.WriteMsg(m)
+	return rcode
+}
+
+// remoteIP is the client's address without port, unmapped.
+func remoteIP(w dns.ResponseWriter) string {
+	var ip net.IP
+	switch a := w.RemoteAddr().(type) {
+	case *net.UDPAddr:
+		ip = a.IP
+	case *net.TCPAddr:
+		ip = a.IP
+	default:
+		h, _, _ := net.SplitHostPort(w.RemoteAddr().String())
+		ip = net.ParseIP(h)
+	}
+	if v4 := ip.To4(); v4 != nil {
+		return v4.String()
+	}
+	return ip.String()
+}

@@ -1,0 +1,325 @@
+// Package sqlsecondary pulls the secondary zones listed in SQL (domains rows
+// of type SLAVE, the PowerDNS way) from their primaries and writes them into
+// the records table, from where sqlbackend serves them on every node.
+package sqlsecondary
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coredns/coredns/plugin"
+	clog "github.com/coredns/coredns/plugin/pkg/log"
+	"github.com/miekg/dns"
+
+	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
+)
+
+var log = clog.NewWithPlugin("sqlsecondary")
+
+// Secondary is the plugin: the scheduler of checks and transfers, and the
+// handler of NOTIFYs and of queries for expired zones.
+type Secondary struct {
+	Next plugin.Handler
+
+	cfg    config
+	db     db
+	lease  lease
+	client client
+	// minInterval is the shortest time between two checks of a zone, so a
+	// SOA with refresh 0 does not make us poll its primary without pause.
+	minInterval time.Duration
+
+	mu     sync.RWMutex
+	zones  map[int64]*zone
+	byName map[string]*zone
+	supers map[string]supermaster // by ip, when autosecondary
+	active int                    // checks under way
+
+	loaded atomic.Bool   // the SLAVE rows were read once
+	wake   chan struct{} // a NOTIFY or a finished check: look at the timers now
+	reread chan struct{} // a row was inserted: read the rows now
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	now    func() time.Time
+}
+
+// newSecondary makes the plugin for cfg over an opened store.
+func newSecondary(cfg config, store *sqlstore.Store) *Secondary {
+	d := db{store}
+	return &Secondary{
+		cfg:         cfg,
+		db:          d,
+		lease:       lease{db: d, holder: cfg.node, length: cfg.lease},
+		client:      client{limits{timeout: cfg.timeout, idle: cfg.idle, maxRecords: cfg.maxRecords, maxBytes: cfg.maxBytes}},
+		minInterval: 5 * time.Second,
+		zones:       map[int64]*zone{},
+		byName:      map[string]*zone{},
+		wake:        make(chan struct{}, 1),
+		reread:      make(chan struct{}, 1),
+		now:         time.Now,
+	}
+}
+
+// Name implements plugin.Handler.
+func (s *Secondary) Name() string { return "sqlsecondary" }
+
+// Ready implements ready.Readiness: ready once the SLAVE rows were read.
+func (s *Secondary) Ready() bool { return s.loaded.Load() }
+
+// start runs the scheduler until stop.
+func (s *Secondary) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.run(ctx)
+	}()
+}
+
+// stop ends the scheduler and every check under way (their transactions
+// roll back) and waits for them.
+func (s *Secondary) stop() {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
+}
+
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// run reads the rows every poll and starts the checks that are due, at
+// most workers at once.
+func (s *Secondary) run(ctx context.Context) {
+	tableReady := false
+	poll := time.NewTicker(s.cfg.poll)
+	defer poll.Stop()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	read := func() {
+		if !tableReady {
+			if err := s.lease.ensureTable(ctx); err != nil {
+				log.Errorf("creating hostdns_secondary_leases: %v", err)
+				return
+			}
+			tableReady = true
+		}
+		s.readRows(ctx)
+	}
+	read()
+	for {
+		wait := s.dispatch(ctx)
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-poll.C:
+			read()
+		case <-s.reread:
+			read()
+		case <-s.wake:
+		case <-timer.C:
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+	}
+}
+
+// readRows brings the zones in line with the SLAVE rows.
+func (s *Secondary) readRows(ctx context.Context) {
+	rows, err := s.db.slaveRows(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Errorf("reading the SLAVE domains: %v", err)
+			dbErrors.Inc()
+		}
+		return
+	}
+	var supers []supermaster
+	if s.cfg.autosecondary {
+		if supers, err = s.db.supermasters(ctx); err != nil && ctx.Err() == nil {
+			log.Errorf("reading supermasters: %v", err)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	seen := make(map[int64]bool, len(rows))
+	for _, r := range rows {
+		seen[r.id] = true
+		s.update(r, now)
+	}
+	for id, z := range s.zones {
+		if !seen[id] {
+			delete(s.zones, id)
+			if s.byName[z.name] == z {
+				delete(s.byName, z.name)
+			}
+		}
+	}
+	if s.cfg.autosecondary && err == nil {
+		s.supers = make(map[string]supermaster, len(supers))
+		for _, sm := range supers {
+			s.supers[sm.ip] = sm
+		}
+	}
+	s.loaded.Store(true)
+	s.gauge(now)
+}
+
+// update takes in one row: a new zone is due at once.
+func (s *Secondary) update(r slaveRow, now time.Time) {
+	z, ok := s.zones[r.id]
+	if !ok || z.name != r.name {
+		if ok {
+			delete(s.byName, z.name)
+		}
+		z = &zone{id: r.id, name: r.name, next: now}
+		s.zones[r.id] = z
+	}
+	s.byName[r.name] = z
+	if r.master != z.master || z.masters == nil && z.badRow == "" {
+		z.master, z.badRow = r.master, ""
+		masters, err := parseMasters(r.master)
+		if err != nil {
+			z.badRow = err.Error()
+		}
+		z.masters = masters
+		z.ips = map[string]bool{}
+		for _, ip := range masterIPs(masters) {
+			z.ips[ip] = true
+		}
+	}
+	z.soa = parseSOA(r.name, r.soa)
+	if r.lastCheck > 0 {
+		if t := time.Unix(r.lastCheck, 0); t.After(z.lastCheck) {
+			z.lastCheck = t
+		}
+	}
+}
+
+// dispatch starts the checks that are due, within the workers cap, and
+// returns how long until the next one is.
+func (s *Secondary) dispatch(ctx context.Context) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	wait := s.cfg.poll
+	for _, z := range s.zones {
+		if z.running {
+			continue
+		}
+		if d := z.next.Sub(now); d > 0 {
+			wait = min(wait, d)
+			continue
+		}
+		if s.active >= s.cfg.workers {
+			break
+		}
+		z.running, z.again = true, false
+		s.active++
+		c := checkOf(z)
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			res := s.check(ctx, c)
+			s.finish(z, res)
+		}()
+	}
+	return max(wait, time.Millisecond)
+}
+
+// finish records a check's outcome and sets the zone's next check.
+func (s *Secondary) finish(z *zone, res outcome) {
+	s.mu.Lock()
+	now := s.now()
+	s.active--
+	z.running = false
+	if res.soa != nil {
+		z.soa = res.soa
+	}
+	switch {
+	case res.err == nil:
+		z.failing, z.lastCheck = false, now
+		if z.lastErr != "" {
+			log.Infof("zone %s: transferred again from its primaries", z.name)
+		}
+		z.lastErr = ""
+		z.next = now.Add(jitter(z.refresh(), s.minInterval))
+	case res.held:
+		// Another node transfers it: look again once its lease would end.
+		z.next = now.Add(jitter(s.cfg.lease, time.Second))
+	default:
+		z.failing = true
+		if msg := res.err.Error(); msg != z.lastErr {
+			log.Warningf("zone %s: %v (keeping the last good copy)", z.name, res.err)
+			z.lastErr = msg
+		}
+		z.next = now.Add(jitter(z.retry(), s.minInterval))
+	}
+	if z.again {
+		z.next = now
+	}
+	s.gauge(now)
+	s.mu.Unlock()
+	signal(s.wake)
+}
+
+// checkNow makes zone id due now: its NOTIFY came.
+func (s *Secondary) checkNow(id int64) {
+	s.mu.Lock()
+	if z, ok := s.zones[id]; ok {
+		z.next = s.now()
+		z.again = z.running
+	}
+	s.mu.Unlock()
+	signal(s.wake)
+}
+
+// expiredZone reports whether name is in an expired SLAVE zone (the
+// closest enclosing one decides).
+func (s *Secondary) expiredZone(name string, now time.Time) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	z := s.find(name)
+	return z != nil && z.expired(now)
+}
+
+// find returns the SLAVE zone that holds name, the closest enclosing one;
+// s.mu is held.
+func (s *Secondary) find(name string) *zone {
+	if len(s.byName) == 0 {
+		return nil
+	}
+	name = dns.CanonicalName(name)
+	for off, end := 0, false; !end; off, end = dns.NextLabel(name, off) {
+		if z, ok := s.byName[name[off:]]; ok {
+			return z
+		}
+	}
+	return s.byName["."]
+}
+
+// gauge sets the zones metrics; s.mu is held.
+func (s *Secondary) gauge(now time.Time) {
+	counts := map[string]float64{"fresh": 0, "refreshing": 0, "retrying": 0, "expired": 0, "new": 0}
+	for _, z := range s.zones {
+		counts[z.state(now)]++
+	}
+	for st, n := range counts {
+		zonesGauge.WithLabelValues(st).Set(n)
+	}
+	expiredGauge.Set(counts["expired"])
+}
