@@ -64,6 +64,7 @@ var Directives = []string{
 	"file",
 	"auto",
 	"secondary",
+	"sqlsecondary",
 	"sqlbackend",
 	"etcd",
 	"loop",

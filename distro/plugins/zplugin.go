@@ -70,6 +70,7 @@ import (
 	_ "github.com/hostdns/hostdns/plugin/pool"
 	_ "github.com/hostdns/hostdns/plugin/secondaryfeed"
 	_ "github.com/hostdns/hostdns/plugin/sqlbackend"
+	_ "github.com/hostdns/hostdns/plugin/sqlsecondary"
 	_ "github.com/hostdns/hostdns/plugin/sqlsign"
 	_ "github.com/hostdns/hostdns/plugin/urlredirect"
 
