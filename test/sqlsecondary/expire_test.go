@@ -38,7 +38,7 @@ func TestPrimaryGoneUntilExpire(t *testing.T) {
 		// Only meaningful while last_check + expire is ahead: it is 4 s from the last
 		// check, which was at most the refresh (1 s) before the stop.
 		if time.Since(lastCheck) < 3*time.Second && (r.Rcode != dns.RcodeSuccess || len(r.Answer) != 1) {
-			t.Errorf("node %s stopped serving before expire: %v", n.name, r)
+			t.Errorf("node %s stopped serving %s after the last check (%d), before expire: %v", n.name, time.Since(lastCheck), lastCheck.Unix(), r)
 		}
 	}
 	for _, n := range []*node{a, b} {
