@@ -231,6 +231,7 @@ func bindPrimaryConf(dir string, port int, zones []refZone, o PrimaryOptions) st
 	allow-transfer { %s };
 	ixfr-from-differences yes;
 	max-ixfr-ratio unlimited;
+	notify-delay 0;
 `, dir, port, notify, allow)
 	if len(also) > 0 {
 		fmt.Fprintf(&b, "\talso-notify { %s };\n", strings.Join(also, " "))
