@@ -48,6 +48,20 @@ func newMariaDB(t testing.TB) *zonesDB {
 	return &zonesDB{dialect: sqlstore.MySQL, DB: m.DB, driver: "mysql", dsn: m.DSN}
 }
 
+func newPostgres(t testing.TB) *zonesDB {
+	t.Helper()
+	p := harness.NewPostgres(t)
+	s, err := sqlstore.Open(sqlstore.Postgres, p.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CreatePowerDNSSchema(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return &zonesDB{dialect: sqlstore.Postgres, DB: p.DB, driver: "postgres", dsn: p.DSN}
+}
+
 func newSQLite(t testing.TB) *zonesDB {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "zones.db")

@@ -57,3 +57,30 @@ func TestSQLiteNode(t *testing.T) {
 	waitSerial(t, n.addr, exampleZone, 7)
 	assertSameAnswers(t, n.addr, primary.Addr, zoneQuestions(exampleZone))
 }
+
+// TestPostgresNodes: two nodes on PostgreSQL pull a SLAVE zone from Knot and follow its
+// NOTIFY by IXFR (booleans, the lease table and last_check in PostgreSQL's types).
+func TestPostgresNodes(t *testing.T) {
+	db := newPostgres(t)
+	pa, pb := harness.FreePort(t), harness.FreePort(t)
+	primary := harness.StartPrimary(t, harness.PrimaryKnot, map[string]string{exampleZone: zoneText(exampleZone, 1, "3600 600 1209600", 10)},
+		harness.PrimaryOptions{NotifyTo: []string{"127.0.0.1:" + itoa(pa), "127.0.0.1:" + itoa(pb)}})
+	a, b := startNode(t, db, "node-a", pa), startNode(t, db, "node-b", pb)
+	id := db.addSlave(t, exampleZone, primary.Addr)
+	for _, n := range []*node{a, b} {
+		waitSerial(t, n.addr, exampleZone, 1)
+	}
+	primary.SetZone(t, exampleZone, zoneText(exampleZone, 2, "3600 600 1209600", 10))
+	for _, n := range []*node{a, b} {
+		waitSerial(t, n.addr, exampleZone, 2)
+	}
+	if got := primary.OutgoingTransfers(exampleZone, "IXFR"); got != 1 {
+		t.Errorf("Knot logged %d IXFRs, want 1", got)
+	}
+	if n := db.records(t, id); n != 18 {
+		t.Errorf("domain %d has %d rows, want 18", id, n)
+	}
+	if n := db.count(t, `SELECT COUNT(*) FROM records WHERE domain_id = ? AND auth AND NOT disabled`, id); n != 18 {
+		t.Errorf("%d rows with auth true and disabled false, want 18", n)
+	}
+}
