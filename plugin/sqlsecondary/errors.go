@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
+
+	"github.com/miekg/dns"
 )
 
 // The reasons a check or transfer fails, as counted in transfers_total's
@@ -52,6 +54,11 @@ func reasonOf(err error) string {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return reasonTimeout
+	}
+	for _, e := range []error{dns.ErrAuth, dns.ErrSig, dns.ErrTime, dns.ErrKeyAlg, dns.ErrSecret} {
+		if errors.Is(err, e) {
+			return reasonTSIG
+		}
 	}
 	s := err.Error()
 	switch {

@@ -65,9 +65,9 @@ func (s *Secondary) notify(ctx context.Context, w dns.ResponseWriter, r *dns.Msg
 func (s *Secondary) autoCreate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg, zone, ip string, sm supermaster) int {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	master := ip
-	if a, err := net.ResolveIPAddr("ip", ip); err == nil && a.IP.To4() == nil {
-		master = "[" + ip + "]:53"
+	master := ip // port 53, as PowerDNS writes it
+	if s.autoPort != "53" {
+		master = net.JoinHostPort(ip, s.autoPort)
 	}
 	if err := s.db.createSlave(ctx, zone, master, sm.account); err != nil {
 		log.Errorf("autosecondary: creating %s from %s: %v", zone, ip, err)

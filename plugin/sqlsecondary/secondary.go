@@ -30,6 +30,9 @@ type Secondary struct {
 	// minInterval is the shortest time between two checks of a zone, so a
 	// SOA with refresh 0 does not make us poll its primary without pause.
 	minInterval time.Duration
+	// autoPort is the port of the primaries autosecondary creates: 53, as
+	// PowerDNS; tests set their primary's.
+	autoPort string
 
 	mu     sync.RWMutex
 	zones  map[int64]*zone
@@ -43,8 +46,12 @@ type Secondary struct {
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	now    func() time.Time
+	// skew moves this instance's clock, for tests of the expire timer.
+	skew atomic.Int64
 }
+
+// now is the time the timers count from.
+func (s *Secondary) now() time.Time { return time.Now().Add(time.Duration(s.skew.Load())) }
 
 // newSecondary makes the plugin for cfg over an opened store.
 func newSecondary(cfg config, store *sqlstore.Store) *Secondary {
@@ -55,11 +62,11 @@ func newSecondary(cfg config, store *sqlstore.Store) *Secondary {
 		lease:       lease{db: d, holder: cfg.node, length: cfg.lease},
 		client:      client{limits{timeout: cfg.timeout, idle: cfg.idle, maxRecords: cfg.maxRecords, maxBytes: cfg.maxBytes}},
 		minInterval: 5 * time.Second,
+		autoPort:    "53",
 		zones:       map[int64]*zone{},
 		byName:      map[string]*zone{},
 		wake:        make(chan struct{}, 1),
 		reread:      make(chan struct{}, 1),
-		now:         time.Now,
 	}
 }
 

@@ -3,6 +3,7 @@ package sqlsecondary
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"sync/atomic"
 	"time"
@@ -116,6 +117,8 @@ func (c client) stream(ctx context.Context, addr string, m *dns.Msg, key *xfrmet
 		return nil, errorf(reasonTooLarge, "more than %d bytes", c.maxBytes)
 	case ctx.Err() != nil && (fail == nil || !isXfrError(fail)):
 		return nil, errorf(reasonTimeout, "transfer not done within %s", c.timeout)
+	case errors.Is(fail, io.EOF) || errors.Is(fail, io.ErrUnexpectedEOF):
+		return nil, errorf(reasonMalformed, "transfer cut off before its closing SOA")
 	case fail != nil:
 		return nil, fail
 	}
