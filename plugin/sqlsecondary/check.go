@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/miekg/dns"
 
@@ -17,16 +16,10 @@ type checkArgs struct {
 	name    string
 	masters []string
 	badRow  string
-	expire  time.Duration // the zone's SOA expire, for touchLastCheck
-	behind  time.Time
 }
 
 func checkOf(z *zone) checkArgs {
-	c := checkArgs{id: z.id, name: z.name, masters: z.masters, badRow: z.badRow, behind: z.behind}
-	if z.soa != nil {
-		c.expire = time.Duration(z.soa.Expire) * time.Second
-	}
-	return c
+	return checkArgs{id: z.id, name: z.name, masters: z.masters, badRow: z.badRow}
 }
 
 // outcome is what a check found.
@@ -82,7 +75,7 @@ func (s *Secondary) checkPrimary(ctx context.Context, c checkArgs, addr string, 
 			return outcome{err: errorf(reasonSerialBackwards, "serial %d is behind ours, %d", remote.Serial, have.Serial), soa: have}
 		}
 		transfers.WithLabelValues(kindSOA, "uptodate").Inc()
-		if err := s.db.touchLastCheck(ctx, c.id, s.now(), c.expire/8); err != nil {
+		if err := s.db.touchLastCheck(ctx, s.db.DB, c.id, s.now(), lastCheckEvery(have)); err != nil {
 			return outcome{err: errorf(reasonDatabase, "%v", err), soa: have}
 		}
 		return outcome{soa: have}
@@ -105,6 +98,9 @@ func (s *Secondary) checkPrimary(ctx context.Context, c checkArgs, addr string, 
 	stop := s.lease.hold(tctx, c.id, cancel)
 	defer stop()
 	p, err := s.transfer(tctx, c, addr, key, have)
+	if err != nil && tctx.Err() != nil && ctx.Err() == nil {
+		err = errorf(reasonLeaseLost, "the transfer lease was lost: transfer abandoned")
+	}
 	if err != nil {
 		return outcome{err: err, soa: have}
 	}

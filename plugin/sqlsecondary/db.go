@@ -147,16 +147,22 @@ func (d db) masterKey(ctx context.Context, id int64) (*xfrmeta.Key, error) {
 	return &k, nil
 }
 
-// touchLastCheck records a successful SOA check that found the zone
-// current. The domains update fires hostdns_domains_au, which makes every
-// node reload the zone, so it is written only when the stored value is
-// older than every (a fraction of the zone's expire): the expire timers
-// stay right within that fraction and a zone checked every refresh is not
-// reloaded every refresh. Transfers write last_check with the zone.
-func (d db) touchLastCheck(ctx context.Context, id int64, now time.Time, every time.Duration) error {
-	_, err := d.DB.ExecContext(ctx, d.Dialect.Rebind(`UPDATE domains SET last_check = ? WHERE id = ? AND (last_check IS NULL OR last_check < ?)`),
+// touchLastCheck records a successful check or transfer in last_check.
+// Any update of a domains row fires hostdns_domains_au, which makes every
+// node reload the whole zone (an IXFR's record changes alone are applied
+// record by record), so last_check is written only when the stored value is
+// older than every, an eighth of the zone's expire: the expire timers every
+// node computes from it stay right within that, and a zone checked every
+// refresh, or changed by IXFR, is not reloaded whole each time.
+func (d db) touchLastCheck(ctx context.Context, ex execer, id int64, now time.Time, every time.Duration) error {
+	_, err := ex.ExecContext(ctx, d.Dialect.Rebind(`UPDATE domains SET last_check = ? WHERE id = ? AND (last_check IS NULL OR last_check <= ?)`),
 		now.Unix(), id, now.Add(-every).Unix())
 	return err
+}
+
+// execer is a *sql.DB or a *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 // createSlave inserts the domains row of an autosecondary zone.

@@ -55,7 +55,7 @@ func reasonOf(err error) string {
 	if errors.As(err, &ne) && ne.Timeout() {
 		return reasonTimeout
 	}
-	for _, e := range []error{dns.ErrAuth, dns.ErrSig, dns.ErrTime, dns.ErrKeyAlg, dns.ErrSecret} {
+	for _, e := range []error{dns.ErrAuth, dns.ErrSig, dns.ErrNoSig, dns.ErrTime, dns.ErrKeyAlg, dns.ErrSecret} {
 		if errors.Is(err, e) {
 			return reasonTSIG
 		}

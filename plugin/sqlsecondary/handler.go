@@ -16,8 +16,10 @@ func (s *Secondary) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.M
 		return plugin.NextOrFailure(s.Name(), s.Next, ctx, w, r)
 	}
 	if r.Opcode == dns.OpcodeNotify {
-		if rcode, done := s.notify(ctx, w, r); done {
-			return rcode, nil
+		if s.notify(ctx, w, r) {
+			// Answered here, whatever its rcode: the server must not
+			// write an error answer after ours.
+			return dns.RcodeSuccess, nil
 		}
 		return plugin.NextOrFailure(s.Name(), s.Next, ctx, w, r)
 	}
@@ -31,9 +33,9 @@ func (s *Secondary) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.M
 // notify handles a NOTIFY (RFC 1996): for a secondary zone, from one of its
 // primaries, it is acknowledged and the zone checked now; from anyone else
 // refused and counted. A NOTIFY for an unknown zone from a supermaster
-// creates the zone when autosecondary is on. done is false for a NOTIFY
-// that is not ours, which goes down the chain.
-func (s *Secondary) notify(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (rcode int, done bool) {
+// creates the zone when autosecondary is on. It reports whether it
+// answered: a NOTIFY that is not ours goes down the chain.
+func (s *Secondary) notify(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) bool {
 	name := dns.CanonicalName(r.Question[0].Name)
 	ip := remoteIP(w)
 	s.mu.RLock()
@@ -49,20 +51,23 @@ func (s *Secondary) notify(ctx context.Context, w dns.ResponseWriter, r *dns.Msg
 	case z != nil && fromMaster:
 		notifies.WithLabelValues("accepted").Inc()
 		s.checkNow(id)
-		return reply(w, r, dns.RcodeSuccess), true
+		reply(w, r, dns.RcodeSuccess)
+		return true
 	case z != nil:
 		notifies.WithLabelValues("refused").Inc()
-		return reply(w, r, dns.RcodeRefused), true
+		reply(w, r, dns.RcodeRefused)
+		return true
 	case s.cfg.autosecondary && super:
-		return s.autoCreate(ctx, w, r, name, ip, sm), true
+		s.autoCreate(ctx, w, r, name, ip, sm)
+		return true
 	}
-	return 0, false
+	return false
 }
 
 // autoCreate inserts the domains row of a zone a supermaster NOTIFYs, as
 // PowerDNS's autosecondary does, and has the rows read again so it is
 // pulled at once.
-func (s *Secondary) autoCreate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg, zone, ip string, sm supermaster) int {
+func (s *Secondary) autoCreate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg, zone, ip string, sm supermaster) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	master := ip // port 53, as PowerDNS writes it
@@ -72,21 +77,21 @@ func (s *Secondary) autoCreate(ctx context.Context, w dns.ResponseWriter, r *dns
 	if err := s.db.createSlave(ctx, zone, master, sm.account); err != nil {
 		log.Errorf("autosecondary: creating %s from %s: %v", zone, ip, err)
 		notifies.WithLabelValues("error").Inc()
-		return reply(w, r, dns.RcodeServerFailure)
+		reply(w, r, dns.RcodeServerFailure)
+		return
 	}
 	log.Infof("autosecondary: created %s, primary %s, account %q", zone, ip, sm.account)
 	notifies.WithLabelValues("autosecondary").Inc()
 	signal(s.reread)
-	return reply(w, r, dns.RcodeSuccess)
+	reply(w, r, dns.RcodeSuccess)
 }
 
 // reply answers r with rcode, authoritatively, the question echoed.
-func reply(w dns.ResponseWriter, r *dns.Msg, rcode int) int {
+func reply(w dns.ResponseWriter, r *dns.Msg, rcode int) {
 	m := new(dns.Msg)
 	m.SetRcode(r, rcode)
 	m.Authoritative = rcode == dns.RcodeSuccess
 	w.WriteMsg(m)
-	return rcode
 }
 
 // remoteIP is the client's address without port, unmapped.

@@ -54,8 +54,11 @@ func (l lease) acquire(ctx context.Context, id int64, now time.Time) (ok bool, e
 	// (its expiry is in the future, or the UPDATE would have taken it). Any
 	// other failure is told apart by the row being absent.
 	var holder string
-	if qerr := l.db.DB.QueryRowContext(ctx, l.db.Dialect.Rebind(`SELECT holder FROM hostdns_secondary_leases WHERE domain_id = ?`), id).Scan(&holder); qerr == nil {
-		return false, nil
+	var expires int64
+	if qerr := l.db.DB.QueryRowContext(ctx, l.db.Dialect.Rebind(`SELECT holder, expires FROM hostdns_secondary_leases WHERE domain_id = ?`), id).Scan(&holder, &expires); qerr == nil {
+		// Ours when MySQL counted our UPDATE as changing nothing (it
+		// reports changed rows, not matched ones: same expiry, same ms).
+		return holder == l.holder && expires >= nowMs, nil
 	}
 	return false, err
 }
@@ -67,8 +70,16 @@ func (l lease) renew(ctx context.Context, id int64, now time.Time) (ok bool, err
 	if err != nil {
 		return false, err
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err == nil, err
+	}
+	// MySQL counts changed rows, not matched ones (see confirm).
+	var holder string
+	err = l.db.DB.QueryRowContext(ctx, l.db.Dialect.Rebind(`SELECT holder FROM hostdns_secondary_leases WHERE domain_id = ?`), id).Scan(&holder)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	return err == nil && holder == l.holder, err
 }
 
 // confirm renews the lease inside the transaction that writes the zone:
@@ -80,7 +91,18 @@ func (l lease) confirm(ctx context.Context, tx *sql.Tx, id int64, now time.Time)
 	if err != nil {
 		return errorf(reasonDatabase, "%v", err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
+	if n, err := res.RowsAffected(); err == nil && n == 1 {
+		return nil
+	}
+	// MySQL reports changed rows: an UPDATE to the expiry already stored
+	// counts 0. The row, locked by the UPDATE, tells.
+	var n int
+	err = tx.QueryRowContext(ctx, l.db.Dialect.Rebind(`SELECT COUNT(*) FROM hostdns_secondary_leases WHERE domain_id = ? AND holder = ? AND expires >= ?`),
+		id, l.holder, now.UnixMilli()).Scan(&n)
+	if err != nil {
+		return errorf(reasonDatabase, "%v", err)
+	}
+	if n != 1 {
 		return errorf(reasonLeaseLost, "the transfer lease of domain %d was lost", id)
 	}
 	return nil

@@ -2,6 +2,7 @@ package sqlsecondary
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,5 +132,41 @@ func TestDeadHolderTakenOver(t *testing.T) {
 	eventually(t, "serial 1 stored by the heir", func() bool { return storedSerial(t, db, zoneName, id) == 1 })
 	if testutil.ToFloat64(leases.WithLabelValues("held_elsewhere")) == held {
 		t.Error("the heir never found the dead node's lease held")
+	}
+}
+
+// TestLeaseRenewedAndLost: the lease is renewed while a transfer runs; when
+// another node takes it over, the transfer is abandoned and nothing written.
+func TestLeaseRenewedAndLost(t *testing.T) {
+	path := newDB(t)
+	db := openStore(t, path).DB
+	p := newPrimary(t, zoneName, zoneText(1, "192.0.2.1"))
+	gate := make(chan struct{})
+	p.mu.Lock()
+	p.gate = gate
+	p.mu.Unlock()
+	t.Cleanup(func() { close(gate) })
+	id := addSlave(t, db, "example.org", p.addr)
+	s := startSecondary(t, path, "a", func(c *config) { c.lease = time.Second })
+	<-p.started
+	expires := func() int64 {
+		var e int64
+		db.QueryRow(`SELECT expires FROM hostdns_secondary_leases WHERE domain_id = ?`, id).Scan(&e)
+		return e
+	}
+	first := expires()
+	eventually(t, "the lease renewed", func() bool { return expires() > first })
+
+	lost := testutil.ToFloat64(leases.WithLabelValues("lost"))
+	exec(t, db, `UPDATE hostdns_secondary_leases SET holder = 'thief' WHERE domain_id = ?`, id)
+	eventually(t, "the transfer abandoned", func() bool {
+		_, failing, msg := zoneState(s, id)
+		return failing && strings.Contains(msg, "lease")
+	})
+	if testutil.ToFloat64(leases.WithLabelValues("lost")) != lost+1 {
+		t.Error("lost lease not counted")
+	}
+	if n := storedSerial(t, db, zoneName, id); n != 0 {
+		t.Errorf("serial %d stored without the lease", n)
 	}
 }

@@ -56,6 +56,6 @@ var (
 		Namespace: plugin.Namespace,
 		Subsystem: "sqlsecondary",
 		Name:      "database_errors_total",
-		Help:      "Failed reads of the SLAVE domains.",
+		Help:      "Failed reads of the SLAVE domains (and failures to create the lease table).",
 	})
 )

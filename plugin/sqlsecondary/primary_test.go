@@ -153,6 +153,9 @@ func (p *testPrimary) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 	switch mode {
 	case "malformed":
 		rrs = rrs[:len(rrs)-1] // no closing SOA, then the end of the stream
+	case "unsigned-xfr":
+		r = r.Copy()
+		r.Extra = nil // the answer goes unsigned
 	}
 	p.send(w, r, rrs)
 }

@@ -40,6 +40,9 @@ type Secondary struct {
 	supers map[string]supermaster // by ip, when autosecondary
 	active int                    // checks under way
 
+	readErr  string // the last error reading the rows, logged once (run's goroutine only)
+	tableErr string // the last error creating the lease table, likewise
+
 	loaded atomic.Bool   // the SLAVE rows were read once
 	wake   chan struct{} // a NOTIFY or a finished check: look at the timers now
 	reread chan struct{} // a row was inserted: read the rows now
@@ -53,13 +56,11 @@ type Secondary struct {
 // now is the time the timers count from.
 func (s *Secondary) now() time.Time { return time.Now().Add(time.Duration(s.skew.Load())) }
 
-// newSecondary makes the plugin for cfg over an opened store.
+// newSecondary makes the plugin for cfg, over store when it is opened
+// already (else attach gives it before start).
 func newSecondary(cfg config, store *sqlstore.Store) *Secondary {
-	d := db{store}
-	return &Secondary{
+	s := &Secondary{
 		cfg:         cfg,
-		db:          d,
-		lease:       lease{db: d, holder: cfg.node, length: cfg.lease},
 		client:      client{limits{timeout: cfg.timeout, idle: cfg.idle, maxRecords: cfg.maxRecords, maxBytes: cfg.maxBytes}},
 		minInterval: 5 * time.Second,
 		autoPort:    "53",
@@ -68,6 +69,16 @@ func newSecondary(cfg config, store *sqlstore.Store) *Secondary {
 		wake:        make(chan struct{}, 1),
 		reread:      make(chan struct{}, 1),
 	}
+	if store != nil {
+		s.attach(store)
+	}
+	return s
+}
+
+// attach makes the plugin use store.
+func (s *Secondary) attach(store *sqlstore.Store) {
+	s.db = db{store}
+	s.lease = lease{db: s.db, holder: s.cfg.node, length: s.cfg.lease}
 }
 
 // Name implements plugin.Handler.
@@ -112,12 +123,19 @@ func (s *Secondary) run(ctx context.Context) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	read := func() {
+		// The rows are read even while the lease table cannot be made
+		// (no CREATE grant yet): zones are known, expire and NOTIFYs
+		// work; transfers fail on the lease until it exists.
 		if !tableReady {
 			if err := s.lease.ensureTable(ctx); err != nil {
-				log.Errorf("creating hostdns_secondary_leases: %v", err)
-				return
+				dbErrors.Inc()
+				if msg := err.Error(); msg != s.tableErr && ctx.Err() == nil {
+					log.Errorf("creating hostdns_secondary_leases: %v", sqlstore.Classify(s.db.Dialect, err))
+					s.tableErr = msg
+				}
+			} else {
+				tableReady = true
 			}
-			tableReady = true
 		}
 		s.readRows(ctx)
 	}
@@ -149,10 +167,17 @@ func (s *Secondary) readRows(ctx context.Context) {
 	rows, err := s.db.slaveRows(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
-			log.Errorf("reading the SLAVE domains: %v", err)
 			dbErrors.Inc()
+			if msg := err.Error(); msg != s.readErr {
+				log.Errorf("reading the SLAVE domains: %v", err)
+				s.readErr = msg
+			}
 		}
 		return
+	}
+	if s.readErr != "" {
+		log.Infof("reading the SLAVE domains again")
+		s.readErr = ""
 	}
 	var supers []supermaster
 	if s.cfg.autosecondary {

@@ -56,6 +56,8 @@ func TestIXFRApplied(t *testing.T) {
 		t.Fatal(err)
 	}
 	ixfrOK := testutil.ToFloat64(transfers.WithLabelValues(kindIXFR, "ok"))
+	var lastChange int64
+	db.QueryRow(`SELECT MAX(id) FROM hostdns_changes`).Scan(&lastChange)
 
 	p.set(zoneText(2, "192.0.2.2"))
 	s.checkNow(id)
@@ -72,6 +74,13 @@ func TestIXFRApplied(t *testing.T) {
 	rows := strings.Join(storedRows(t, db, id), "\n")
 	if !strings.Contains(rows, "www.example.org A 0 192.0.2.2 300") || strings.Contains(rows, "192.0.2.1 ") {
 		t.Errorf("rows after the IXFR:\n%s", rows)
+	}
+	// The domains row is left alone, so every node applies the changed
+	// records instead of reloading the whole zone.
+	var whole int
+	db.QueryRow(`SELECT COUNT(*) FROM hostdns_changes WHERE id > ? AND record_id IS NULL`, lastChange).Scan(&whole)
+	if whole != 0 {
+		t.Errorf("the IXFR logged %d whole-zone changes", whole)
 	}
 	if c := len(storedRows(t, db, id)); c != 7 {
 		t.Errorf("%d rows, want 7", c)
@@ -116,7 +125,25 @@ func TestTSIG(t *testing.T) {
 	bad := addSlave(t, db, "example.net", q.addr)
 	exec(t, db, `INSERT INTO domainmetadata (domain_id, kind, content) VALUES (?, 'AXFR-MASTER-TSIG', 'bad-key')`, bad)
 
+	u := newPrimary(t, "example.com.", strings.ReplaceAll(zoneText(1, "192.0.2.1"), "example.org.", "example.com."))
+	u.withKey("xfr-key.", "c2VjcmV0c2VjcmV0c2VjcmV0")
+	u.setMode("unsigned-xfr")
+	unsigned := addSlave(t, db, "example.com", u.addr)
+	exec(t, db, `INSERT INTO domainmetadata (domain_id, kind, content) VALUES (?, 'AXFR-MASTER-TSIG', 'xfr-key')`, unsigned)
+	tsigFailures := testutil.ToFloat64(transfers.WithLabelValues(kindAXFR, reasonTSIG))
+
 	s := startSecondary(t, path, "a", nil)
+	eventually(t, "the unsigned transfer refused", func() bool {
+		_, failing, _ := zoneState(s, unsigned)
+		return failing
+	})
+	if testutil.ToFloat64(transfers.WithLabelValues(kindAXFR, reasonTSIG)) == tsigFailures {
+		_, _, msg := zoneState(s, unsigned)
+		t.Errorf("unsigned transfer not counted as tsig: %s", msg)
+	}
+	if n := storedSerial(t, db, "example.com.", unsigned); n != 0 {
+		t.Errorf("unsigned transfer stored at serial %d", n)
+	}
 	eventually(t, "the signed zone stored", func() bool { return storedSerial(t, db, zoneName, good) == 1 })
 	eventually(t, "the zone with the wrong key failing", func() bool {
 		_, failing, _ := zoneState(s, bad)

@@ -16,7 +16,7 @@ import (
 // leaves nothing. AXFR replaces every record; IXFR deletes and adds each
 // difference, and fails with reasonIXFRMismatch when a deleted record is
 // not there (the caller then transfers the whole zone). last_check is
-// written with the records.
+// written with the records when it is due (touchLastCheck).
 func (s *Secondary) write(ctx context.Context, id int64, zone string, p *pulled, now time.Time) error {
 	rows, err := toRows(zone, p)
 	if err != nil {
@@ -60,7 +60,7 @@ func (s *Secondary) write(ctx context.Context, id int64, zone string, p *pulled,
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, s.db.Dialect.Rebind(`UPDATE domains SET last_check = ? WHERE id = ?`), now.Unix(), id); err != nil {
+	if err := s.db.touchLastCheck(ctx, tx, id, now, lastCheckEvery(p.soa)); err != nil {
 		return errorf(reasonDatabase, "%v", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -139,4 +139,13 @@ func (s *Secondary) applyDiffs(ctx context.Context, tx *sql.Tx, id int64, diffs 
 		return errorf(reasonTooLarge, "%d records after the IXFR, more than max_records %d", n, s.cfg.maxRecords)
 	}
 	return nil
+}
+
+// lastCheckEvery is how stale domains.last_check may be left: an eighth of
+// the zone's expire (see touchLastCheck).
+func lastCheckEvery(soa *dns.SOA) time.Duration {
+	if soa == nil {
+		return 0
+	}
+	return time.Duration(soa.Expire) * time.Second / 8
 }

@@ -24,7 +24,6 @@ type zone struct {
 	again   bool      // a NOTIFY came during the check: check again after it
 	failing bool      // the last check failed
 	lastErr string    // the last error logged, so a failure is logged once per change
-	behind  time.Time // when a newer primary serial was first seen, for the lag metric
 }
 
 // The zone timers when its SOA is unknown (not transferred yet).

@@ -26,7 +26,7 @@ func TestFromRRRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		row := FromRR(rr)
-		if row.Name != dns.CanonicalName(row.Name+".")[:len(row.Name)] {
+		if row.Name != dns.CanonicalName(row.Name + ".")[:len(row.Name)] {
 			t.Errorf("%s: name %q not lower case", s, row.Name)
 		}
 		back, err := ToRR("example.org.", row)
