@@ -11,8 +11,8 @@ import (
 
 // TestNotifyIXFRBothNodes: a primary (BIND, then Knot) with both nodes as NOTIFY targets
 // changes the zone; its own NOTIFY makes the nodes check at once (the SOA refresh is an
-// hour), one of them pulls the change by IXFR (the primary's log says IXFR, and no
-// second AXFR), and both serve the new serial and the changed data.
+// hour), the change is pulled by IXFR (the primary's log says IXFR, and no AXFR after
+// the first sync), and both serve the new serial and the changed data.
 func TestNotifyIXFRBothNodes(t *testing.T) {
 	for _, kind := range []harness.PrimaryKind{harness.PrimaryBIND, harness.PrimaryKnot} {
 		t.Run(string(kind), func(t *testing.T) {
@@ -25,6 +25,7 @@ func TestNotifyIXFRBothNodes(t *testing.T) {
 			for _, n := range []*node{a, b} {
 				waitSerial(t, n.addr, exampleZone, 1)
 			}
+			axfrs := primary.OutgoingTransfers(exampleZone, "AXFR")
 
 			for serial := uint32(2); serial <= 3; serial++ {
 				primary.SetZone(t, exampleZone, zoneText(exampleZone, serial, "3600 600 1209600", 50))
@@ -36,12 +37,12 @@ func TestNotifyIXFRBothNodes(t *testing.T) {
 						Ns:            []string{"example.org. 3600 IN NS ns1.example.org."},
 					})
 				}
-				if got := primary.OutgoingTransfers(exampleZone, "IXFR"); got != int(serial)-1 {
-					t.Errorf("after serial %d the primary logged %d IXFRs, want %d\n%s", serial, got, serial-1, primary.Log())
+				if got := primary.OutgoingTransfers(exampleZone, "IXFR"); got < int(serial)-1 {
+					t.Errorf("after serial %d the primary logged %d IXFRs, want at least %d\n%s", serial, got, serial-1, primary.Log())
 				}
 			}
-			if got := primary.OutgoingTransfers(exampleZone, "AXFR"); got != 1 {
-				t.Errorf("the primary logged %d AXFRs, want only the first", got)
+			if got := primary.OutgoingTransfers(exampleZone, "AXFR"); got != axfrs {
+				t.Errorf("the primary logged %d AXFRs after the first sync's %d: a change was pulled whole", got, axfrs)
 			}
 			if n := db.records(t, id); n != 58 {
 				t.Errorf("after two IXFRs domain %d has %d rows, want 58", id, n)
