@@ -12,7 +12,7 @@ import (
 // ServeDNS answers NOTIFYs for secondary zones and every query inside an
 // expired one; the rest goes down the chain.
 func (s *Secondary) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
-	if len(r.Question) != 1 {
+	if len(r.Question) != 1 || r.Response {
 		return plugin.NextOrFailure(s.Name(), s.Next, ctx, w, r)
 	}
 	if r.Opcode == dns.OpcodeNotify {

@@ -16,7 +16,7 @@ import (
 )
 
 // newDB makes an SQLite file with the PowerDNS schema and the change log.
-func newDB(t *testing.T) string {
+func newDB(t testing.TB) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "zones.db")
 	if err := sqlstore.SeedSQLite(context.Background(), path, ""); err != nil {
@@ -26,7 +26,7 @@ func newDB(t *testing.T) string {
 }
 
 // openStore opens path and closes it at the end of the test.
-func openStore(t *testing.T, path string) *sqlstore.Store {
+func openStore(t testing.TB, path string) *sqlstore.Store {
 	t.Helper()
 	s, err := sqlstore.Open(sqlstore.SQLite, path)
 	if err != nil {

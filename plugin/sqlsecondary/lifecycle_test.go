@@ -1,6 +1,7 @@
 package sqlsecondary
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/coredns/caddy"
@@ -51,5 +52,14 @@ func TestSetup(t *testing.T) {
 	c = caddy.NewTestController("dns", "sqlsecondary {\n driver sqlite\n}")
 	if err := setup(c); err == nil {
 		t.Fatal("setup without dsn succeeded")
+	}
+	for _, tc := range []struct{ corefile, want, secret string }{
+		{"sqlsecondary {\n driver mysql\n dsn \"user:s3cret@tcp(db:3306)\"\n}", "invalid DSN", "s3cret"},
+		{"sqlsecondary {\n driver postgres\n dsn \"postgres://u:s3cret@db:99999/x\"\n}", "not a valid PostgreSQL connection string", "s3cret"},
+	} {
+		err := setup(caddy.NewTestController("dns", tc.corefile))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.secret) {
+			t.Errorf("%q: %v", tc.corefile, err)
+		}
 	}
 }

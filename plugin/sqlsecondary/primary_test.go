@@ -16,7 +16,7 @@ import (
 // version it had so it can answer IXFR from any of them, and can be told to
 // misbehave in the ways a bad primary does.
 type testPrimary struct {
-	t      *testing.T
+	t      testing.TB
 	zone   string
 	server *dns.Server
 	addr   string
@@ -32,7 +32,7 @@ type testPrimary struct {
 	started  chan struct{}  // a transfer started
 }
 
-func newPrimary(t *testing.T, zone, text string) *testPrimary {
+func newPrimary(t testing.TB, zone, text string) *testPrimary {
 	t.Helper()
 	p := &testPrimary{t: t, zone: zone, versions: map[uint32][]dns.RR{}, asked: map[uint16]int{}, started: make(chan struct{}, 100)}
 	p.set(text)

@@ -125,3 +125,20 @@ func FuzzParseTransfer(f *testing.F) {
 		}
 	})
 }
+
+// TestToRowsRefusesWhatPowerDNSCannotHold: a record whose row would read
+// back as another record (a TXT of no strings reads back as one empty
+// string) refuses the transfer rather than serve something else.
+func TestToRowsRefusesWhatPowerDNSCannotHold(t *testing.T) {
+	empty := &dns.TXT{Hdr: dns.RR_Header{Name: "t.example.org.", Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60}}
+	p := &pulled{kind: kindAXFR, full: append(rrs(t, soa1, a1), empty)}
+	p.soa = p.full[0].(*dns.SOA)
+	if _, err := toRows(zoneName, p); reasonOf(err) != reasonMalformed {
+		t.Errorf("TXT of no strings: %v", err)
+	}
+	p.full = rrs(t, soa1, a1, `t.example.org. 60 IN TXT "a;b" "c\"d"`, "Www.Example.org. 60 IN AAAA 2001:db8::1")
+	rows, err := toRows(zoneName, p)
+	if err != nil || len(rows[0].add) != 4 || rows[0].add[3].Name != "www.example.org" {
+		t.Errorf("%+v, %v", rows, err)
+	}
+}

@@ -111,3 +111,56 @@ func TestReadyAfterFirstRead(t *testing.T) {
 	s2 := startSecondary(t, path, "b", nil)
 	eventually(t, "ready", s2.Ready)
 }
+
+// TestFirstCheck: a new row is checked at once; a zone read at start-up
+// with a copy is checked when its refresh comes, or soon, spread, when
+// overdue.
+func TestFirstCheck(t *testing.T) {
+	now := time.Now()
+	soa := &dns.SOA{Refresh: 3600, Retry: 600, Expire: 86400}
+	if got := firstCheck(&zone{}, now); !got.Equal(now) {
+		t.Errorf("new row: first check in %s", got.Sub(now))
+	}
+	if got := firstCheck(&zone{soa: soa}, now); !got.Equal(now) {
+		t.Errorf("no last_check: first check in %s", got.Sub(now))
+	}
+	for range 50 {
+		got := firstCheck(&zone{soa: soa, lastCheck: now.Add(-10 * time.Minute)}, now)
+		if d := got.Sub(now); d < 50*time.Minute-6*time.Minute || d > 50*time.Minute+6*time.Minute {
+			t.Fatalf("checked 10 min ago: next in %s, want 50 min ± 6", d)
+		}
+		got = firstCheck(&zone{soa: soa, lastCheck: now.Add(-5 * time.Hour)}, now)
+		if d := got.Sub(now); d < 0 || d >= 30*time.Second {
+			t.Fatalf("overdue: next in %s, want within 30s", d)
+		}
+	}
+}
+
+// TestRowChanges: a deleted row is forgotten (its names no longer looked
+// at); a changed master is used from the next check.
+func TestRowChanges(t *testing.T) {
+	path := newDB(t)
+	db := openStore(t, path).DB
+	old := newPrimary(t, zoneName, zoneText(1, "192.0.2.1"))
+	id := addSlave(t, db, "example.org", old.addr)
+	s := startSecondary(t, path, "a", nil)
+	eventually(t, "serial 1 stored", func() bool { return storedSerial(t, db, zoneName, id) == 1 })
+
+	moved := newPrimary(t, zoneName, zoneText(2, "192.0.2.2"))
+	exec(t, db, `UPDATE domains SET master = ? WHERE id = ?`, moved.addr, id)
+	eventually(t, "the new master read", func() bool {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		return s.zones[id].master == moved.addr
+	})
+	s.checkNow(id)
+	eventually(t, "serial 2 from the new master", func() bool { return storedSerial(t, db, zoneName, id) == 2 })
+
+	exec(t, db, `DELETE FROM domains WHERE id = ?`, id)
+	eventually(t, "the zone forgotten", func() bool {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		_, ok := s.zones[id]
+		return !ok && len(*s.names.Load()) == 0
+	})
+}

@@ -5,6 +5,8 @@ package sqlsecondary
 
 import (
 	"context"
+	"math/rand/v2"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,11 +39,17 @@ type Secondary struct {
 	mu     sync.RWMutex
 	zones  map[int64]*zone
 	byName map[string]*zone
+	// names is a copy of byName for the query path, replaced (never
+	// changed) when zones come or go, so queries take no lock.
+	names  atomic.Pointer[map[string]*zone]
 	supers map[string]supermaster // by ip, when autosecondary
 	active int                    // checks under way
 
 	readErr  string // the last error reading the rows, logged once (run's goroutine only)
 	tableErr string // the last error creating the lease table, likewise
+	superErr string // the last error reading supermasters, likewise
+	mark     int64  // the change log's newest id at the last read of the rows
+	polls    int    // reads so far (run's goroutine only)
 
 	loaded atomic.Bool   // the SLAVE rows were read once
 	wake   chan struct{} // a NOTIFY or a finished check: look at the timers now
@@ -107,6 +115,13 @@ func (s *Secondary) stop() {
 	s.wg.Wait()
 }
 
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
 func signal(c chan struct{}) {
 	select {
 	case c <- struct{}{}:
@@ -162,8 +177,25 @@ func (s *Secondary) run(ctx context.Context) {
 	}
 }
 
-// readRows brings the zones in line with the SLAVE rows.
+// fullReadEvery is how many polls may skip reading the rows because the
+// change log did not move: every so often they are read whatever it says
+// (a pruned log, a trigger missing on some table).
+const fullReadEvery = 60
+
+// readRows brings the zones in line with the SLAVE rows. The rows are read
+// only when hostdns_changes moved since the last read (every change of a
+// domains or records row is logged there), so an idle poll of 10,000
+// zones costs one small query.
 func (s *Secondary) readRows(ctx context.Context) {
+	s.readSupermasters(ctx)
+	mark, markErr := s.db.MaxChangeID(ctx)
+	s.polls++
+	if markErr == nil && s.loaded.Load() && mark == s.mark && s.polls%fullReadEvery != 0 {
+		s.mu.Lock()
+		s.gauge(s.now())
+		s.mu.Unlock()
+		return
+	}
 	rows, err := s.db.slaveRows(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -179,19 +211,17 @@ func (s *Secondary) readRows(ctx context.Context) {
 		log.Infof("reading the SLAVE domains again")
 		s.readErr = ""
 	}
-	var supers []supermaster
-	if s.cfg.autosecondary {
-		if supers, err = s.db.supermasters(ctx); err != nil && ctx.Err() == nil {
-			log.Errorf("reading supermasters: %v", err)
-		}
+	if markErr == nil {
+		s.mark = mark // taken before the read: a change during it is read next time
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	seen := make(map[int64]bool, len(rows))
+	changed := s.names.Load() == nil
 	for _, r := range rows {
 		seen[r.id] = true
-		s.update(r, now)
+		changed = s.update(r, now) || changed
 	}
 	for id, z := range s.zones {
 		if !seen[id] {
@@ -199,20 +229,51 @@ func (s *Secondary) readRows(ctx context.Context) {
 			if s.byName[z.name] == z {
 				delete(s.byName, z.name)
 			}
+			changed = true
 		}
 	}
-	if s.cfg.autosecondary && err == nil {
-		s.supers = make(map[string]supermaster, len(supers))
-		for _, sm := range supers {
-			s.supers[sm.ip] = sm
+	if changed {
+		names := make(map[string]*zone, len(s.byName))
+		for n, z := range s.byName {
+			names[n] = z
 		}
+		s.names.Store(&names)
 	}
 	s.loaded.Store(true)
 	s.gauge(now)
 }
 
-// update takes in one row: a new zone is due at once.
-func (s *Secondary) update(r slaveRow, now time.Time) {
+// readSupermasters reads the supermasters table when autosecondary is on
+// (it is small, and has no trigger: it is read every poll).
+func (s *Secondary) readSupermasters(ctx context.Context) {
+	if !s.cfg.autosecondary {
+		return
+	}
+	supers, err := s.db.supermasters(ctx)
+	if msg := errText(err); msg != s.superErr && ctx.Err() == nil {
+		if err != nil {
+			log.Errorf("reading supermasters: %v", err)
+		}
+		s.superErr = msg
+	}
+	if err != nil {
+		return
+	}
+	m := make(map[string]supermaster, len(supers))
+	for _, sm := range supers {
+		// Compared with a NOTIFY's source as written by net.IP.
+		if a, err := netip.ParseAddr(sm.ip); err == nil {
+			m[a.Unmap().String()] = sm
+		}
+	}
+	s.mu.Lock()
+	s.supers = m
+	s.mu.Unlock()
+}
+
+// update takes in one row: a new zone is due at once. It reports whether
+// the zone is new or renamed.
+func (s *Secondary) update(r slaveRow, now time.Time) (added bool) {
 	z, ok := s.zones[r.id]
 	if !ok || z.name != r.name {
 		if ok {
@@ -220,6 +281,7 @@ func (s *Secondary) update(r slaveRow, now time.Time) {
 		}
 		z = &zone{id: r.id, name: r.name, next: now}
 		s.zones[r.id] = z
+		added = true
 	}
 	s.byName[r.name] = z
 	if r.master != z.master || z.masters == nil && z.badRow == "" {
@@ -234,12 +296,39 @@ func (s *Secondary) update(r slaveRow, now time.Time) {
 			z.ips[ip] = true
 		}
 	}
-	z.soa = parseSOA(r.name, r.soa)
+	if r.soa != z.soaText || added {
+		// Parsed only when it changed: 10,000 rows are read every poll.
+		z.soa, z.soaText = parseSOA(r.name, r.soa), r.soa
+	}
 	if r.lastCheck > 0 {
 		if t := time.Unix(r.lastCheck, 0); t.After(z.lastCheck) {
 			z.lastCheck = t
 		}
 	}
+	if added {
+		z.next = firstCheck(z, now)
+	}
+	z.publish()
+	return added
+}
+
+// firstCheck is when a zone just read is first checked: at once when it
+// was never transferred (a new row), else when its refresh, counted from
+// last_check, comes, so a restart with 10,000 zones does not check them all
+// at once; one overdue is checked within a tenth of its refresh (at most
+// 30s), spread at random.
+func firstCheck(z *zone, now time.Time) time.Time {
+	if z.soa == nil || z.lastCheck.IsZero() {
+		return now
+	}
+	if due := z.lastCheck.Add(jitter(z.refresh(), 0)); due.After(now) {
+		return due
+	}
+	spread := min(z.refresh()/10, 30*time.Second)
+	if spread <= 0 {
+		return now
+	}
+	return now.Add(time.Duration(rand.Int64N(int64(spread))))
 }
 
 // dispatch starts the checks that are due, within the workers cap, and
@@ -304,7 +393,7 @@ func (s *Secondary) finish(z *zone, res outcome) {
 	if z.again {
 		z.next = now
 	}
-	s.gauge(now)
+	z.publish()
 	s.mu.Unlock()
 	signal(s.wake)
 }
@@ -321,30 +410,29 @@ func (s *Secondary) checkNow(id int64) {
 }
 
 // expiredZone reports whether name is in an expired SLAVE zone (the
-// closest enclosing one decides).
+// closest enclosing one decides). It takes no lock: it is on every query's
+// path.
 func (s *Secondary) expiredZone(name string, now time.Time) bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	z := s.find(name)
-	return z != nil && z.expired(now)
+	names := s.names.Load()
+	if names == nil || len(*names) == 0 {
+		return false
+	}
+	z := find(*names, name)
+	return z != nil && z.expiredAt(now)
 }
 
-// find returns the SLAVE zone that holds name, the closest enclosing one;
-// s.mu is held.
-func (s *Secondary) find(name string) *zone {
-	if len(s.byName) == 0 {
-		return nil
-	}
+// find returns the zone of names that holds name, the closest enclosing one.
+func find(names map[string]*zone, name string) *zone {
 	name = dns.CanonicalName(name)
 	for off, end := 0, false; !end; off, end = dns.NextLabel(name, off) {
-		if z, ok := s.byName[name[off:]]; ok {
+		if z, ok := names[name[off:]]; ok {
 			return z
 		}
 	}
-	return s.byName["."]
+	return names["."]
 }
 
-// gauge sets the zones metrics; s.mu is held.
+// gauge sets the zones metrics, every poll; s.mu is held.
 func (s *Secondary) gauge(now time.Time) {
 	counts := map[string]float64{"fresh": 0, "refreshing": 0, "retrying": 0, "expired": 0, "new": 0}
 	for _, z := range s.zones {

@@ -117,6 +117,10 @@ func (c client) stream(ctx context.Context, addr string, m *dns.Msg, key *xfrmet
 		return nil, errorf(reasonTooLarge, "more than %d bytes", c.maxBytes)
 	case ctx.Err() != nil && (fail == nil || !isXfrError(fail)):
 		return nil, errorf(reasonTimeout, "transfer not done within %s", c.timeout)
+	case conn.timedOut.Load() && fail != nil && !isXfrError(fail):
+		// miekg/dns unpacks what a timed-out read got: the error says
+		// malformed, but the primary was too slow.
+		return nil, errorf(reasonTimeout, "no whole message from the primary within %s", c.idle)
 	case errors.Is(fail, io.EOF) || errors.Is(fail, io.ErrUnexpectedEOF):
 		return nil, errorf(reasonMalformed, "transfer cut off before its closing SOA")
 	case fail != nil:
@@ -133,14 +137,18 @@ func isXfrError(err error) bool {
 // countingConn fails reads once more than max bytes came in.
 type countingConn struct {
 	net.Conn
-	n, max int64
-	over   atomic.Bool
+	n, max   int64
+	over     atomic.Bool
+	timedOut atomic.Bool // a read hit its deadline
 }
 
 var errTooManyBytes = errors.New("transfer larger than max_bytes")
 
 func (c *countingConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		c.timedOut.Store(true)
+	}
 	c.n += int64(n)
 	if c.n > c.max {
 		c.over.Store(true)

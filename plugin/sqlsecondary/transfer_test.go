@@ -1,6 +1,8 @@
 package sqlsecondary
 
 import (
+	"fmt"
+	"net"
 	"strings"
 	"testing"
 
@@ -154,5 +156,54 @@ func TestTSIG(t *testing.T) {
 	}
 	if n := storedSerial(t, db, "example.net.", bad); n != 0 {
 		t.Errorf("zone with the wrong key stored at serial %d", n)
+	}
+}
+
+// TestLargeZone: a zone of 1,500 records (many messages, many INSERT
+// batches) is written whole, each record once.
+func TestLargeZone(t *testing.T) {
+	path := newDB(t)
+	db := openStore(t, path).DB
+	text := zoneText(1, "192.0.2.1")
+	for i := range 1500 {
+		text += fmt.Sprintf("h%d 300 IN A 10.0.%d.%d\n", i, i/256, i%256)
+	}
+	p := newPrimary(t, zoneName, text)
+	id := addSlave(t, db, "example.org", p.addr)
+	startSecondary(t, path, "a", nil)
+	eventually(t, "serial 1 stored", func() bool { return storedSerial(t, db, zoneName, id) == 1 })
+	var n, distinct int
+	db.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT name) FROM records WHERE domain_id = ? AND type = 'A'`, id).Scan(&n, &distinct)
+	if n != 1502 || distinct != 1502 {
+		t.Errorf("%d A rows, %d names: want 1502", n, distinct)
+	}
+}
+
+// TestMasters: a primary that does not answer is skipped for the next one
+// of the master column; an unreadable master column fails the zone alone.
+func TestMasters(t *testing.T) {
+	path := newDB(t)
+	db := openStore(t, path).DB
+	p := newPrimary(t, zoneName, zoneText(1, "192.0.2.1"))
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadAddr := dead.Addr().String()
+	dead.Close() // nothing listens there now
+	id := addSlave(t, db, "example.org", deadAddr+", "+p.addr)
+	bad := addSlave(t, db, "example.net", "ns1.example.net")
+	config := testutil.ToFloat64(transfers.WithLabelValues(kindSOA, reasonConfig))
+	s := startSecondary(t, path, "a", nil)
+	eventually(t, "serial 1 stored from the second primary", func() bool { return storedSerial(t, db, zoneName, id) == 1 })
+	eventually(t, "the bad row failing", func() bool {
+		_, failing, _ := zoneState(s, bad)
+		return failing
+	})
+	if _, _, msg := zoneState(s, bad); !strings.Contains(msg, "master column") {
+		t.Errorf("bad row: %s", msg)
+	}
+	if testutil.ToFloat64(transfers.WithLabelValues(kindSOA, reasonConfig)) == config {
+		t.Error("bad master column not counted")
 	}
 }

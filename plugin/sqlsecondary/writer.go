@@ -1,8 +1,10 @@
 package sqlsecondary
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/miekg/dns"
@@ -36,24 +38,14 @@ func (s *Secondary) write(ctx context.Context, id int64, zone string, p *pulled,
 	} else if cur != nil && !newer(p.soa.Serial, cur.Serial) {
 		return nil
 	}
-	ins, err := tx.PrepareContext(ctx, s.db.Dialect.Rebind(`INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (?, ?, ?, ?, ?, ?, `+s.db.boolean(false)+`, `+s.db.boolean(true)+`)`))
-	if err != nil {
-		return errorf(reasonDatabase, "%v", err)
-	}
-	defer ins.Close()
-	insert := func(r sqlstore.Row) error {
-		_, err := ins.ExecContext(ctx, id, r.Name, r.Type, r.Content, r.TTL, r.Prio)
-		return err
-	}
+	insert := func(rows []sqlstore.Row) error { return s.insertRows(ctx, tx, id, rows) }
 	switch p.kind {
 	case kindAXFR:
 		if _, err := tx.ExecContext(ctx, s.db.Dialect.Rebind(`DELETE FROM records WHERE domain_id = ?`), id); err != nil {
 			return errorf(reasonDatabase, "%v", err)
 		}
-		for _, r := range rows[0].add {
-			if err := insert(r); err != nil {
-				return errorf(reasonDatabase, "%v", err)
-			}
+		if err := insert(rows[0].add); err != nil {
+			return err
 		}
 	case kindIXFR:
 		if err := s.applyDiffs(ctx, tx, id, rows, insert); err != nil {
@@ -82,8 +74,8 @@ func toRows(zone string, p *pulled) ([]rowDiff, error) {
 		for _, rr := range rrs {
 			r := sqlstore.FromRR(rr)
 			back, err := sqlstore.ToRR(zone, r)
-			if err != nil || back == nil {
-				return nil, errorf(reasonMalformed, "record %s cannot be stored the PowerDNS way", rr.Header().Name)
+			if err != nil || back == nil || !sameWire(rr, back) {
+				return nil, errorf(reasonMalformed, "record %s %s cannot be stored the PowerDNS way", rr.Header().Name, dns.TypeToString[rr.Header().Rrtype])
 			}
 			out = append(out, r)
 		}
@@ -109,7 +101,7 @@ func toRows(zone string, p *pulled) ([]rowDiff, error) {
 }
 
 // applyDiffs applies each difference in order, then checks the zone's size.
-func (s *Secondary) applyDiffs(ctx context.Context, tx *sql.Tx, id int64, diffs []rowDiff, insert func(sqlstore.Row) error) error {
+func (s *Secondary) applyDiffs(ctx context.Context, tx *sql.Tx, id int64, diffs []rowDiff, insert func([]sqlstore.Row) error) error {
 	del, err := tx.PrepareContext(ctx, s.db.Dialect.Rebind(`DELETE FROM records WHERE domain_id = ? AND name = ? AND type = ? AND content = ? AND COALESCE(prio, 0) = ?`))
 	if err != nil {
 		return errorf(reasonDatabase, "%v", err)
@@ -125,10 +117,8 @@ func (s *Secondary) applyDiffs(ctx context.Context, tx *sql.Tx, id int64, diffs 
 				return errorf(reasonIXFRMismatch, "IXFR deletes %s %s %q, which is not stored", r.Name, r.Type, r.Content)
 			}
 		}
-		for _, r := range d.add {
-			if err := insert(r); err != nil {
-				return errorf(reasonDatabase, "%v", err)
-			}
+		if err := insert(d.add); err != nil {
+			return err
 		}
 	}
 	var n int
@@ -148,4 +138,42 @@ func lastCheckEvery(soa *dns.SOA) time.Duration {
 		return 0
 	}
 	return time.Duration(soa.Expire) * time.Second / 8
+}
+
+// insertBatch is how many rows one INSERT writes: a zone of thousands of
+// records is written in tens of statements, not thousands of round trips.
+const insertBatch = 100
+
+// insertRows inserts rows as domain id's, PowerDNS's way.
+func (s *Secondary) insertRows(ctx context.Context, tx *sql.Tx, id int64, rows []sqlstore.Row) error {
+	tuple := `(?, ?, ?, ?, ?, ?, ` + s.db.boolean(false) + `, ` + s.db.boolean(true) + `)`
+	for len(rows) > 0 {
+		n := min(len(rows), insertBatch)
+		var q strings.Builder
+		q.WriteString(`INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES `)
+		args := make([]any, 0, 6*n)
+		for i, r := range rows[:n] {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString(tuple)
+			args = append(args, id, r.Name, r.Type, r.Content, r.TTL, r.Prio)
+		}
+		if _, err := tx.ExecContext(ctx, s.db.Dialect.Rebind(q.String()), args...); err != nil {
+			return errorf(reasonDatabase, "%v", err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// sameWire reports whether a and b are the same record on the wire, owner
+// case aside (rows store it lower case).
+func sameWire(a, b dns.RR) bool {
+	a, b = dns.Copy(a), dns.Copy(b)
+	a.Header().Name, b.Header().Name = dns.CanonicalName(a.Header().Name), dns.CanonicalName(b.Header().Name)
+	pa, pb := make([]byte, dns.Len(a)+256), make([]byte, dns.Len(b)+256)
+	na, erra := dns.PackRR(a, pa, 0, nil, false)
+	nb, errb := dns.PackRR(b, pb, 0, nil, false)
+	return erra == nil && errb == nil && bytes.Equal(pa[:na], pb[:nb])
 }

@@ -2,6 +2,7 @@ package sqlsecondary
 
 import (
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -17,6 +18,7 @@ type zone struct {
 	badRow  string // why master does not parse; "" when it does
 
 	soa       *dns.SOA  // as stored; nil before the first transfer
+	soaText   string    // the stored SOA row's content soa was parsed from
 	lastCheck time.Time // the later of last_check and this node's last success
 
 	next    time.Time // when to check again
@@ -24,6 +26,10 @@ type zone struct {
 	again   bool      // a NOTIFY came during the check: check again after it
 	failing bool      // the last check failed
 	lastErr string    // the last error logged, so a failure is logged once per change
+
+	// expiry is expiresAt in unix nanoseconds (0: cannot expire), kept by
+	// publish for the query path, which reads it without the lock.
+	expiry atomic.Int64
 }
 
 // The zone timers when its SOA is unknown (not transferred yet).
@@ -58,6 +64,21 @@ func (z *zone) expiresAt() time.Time {
 func (z *zone) expired(now time.Time) bool {
 	at := z.expiresAt()
 	return !at.IsZero() && now.After(at)
+}
+
+// publish makes the zone's expiry seen by queries; s.mu is held.
+func (z *zone) publish() {
+	var at int64
+	if t := z.expiresAt(); !t.IsZero() {
+		at = t.UnixNano()
+	}
+	z.expiry.Store(at)
+}
+
+// expiredAt reports whether the zone is expired at now, without the lock.
+func (z *zone) expiredAt(now time.Time) bool {
+	at := z.expiry.Load()
+	return at != 0 && now.UnixNano() > at
 }
 
 // state is the zone's state for the zones metric.

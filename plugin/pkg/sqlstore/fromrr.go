@@ -35,6 +35,10 @@ func FromRR(rr dns.RR) Row {
 		r.Content = noDot(x.Ptr)
 	case *dns.DNAME:
 		r.Content = noDot(x.Target)
+	case *dns.RFC3597:
+		// A type miekg/dns does not know: RFC 3597's generic form, as PowerDNS
+		// stores one (its String has a header of its own, not h's).
+		r.Content = fmt.Sprintf("\\# %d %s", len(x.Rdata)/2, x.Rdata)
 	case *dns.SOA:
 		r.Content = fmt.Sprintf("%s %s %d %d %d %d %d", noDot(x.Ns), noDot(x.Mbox), x.Serial, x.Refresh, x.Retry, x.Expire, x.Minttl)
 	}
