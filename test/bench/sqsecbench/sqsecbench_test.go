@@ -217,9 +217,9 @@ func BenchmarkNotifyToServed(b *testing.B) {
 // manyPrimary serves zones m00000.many. ... (SOA refresh 60 s, 5 records each) and counts
 // the SOA queries and transfers it answers.
 type manyPrimary struct {
-	addr           string
-	soas, xfrs     atomic.Int64
-	records        map[string][]dns.RR // read-only once serving
+	addr       string
+	soas, xfrs atomic.Int64
+	records    map[string][]dns.RR // read-only once serving
 }
 
 func manyZoneName(i int) string { return fmt.Sprintf("m%05d.many.", i) }
