@@ -15,7 +15,8 @@
 #
 # Environment: BENCH_RUNS (row and notify, default 20), BENCH_ZONES (10000), BENCH_WINDOW (70s:
 # longer than the refresh, so every zone is checked once in it), COREDNS (default bin/coredns,
-# built with ./build/build.sh when missing or BENCH_BUILD=1). Needs MariaDB at 127.0.0.1:3306
+# built with ./build/build.sh when missing or BENCH_BUILD=1), SQSEC_DEBUG=1 (many: also print how
+# the zones' last_check values spread). Needs MariaDB at 127.0.0.1:3306
 # (or HOSTDNS_MYSQL_DSN) and BIND: test/scripts/ensure-services.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

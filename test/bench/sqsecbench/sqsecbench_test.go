@@ -332,8 +332,12 @@ func BenchmarkManyZones(b *testing.B) {
 	proc := harness.StartBinary(b, cf)
 	ready := time.Since(t0)
 	var synced int
+	var most time.Duration // until 99 % of the zones were transferred
 	harness.Eventually(b, 15*time.Minute, "every zone transferred", func() bool {
 		m.DB.QueryRow(`SELECT COUNT(DISTINCT domain_id) FROM records`).Scan(&synced)
+		if most == 0 && synced*100 >= n*99 {
+			most = time.Since(t0)
+		}
 		return synced == n
 	})
 	last := manyZoneName(n - 1)
@@ -352,8 +356,9 @@ func BenchmarkManyZones(b *testing.B) {
 			fmt.Printf("  +%ds: %d zones\n", at, k)
 		}
 	}
-	fmt.Printf("%d zones: process answering after %s, every zone transferred and served after %s (%d transfers), RSS %.0f MiB\n",
-		n, ready.Round(time.Millisecond), all.Round(time.Millisecond), primary.xfrs.Load(), rss)
+	fmt.Printf("%d zones: process answering after %s, 99 %% of the zones transferred after %s, every zone transferred and served after %s (%d transfers), RSS %.0f MiB\n",
+		n, ready.Round(time.Millisecond), most.Round(time.Millisecond), all.Round(time.Millisecond), primary.xfrs.Load(), rss)
+	fmt.Printf("transfer failures the node logged: %d (each zone retried after its SOA retry, 30 s)\n", strings.Count(proc.Output(), "keeping the last good copy"))
 
 	var c0, c1 int64
 	m.DB.QueryRow(`SELECT COALESCE(MAX(id), 0) FROM hostdns_changes`).Scan(&c0)
