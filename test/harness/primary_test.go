@@ -41,10 +41,14 @@ func TestPrimaryIXFR(t *testing.T) {
 				}
 				rrs = append(rrs, e.RR...)
 			}
-			incremental := len(rrs) > 1 && rrs[1].Header().Rrtype == dns.TypeSOA
-			if kind != PrimaryNSD && (!incremental || p.OutgoingTransfers("p.test.", "IXFR") != 1) {
-				t.Errorf("IXFR from %s: incremental %v, logged %d:\n%v\nlog:\n%s", kind, incremental, p.OutgoingTransfers("p.test.", "IXFR"), rrs, p.Log())
+			if kind == PrimaryNSD {
+				return // NSD 4.6 answers AXFR-style and logs no kind
 			}
+			if len(rrs) < 2 || rrs[1].Header().Rrtype != dns.TypeSOA {
+				t.Errorf("IXFR from %s is not incremental:\n%v", kind, rrs)
+			}
+			// The server logs to a pipe: its line may come after its answer.
+			Eventually(t, 5*time.Second, string(kind)+" logging the IXFR", func() bool { return p.OutgoingTransfers("p.test.", "IXFR") == 1 })
 		})
 	}
 }
