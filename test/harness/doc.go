@@ -5,7 +5,10 @@
 // such a database, to compare answers with, and the reference authoritative servers NSD
 // (StartNSD) and BIND (StartNamed) serving zone-file text, to check expected answers against,
 // and real secondaries (StartSecondary: BIND, NSD, Knot, CoreDNS's secondary plugin) of a
-// primary under test, with their transfers read from their logs (Secondary.Transfers).
+// primary under test, with their transfers read from their logs (Secondary.Transfers), and
+// real primaries (StartPrimary: BIND, NSD, Knot) of a secondary under test, which reload a
+// changed zone (Primary.SetZone), serve IXFR (BIND, Knot), send NOTIFY and log their
+// outgoing transfers (Primary.OutgoingTransfers).
 //
 // Every helper that can fail takes the test's testing.TB, fails the test itself on a setup
 // error, and registers its own cleanup, so a test reads as the behaviour it checks:
