@@ -3,7 +3,10 @@ package sqlsecondary
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
+
+	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 )
 
 // The transfer lease: one row per zone in hostdns_secondary_leases, in the
@@ -55,10 +58,16 @@ func (l lease) acquire(ctx context.Context, id int64, now time.Time) (ok bool, e
 	// other failure is told apart by the row being absent.
 	var holder string
 	var expires int64
-	if qerr := l.db.DB.QueryRowContext(ctx, l.db.Dialect.Rebind(`SELECT holder, expires FROM hostdns_secondary_leases WHERE domain_id = ?`), id).Scan(&holder, &expires); qerr == nil {
+	qerr := l.db.DB.QueryRowContext(ctx, l.db.Dialect.Rebind(`SELECT holder, expires FROM hostdns_secondary_leases WHERE domain_id = ?`), id).Scan(&holder, &expires)
+	switch {
+	case qerr == nil:
 		// Ours when MySQL counted our UPDATE as changing nothing (it
 		// reports changed rows, not matched ones: same expiry, same ms).
 		return holder == l.holder && expires >= nowMs, nil
+	case errors.Is(qerr, sql.ErrNoRows) && sqlstore.IsDuplicateKey(err):
+		// Held by another node when we inserted, released since: it has
+		// just transferred the zone, and our next check sees its copy.
+		return false, nil
 	}
 	return false, err
 }

@@ -23,3 +23,17 @@ func IsConflict(err error) bool {
 	}
 	return err != nil && (strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked"))
 }
+
+// IsDuplicateKey reports whether err is an insert refused because the key exists (MySQL and
+// MariaDB 1062, PostgreSQL 23505, SQLite's UNIQUE or PRIMARY KEY constraint).
+func IsDuplicateKey(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1062
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return err != nil && strings.Contains(err.Error(), "constraint failed")
+}

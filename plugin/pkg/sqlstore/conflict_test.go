@@ -29,3 +29,22 @@ func TestIsConflict(t *testing.T) {
 		}
 	}
 }
+
+func TestIsDuplicateKey(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{&mysql.MySQLError{Number: 1062, Message: "Duplicate entry '7' for key 'PRIMARY'"}, true},
+		{&mysql.MySQLError{Number: 1142, Message: "INSERT command denied"}, false},
+		{&pgconn.PgError{Code: "23505"}, true},
+		{&pgconn.PgError{Code: "42501"}, false},
+		{errors.New("UNIQUE constraint failed: hostdns_secondary_leases.domain_id (2067)"), true},
+		{errors.New("no such table: hostdns_secondary_leases"), false},
+		{nil, false},
+	} {
+		if got := IsDuplicateKey(tc.err); got != tc.want {
+			t.Errorf("IsDuplicateKey(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
