@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"debug/elf"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,6 +133,47 @@ func checkMultiPlatform(t *testing.T, tarPath string, arches []string) {
 	if !slices.Equal(got, arches) {
 		t.Errorf("index platforms %v, want %v", got, arches)
 	}
+	checkWithOCITools(t, tarPath, arches)
+}
+
+// checkWithOCITools has real OCI tools read the archive, as an operator's would: skopeo picks
+// each platform's image out of the index, and umoci unpacks the first into a runtime bundle
+// whose process is /coredns as uid 65532 (no container runtime can run here: test/scripts/
+// ensure-services.sh installs both tools).
+func checkWithOCITools(t *testing.T, tarPath string, arches []string) {
+	t.Helper()
+	for _, arch := range arches {
+		out, err := exec.Command("skopeo", "inspect", "--override-os", "linux", "--override-arch", arch, "oci-archive:"+tarPath).Output()
+		var info struct{ Architecture, Os string }
+		if err != nil || json.Unmarshal(out, &info) != nil || info.Architecture != arch || info.Os != "linux" {
+			t.Errorf("skopeo inspect (%s): %+v, %v: %s", arch, info, err, out)
+		}
+	}
+	dir := t.TempDir()
+	layoutDir, bundle := filepath.Join(dir, "layout"), filepath.Join(dir, "bundle")
+	if out, err := exec.Command("skopeo", "copy", "--override-arch", arches[0], "oci-archive:"+tarPath, "oci:"+layoutDir+":hostdns").CombinedOutput(); err != nil {
+		t.Fatalf("skopeo copy: %v\n%s", err, out)
+	}
+	if out, err := exec.Command("umoci", "unpack", "--image", layoutDir+":hostdns", bundle).CombinedOutput(); err != nil {
+		t.Fatalf("umoci unpack: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(filepath.Join(bundle, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec struct {
+		Process struct {
+			User struct{ UID, GID uint32 }
+			Args []string
+		}
+	}
+	if err := json.Unmarshal(raw, &spec); err != nil {
+		t.Fatal(err)
+	}
+	if spec.Process.User.UID != 65532 || spec.Process.User.GID != 65532 || len(spec.Process.Args) == 0 || spec.Process.Args[0] != "/coredns" {
+		t.Errorf("umoci's runtime bundle: user %+v, args %v; want uid/gid 65532 running /coredns", spec.Process.User, spec.Process.Args)
+	}
+	checkStaticELF(t, filepath.Join(bundle, "rootfs", "coredns"), map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}[arches[0]])
 }
 
 func sha256Check(dir string) ([]byte, error) {

@@ -18,7 +18,8 @@
 # their own daemonize flags, never through the init system.
 set -euo pipefail
 
-PACKAGES=(mariadb-server mariadb-client postgresql redis-server dnsperf bind9 bind9-dnsutils nsd knot pdns-server pdns-backend-mysql pdns-backend-sqlite3 systemd unbound ldnsutils curl)
+# skopeo and umoci: real OCI tools read the release's multi-platform image (test/e2e/release_test.go).
+PACKAGES=(mariadb-server mariadb-client postgresql redis-server dnsperf bind9 bind9-dnsutils nsd knot pdns-server pdns-backend-mysql pdns-backend-sqlite3 systemd unbound ldnsutils curl skopeo umoci)
 # Daemons shipped by the packages above that must not keep running: their
 # package scripts may start them on port 53, which tests and other daemons
 # need free.
