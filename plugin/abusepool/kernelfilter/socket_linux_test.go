@@ -49,12 +49,13 @@ func send(t *testing.T, src, dst string, payload string) {
 }
 
 // blocked reports whether a packet from src is dropped: it sends one from src and then a
-// marker from markerSrc, and reads until the marker (packets on loopback arrive in order).
+// marker from markerSrc to 127.0.0.1 on c's port, and reads until the marker (packets on
+// loopback arrive in order).
 func blocked(t *testing.T, c *net.UDPConn, dst, src, markerSrc string, round int) bool {
 	t.Helper()
 	probe, marker := fmt.Sprintf("probe-%d", round), fmt.Sprintf("marker-%d", round)
 	send(t, src, dst, probe)
-	send(t, markerSrc, dst, marker)
+	send(t, markerSrc, fmt.Sprintf("127.0.0.1:%d", c.LocalAddr().(*net.UDPAddr).Port), marker)
 	seen := false
 	buf := make([]byte, 512)
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
