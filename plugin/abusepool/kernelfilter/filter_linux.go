@@ -231,11 +231,17 @@ func attach(s socket, prog []bpf.RawInstruction) error {
 	return unix.SetsockoptSockFprog(s.fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fprog)
 }
 
-// detach removes the filter of s, if the descriptor still is that socket (a socket closed
-// meanwhile took its filter with it).
+// detach removes the filter of s. The descriptor may have changed: a reload can hand the
+// socket over through a duplicate (another descriptor, the same inode), and the filter
+// belongs to the socket, so it is looked for by inode. A socket closed meanwhile took its
+// filter with it.
 func detach(s socket) error {
 	if inode, ok := fdInode(s.fd); !ok || inode != s.inode {
-		return nil
+		fd, found := fdOf(s.inode)
+		if !found {
+			return nil
+		}
+		s.fd = fd
 	}
 	err := unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_DETACH_FILTER, 0)
 	if err == unix.ENOENT {
@@ -243,3 +249,24 @@ func detach(s socket) error {
 	}
 	return err
 }
+
+// fdOf is a descriptor of this process for the socket inode.
+func fdOf(inode uint64) (int, bool) {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return 0, false
+	}
+	for _, e := range ents {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if n, ok := fdInode(fd); ok && n == inode {
+			return fd, true
+		}
+	}
+	return 0, false
+}
+
+// Supported reports whether socket filters exist here.
+func Supported() bool { return true }

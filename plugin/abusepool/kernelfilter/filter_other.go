@@ -15,3 +15,6 @@ func (f *Filter) Start() {}
 func (f *Filter) Stop() {}
 
 func socketDrops() float64 { return 0 }
+
+// Supported reports whether socket filters exist here.
+func Supported() bool { return false }
