@@ -42,7 +42,7 @@ type published struct{ prefixes, omitted, sockets int }
 // New makes a filter; nothing is attached until Start.
 func New(o Options) (*Filter, error) {
 	if o.Port <= 0 || o.Port > 65535 || o.Rules == nil {
-		return nil, fmt.Errorf("kernel_drop: port %d or rule source missing", o.Port)
+		return nil, fmt.Errorf("kernel_drop: port %d (want 1-65535) or rule source missing", o.Port)
 	}
 	o.defaults()
 	return &Filter{o: o, gen: nextGen(), stop: make(chan struct{}), done: make(chan struct{})}, nil

@@ -244,4 +244,4 @@ func word(a [16]byte, i int) uint32 {
 }
 
 // ErrUnsupported is returned where there are no socket filters (not Linux).
-var ErrUnsupported = errors.New("kernel_drop needs Linux (classic BPF socket filters)")
+var ErrUnsupported = errors.New("needs Linux (classic BPF socket filters)")
