@@ -130,3 +130,28 @@ func TestKernelDrop(t *testing.T) {
 		t.Errorf("after the reload the handler should drop 127.0.0.1's query (the kernel no longer does)")
 	}
 }
+
+// With SO_REUSEPORT sockets (multisocket), every socket of the port gets the filter: the
+// kernel spreads the queries of different clients over them by hash, so a query from a
+// blocked source reaches any of them.
+func TestKernelDropEverySocket(t *testing.T) {
+	port := harness.FreePort(t)
+	const n = 3
+	corefile := fmt.Sprintf("example.org:%d {\n    multisocket %d\n    abusepool {\n        rule blk cidr 127.0.0.0/24 drop\n        kernel_drop\n    }\n    file %s\n}\n", port, n, writeZone(t, zone))
+	harness.StartServer(t, corefile)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	harness.Eventually(t, 5*time.Second, "the filter on every socket of the port", func() bool {
+		return gaugeValue(t, "coredns_abusepool_kernel_sockets") == n
+	})
+	// Clients from many source ports and addresses of the /24 land on every socket.
+	drops := handlerDrops(t)
+	for i := 1; i <= 30; i++ {
+		if !silent(addr, fmt.Sprintf("127.0.0.%d", i)) {
+			t.Fatalf("a query from 127.0.0.%d was answered", i)
+		}
+	}
+	if now := handlerDrops(t); now != drops {
+		t.Errorf("the handler dropped %v queries: some socket had no filter", now-drops)
+	}
+	harness.AssertResponse(t, ask(t, addr, "udp", "127.0.1.1", "www.example.org.", dns.TypeA), wwwAnswer)
+}
