@@ -151,7 +151,6 @@ func (f *Filter) publish(now published) {
 	f.published = now
 }
 
-
 // socket is one of this process's UDP sockets: its descriptor and inode.
 type socket struct {
 	fd    int

@@ -1,6 +1,7 @@
 package kernelfilter
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -27,13 +28,17 @@ func ipPacket(src netip.Addr) []byte {
 	return p
 }
 
-func runVM(t *testing.T, p *Program, src string) bool {
-	t.Helper()
+func newVM(p *Program) (*bpf.VM, error) {
 	ins, ok := bpf.Disassemble(p.Raw)
 	if !ok {
-		t.Fatalf("program does not disassemble")
+		return nil, fmt.Errorf("program does not disassemble")
 	}
-	vm, err := bpf.NewVM(ins)
+	return bpf.NewVM(ins)
+}
+
+func runVM(t *testing.T, p *Program, src string) bool {
+	t.Helper()
+	vm, err := newVM(p)
 	if err != nil {
 		t.Fatalf("NewVM: %v", err)
 	}
