@@ -83,9 +83,9 @@ func Build(prefixes []netip.Prefix, base uint32) (*Program, error) {
 // cost counts the instructions program emits, as prefixes are added, so Build checks the
 // budget without assembling a program per prefix.
 type cost struct {
-	v4Lengths map[int]bool
-	v4Zero    bool
-	n         int // instructions beyond the fixed ones
+	v4Count map[int]int // IPv4 networks per prefix length
+	v4Zero  bool
+	n       int // instructions beyond the fixed ones
 }
 
 // fixed: the version dispatch (6), the IPv4 load (2) and accept (1), the IPv6 loads (8)
@@ -97,32 +97,34 @@ func (c *cost) total() int { return fixedInstructions + c.n }
 // add counts pf in, unless the program would grow past MaxInstructions.
 func (c *cost) add(pf netip.Prefix) bool {
 	more := 0
+	bits := pf.Bits()
 	if pf.Addr().Is4() {
+		k := c.v4Count[bits]
 		switch {
 		case c.v4Zero:
 			return true // everything is dropped already; covered caught it
-		case pf.Bits() == 0:
+		case bits == 0:
 			more = 1 // the group is one ret
 		default:
-			more = 2
-			if !c.v4Lengths[pf.Bits()] {
-				more += 1 + boolInt(pf.Bits() < 32)
+			more = searchLen(k+1) - searchLen(k)
+			if k == 0 {
+				more += 1 + boolInt(bits < 32) // txa, and
 			}
 		}
 	} else {
-		words := (pf.Bits() + 31) / 32
-		more = 2*words + boolInt(pf.Bits()%32 != 0) + 1
+		words := (bits + 31) / 32
+		more = 2*words + boolInt(bits%32 != 0) + 1
 	}
 	if c.total()+more > MaxInstructions {
 		return false
 	}
 	c.n += more
 	if pf.Addr().Is4() {
-		if c.v4Lengths == nil {
-			c.v4Lengths = map[int]bool{}
+		if c.v4Count == nil {
+			c.v4Count = map[int]int{}
 		}
-		c.v4Lengths[pf.Bits()] = true
-		c.v4Zero = pf.Bits() == 0
+		c.v4Count[bits]++
+		c.v4Zero = bits == 0
 	}
 	return true
 }
@@ -160,7 +162,7 @@ func program(v4, v6 []netip.Prefix, base uint32) []bpf.Instruction {
 }
 
 // ipv4Part: the source address (IP header offset 12) in X; for each prefix length, A = X &
-// mask, then one compare per prefix.
+// mask, then a binary search among that length's networks.
 func ipv4Part(v4 []netip.Prefix, base uint32) []bpf.Instruction {
 	ins := []bpf.Instruction{bpf.LoadAbsolute{Off: base + 12, Size: 4}, bpf.TAX{}}
 	for _, bits := range lengths(v4) {
@@ -173,13 +175,53 @@ func ipv4Part(v4 []netip.Prefix, base uint32) []bpf.Instruction {
 		if bits < 32 {
 			ins = append(ins, bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: mask(bits)})
 		}
+		var nets []uint32
 		for _, pf := range v4 {
 			if pf.Bits() == bits {
-				ins = append(ins, bpf.JumpIf{Cond: bpf.JumpEqual, Val: word(pf.Addr().As16(), 3), SkipFalse: 1}, bpf.RetConstant{Val: retDrop})
+				nets = append(nets, word(pf.Addr().As16(), 3))
 			}
 		}
+		slices.Sort(nets)
+		ins = append(ins, search(nets)...)
 	}
 	return append(ins, bpf.RetConstant{Val: retAccept})
+}
+
+// leafSize is how many sorted values search compares one by one.
+const leafSize = 8
+
+// search drops the packet when A is one of nets (sorted, distinct); otherwise control
+// falls off its end. A balanced tree: compare with the middle value, then search the half
+// A is in, so a packet costs O(log n) compares. Branches that go far use ja (a 32-bit
+// offset; a conditional jump's is 8 bits).
+func search(nets []uint32) []bpf.Instruction {
+	if len(nets) <= leafSize {
+		var ins []bpf.Instruction
+		for _, n := range nets {
+			ins = append(ins, bpf.JumpIf{Cond: bpf.JumpEqual, Val: n, SkipFalse: 1}, bpf.RetConstant{Val: retDrop})
+		}
+		return ins
+	}
+	mid := len(nets) / 2
+	left, right := search(nets[:mid]), search(nets[mid+1:])
+	ins := []bpf.Instruction{
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: nets[mid], SkipFalse: 1},
+		bpf.RetConstant{Val: retDrop},
+		bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: nets[mid], SkipFalse: 1}, // unsigned
+		bpf.Jump{Skip: uint32(len(left) + 1)},                                  // to right
+	}
+	ins = append(ins, left...)
+	ins = append(ins, bpf.Jump{Skip: uint32(len(right))}) // past right
+	return append(ins, right...)
+}
+
+// searchLen is len(search(nets)) for n values.
+func searchLen(n int) int {
+	if n <= leafSize {
+		return 2 * n
+	}
+	mid := n / 2
+	return 5 + searchLen(mid) + searchLen(n-mid-1)
 }
 
 // ipv6Part: the source address (IP header offset 8) as four words in scratch memory; each

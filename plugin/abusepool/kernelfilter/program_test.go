@@ -2,6 +2,7 @@ package kernelfilter
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 
@@ -136,4 +137,55 @@ func TestBuildOtherVersionAccepted(t *testing.T) {
 	if n, _ := vm.Run(pkt); n == 0 {
 		t.Errorf("a version-5 packet was dropped")
 	}
+}
+
+// Many networks of several lengths, in random order: the binary search drops exactly the
+// addresses inside one of them (checked against netip), and the program's size is what
+// Build counted (it fails otherwise).
+func TestBuildSearchMatchesContains(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var ps []netip.Prefix
+	for range 900 {
+		bits := []int{32, 32, 32, 24, 16, 28}[rng.IntN(6)]
+		a := netip.AddrFrom4([4]byte{byte(rng.IntN(256)), byte(rng.IntN(256)), byte(rng.IntN(256)), byte(rng.IntN(256))})
+		ps = append(ps, netip.PrefixFrom(a, bits).Masked())
+	}
+	p, err := Build(ps, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Omitted != 0 {
+		t.Fatalf("%d omitted of %d (%d instructions)", p.Omitted, len(ps), len(p.Raw))
+	}
+	vm, err := newVM(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inside := func(a netip.Addr) bool {
+		for _, pf := range ps {
+			if pf.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	check := func(a netip.Addr) {
+		n, err := vm.Run(ipPacket(a))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (n == 0) != inside(a) {
+			t.Fatalf("%s: dropped %v, inside a prefix %v", a, n == 0, inside(a))
+		}
+	}
+	for _, pf := range ps {
+		check(pf.Addr())
+		b := pf.Addr().As4()
+		b[3] |= 0xff >> (max(pf.Bits(), 24) - 24) // the last address of the network
+		check(netip.AddrFrom4(b))
+	}
+	for range 20000 {
+		check(netip.AddrFrom4([4]byte{byte(rng.IntN(256)), byte(rng.IntN(256)), byte(rng.IntN(256)), byte(rng.IntN(256))}))
+	}
+	t.Logf("%d prefixes in %d instructions", len(p.Prefixes), len(p.Raw))
 }
