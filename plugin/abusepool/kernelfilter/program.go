@@ -208,7 +208,7 @@ func search(nets []uint32) []bpf.Instruction {
 		bpf.JumpIf{Cond: bpf.JumpEqual, Val: nets[mid], SkipFalse: 1},
 		bpf.RetConstant{Val: retDrop},
 		bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: nets[mid], SkipFalse: 1}, // unsigned
-		bpf.Jump{Skip: uint32(len(left) + 1)},                                  // to right
+		bpf.Jump{Skip: uint32(len(left) + 1)},                               // to right
 	}
 	ins = append(ins, left...)
 	ins = append(ins, bpf.Jump{Skip: uint32(len(right))}) // past right
