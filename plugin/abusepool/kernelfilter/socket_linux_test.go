@@ -230,3 +230,31 @@ func TestServerSocketsByPort(t *testing.T) {
 		t.Errorf("found %v for another host", got)
 	}
 }
+
+// The kernel takes a full program (binary search, far jumps) and runs it as the VM does.
+func TestSocketLargeProgram(t *testing.T) {
+	c, s := listen(t, "udp4", "127.0.0.1:0")
+	dst := c.LocalAddr().String()
+	var ps []string
+	for i := range 995 {
+		ps = append(ps, fmt.Sprintf("10.%d.%d.1/32", i>>8, i&0xff))
+	}
+	ps = append(ps, "127.0.0.1/32", "127.0.0.4/32", "2001:db8::/48", "::1/128", "192.168.0.0/16")
+	p, err := Build(prefixes(ps...), NetOff)
+	if err != nil || p.Omitted != 0 {
+		t.Fatalf("build: %v, %d omitted", err, p.Omitted)
+	}
+	if err := attach(s, p.Raw); err != nil {
+		t.Fatalf("attach %d instructions: %v", len(p.Raw), err)
+	}
+	for i, src := range []string{"127.0.0.1", "127.0.0.4"} {
+		if !blocked(t, c, dst, src, "127.0.0.2", i) {
+			t.Errorf("%s not dropped", src)
+		}
+	}
+	for i, src := range []string{"127.0.0.3", "127.0.0.5", "127.1.0.1"} {
+		if blocked(t, c, dst, src, "127.0.0.2", 10+i) {
+			t.Errorf("%s dropped", src)
+		}
+	}
+}
