@@ -15,6 +15,7 @@ import (
 	"github.com/hostdns/hostdns/plugin/abusepool/api"
 	"github.com/hostdns/hostdns/plugin/abusepool/dynamic"
 	"github.com/hostdns/hostdns/plugin/abusepool/inspect"
+	"github.com/hostdns/hostdns/plugin/abusepool/kernelfilter"
 	"github.com/hostdns/hostdns/plugin/abusepool/rules"
 )
 
@@ -43,6 +44,7 @@ type config struct {
 	pools       []poolConfig
 	rules       []rules.Rule        // in the block's order: precedence
 	thresholds  []dynamic.Threshold // in the block's order
+	kernelDrop  bool                // drop rules' CIDRs also dropped by a socket filter
 }
 
 // line remembers where a property was, for errors found once the whole block is read
@@ -110,6 +112,14 @@ func parse(c *caddy.Controller, now time.Time) (*config, error) {
 				}
 				tokenLine = c.Line()
 				cfg.token, err = tokenArg(c)
+			case "kernel_drop":
+				if len(c.RemainingArgs()) != 0 {
+					return nil, c.ArgErr()
+				}
+				if !kernelfilter.Supported() {
+					return nil, c.Errf("kernel_drop: %v", kernelfilter.ErrUnsupported)
+				}
+				cfg.kernelDrop = true
 			case "redis":
 				cfg.redisAddr, cfg.redisPrefix, err = redisArgs(c)
 			case "pool":

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/hostdns/hostdns/plugin/abusepool/api"
 	"github.com/hostdns/hostdns/plugin/abusepool/dynamic"
 	"github.com/hostdns/hostdns/plugin/abusepool/inspect"
+	"github.com/hostdns/hostdns/plugin/abusepool/kernelfilter"
 	"github.com/hostdns/hostdns/plugin/abusepool/ratelimit"
 	"github.com/hostdns/hostdns/plugin/abusepool/rules"
 	"github.com/hostdns/hostdns/plugin/abusepool/state"
@@ -44,6 +47,11 @@ func setup(c *caddy.Controller) error {
 	a, lc, err := build(cfg, strings.Join(c.ServerBlockKeys, " "))
 	if err != nil {
 		return plugin.Error("abusepool", err)
+	}
+	if cfg.kernelDrop {
+		if lc.kernelOpts, err = kernelOptions(dnsserver.GetConfig(c)); err != nil {
+			return plugin.Error("abusepool", err)
+		}
 	}
 	// A reload starts the new instance before it shuts this one down: the API listener is
 	// closed first (OnRestart) so the new one can bind its address, and opened again if the
@@ -130,6 +138,9 @@ type lifecycle struct {
 	apiMu          sync.Mutex
 	api            *api.Server // nil when not listening
 
+	kernelOpts *kernelfilter.Options // nil without kernel_drop
+	kernel     *kernelfilter.Filter  // set at start
+
 	startOnce, stopOnce sync.Once
 	started             bool
 }
@@ -156,6 +167,16 @@ func (lc *lifecycle) start() error {
 				_, err := st.Add(ctx, r)
 				return err
 			})
+		}
+		if lc.kernelOpts != nil {
+			lc.kernelOpts.Rules = lc.state
+			if lc.kernel, err = kernelfilter.New(*lc.kernelOpts); err != nil {
+				lc.state.Stop()
+				lc.giveBack(prev)
+				err = fmt.Errorf("abusepool: %w", err)
+				return
+			}
+			lc.kernel.Start()
 		}
 		lc.limiter.Start()
 		for _, p := range lc.pools {
@@ -221,6 +242,9 @@ func (lc *lifecycle) stop() {
 				p.stop()
 			}
 			lc.limiter.Stop()
+			if lc.kernel != nil {
+				lc.kernel.Stop() // detaches: a reload without kernel_drop leaves no filter
+			}
 			lc.state.Stop()
 			releaseInspector(inspectorKey(lc.block, lc.inspectCfg))
 			lc.leave()
@@ -229,4 +253,22 @@ func (lc *lifecycle) stop() {
 			lc.redis.Close()
 		}
 	})
+}
+
+// kernelOptions are the socket filter's: the server block's port and the addresses it
+// listens on (bind), any address when it does not bind.
+func kernelOptions(sc *dnsserver.Config) (*kernelfilter.Options, error) {
+	port, err := strconv.Atoi(sc.Port)
+	if err != nil || port <= 0 || port > 65535 {
+		return nil, fmt.Errorf("kernel_drop: the server block's port %q is not one the filter can find (port 0 is chosen by the kernel)", sc.Port)
+	}
+	o := &kernelfilter.Options{Port: port}
+	for _, h := range sc.ListenHosts {
+		a, err := netip.ParseAddr(h)
+		if err != nil {
+			return &kernelfilter.Options{Port: port}, nil // "" (every address) or a name: any
+		}
+		o.Hosts = append(o.Hosts, a)
+	}
+	return o, nil
 }

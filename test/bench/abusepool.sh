@@ -8,7 +8,9 @@
 #           150000: several times what the server answers) floods the server for BENCH_DURATION seconds while
 #           dnsprobe, from 127.0.0.2, asks 200 queries a second; the probe's answered share and
 #           latency, for: no abusepool, abusepool without rules (inspection only), and abusepool
-#           with a per-client rate limit (500 qps, burst 1000, then drop). The probe alone first.
+#           with a per-client rate limit (500 qps, burst 1000, then drop), and that limit with
+#           kernel_drop and a dynamic drop rule over 2,000 qps per client (the flood's source
+#           then dropped by the socket filter). The probe alone first.
 #   memory  abusepool's inspection under a 1,000,000-name random flood (every name new), in four
 #           steps of 250,000 names: RSS and coredns_abusepool_inspection_memory_bytes after each step.
 # Default: all three. Servers of a group run at once; rounds alternate between them.
@@ -109,6 +111,12 @@ corefile_abusepool() { # RULES-FUNCTION|none METRICSPORT
 	printf '}\n'
 }
 rule_per_client_limit() { printf '        rule per-client cidr 0.0.0.0/0 ratelimit 500 1000 client drop\n'; }
+# kernel_drop: a client over 2,000 qps (over 2 s) gets a dynamic drop rule for 60 s, whose /32
+# the socket filter then drops in the kernel; the per-client rate limit as above until then.
+rules_kernel_drop() {
+	printf '        kernel_drop\n        dynamic query_rate client 2000 2s 60s drop\n'
+	rule_per_client_limit
+}
 
 
 group_cost() {
@@ -151,10 +159,11 @@ group_flood() {
 	start_server plain corefile_plain
 	start_server abusepool-nolimit corefile_abusepool none
 	start_server abusepool-limit corefile_abusepool rule_per_client_limit
+	start_server abusepool-kernel corefile_abusepool rules_kernel_drop
 	local r n
-	for n in plain abusepool-nolimit abusepool-limit; do probe "$n" 0 alone; done
+	for n in plain abusepool-nolimit abusepool-limit abusepool-kernel; do probe "$n" 0 alone; done
 	for ((r = 1; r <= ROUNDS; r++)); do
-		for n in plain abusepool-nolimit abusepool-limit; do flood_with_probe "$n" "$r"; done
+		for n in plain abusepool-nolimit abusepool-limit abusepool-kernel; do flood_with_probe "$n" "$r"; done
 	done
 	stop_all
 }

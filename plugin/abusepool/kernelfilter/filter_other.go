@@ -1,0 +1,20 @@
+//go:build !linux
+
+package kernelfilter
+
+// Filter does nothing where there are no socket filters; New says so.
+type Filter struct{}
+
+// New fails: kernel_drop needs Linux.
+func New(o Options) (*Filter, error) { return nil, ErrUnsupported }
+
+// Start does nothing.
+func (f *Filter) Start() {}
+
+// Stop does nothing.
+func (f *Filter) Stop() {}
+
+func socketDrops() float64 { return 0 }
+
+// Supported reports whether socket filters exist here.
+func Supported() bool { return false }
