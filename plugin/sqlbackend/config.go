@@ -10,6 +10,7 @@ import (
 	"github.com/coredns/coredns/plugin"
 
 	"github.com/hostdns/hostdns/plugin/pkg/chainlookup"
+	"github.com/hostdns/hostdns/plugin/pkg/sqlconf"
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 )
 
@@ -99,20 +100,9 @@ func parseProperty(c *caddy.Controller, b *SQLBackend, cfg *config, schemaSet *b
 	var err error
 	switch prop {
 	case "driver":
-		var s string
-		if s, err = one(); err == nil {
-			if cfg.dialect, err = sqlstore.ParseDialect(s); err != nil {
-				err = c.Errf("%v", err)
-			}
-		}
+		cfg.dialect, err = sqlconf.Driver(c, args)
 	case "dsn":
-		// Not c.ArgErr(): it would quote the last word, which may
-		// be a password ("dsn host=db user=pdns password=s3cret").
-		if len(args) != 1 {
-			err = c.Errf("dsn: want one argument, got %d words: quote a keyword/value DSN (dsn \"host=... dbname=...\")", len(args))
-			break
-		}
-		cfg.dsn = args[0]
+		cfg.dsn, err = sqlconf.DSN(c, args)
 	case "seed":
 		cfg.seed, err = one()
 	case "schema":

@@ -8,6 +8,7 @@ import (
 
 	"github.com/coredns/caddy"
 
+	"github.com/hostdns/hostdns/plugin/pkg/sqlconf"
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 )
 
@@ -114,18 +115,9 @@ func parseProperty(c *caddy.Controller, cfg *config) error {
 	var err error
 	switch prop {
 	case "driver":
-		var s string
-		if s, err = one(); err == nil {
-			if cfg.dialect, err = sqlstore.ParseDialect(s); err != nil {
-				err = c.Errf("%v", err)
-			}
-		}
+		cfg.dialect, err = sqlconf.Driver(c, args)
 	case "dsn":
-		// Not c.ArgErr() or %q of the words: a DSN may hold a password.
-		if len(args) != 1 {
-			return c.Errf("dsn: want one argument, got %d words: quote a keyword/value DSN (dsn \"host=... dbname=...\")", len(args))
-		}
-		cfg.dsn = args[0]
+		cfg.dsn, err = sqlconf.DSN(c, args)
 	case "workers":
 		var n int64
 		n, err = count(100000)
