@@ -17,6 +17,7 @@ import (
 	"github.com/hostdns/hostdns/plugin/abusepool/inspect"
 	"github.com/hostdns/hostdns/plugin/abusepool/kernelfilter"
 	"github.com/hostdns/hostdns/plugin/abusepool/rules"
+	"github.com/hostdns/hostdns/plugin/pkg/propargs"
 )
 
 // Defaults of the block's properties; README.md explains each.
@@ -90,19 +91,19 @@ func parse(c *caddy.Controller, now time.Time) (*config, error) {
 			}
 			switch prop {
 			case "window":
-				cfg.inspect.Window, err = durationArg(c, time.Second, 24*time.Hour)
+				cfg.inspect.Window, err = propargs.Duration(c, time.Second, 24*time.Hour)
 			case "buckets":
-				cfg.inspect.Buckets, err = intArg(c, 1, 3600)
+				cfg.inspect.Buckets, err = propargs.Int(c, 1, 3600)
 			case "capacity":
-				cfg.inspect.Capacity, err = intArg(c, 10, 1_000_000)
+				cfg.inspect.Capacity, err = propargs.Int(c, 10, 1_000_000)
 			case "group_labels":
-				cfg.inspect.GroupLabels, err = intArg(c, 1, 10)
+				cfg.inspect.GroupLabels, err = propargs.Int(c, 1, 10)
 			case "queue":
-				cfg.inspect.Queue, err = intArg(c, 16, 1<<24)
+				cfg.inspect.Queue, err = propargs.Int(c, 16, 1<<24)
 			case "budget":
-				cfg.inspect.Budget, err = intArg(c, 100, 100_000_000)
+				cfg.inspect.Budget, err = propargs.Int(c, 100, 100_000_000)
 			case "limiter_keys":
-				cfg.limiterKeys, err = intArg(c, 1, 100_000_000)
+				cfg.limiterKeys, err = propargs.Int(c, 1, 100_000_000)
 			case "api":
 				cfg.apiLine = c.Line()
 				cfg.apiAddr, err = apiArg(c)
@@ -344,34 +345,6 @@ func validPoolName(s string) bool {
 		}
 	}
 	return true
-}
-
-// intArg reads the one argument of the current property as an integer from lo to hi.
-func intArg(c *caddy.Controller, lo, hi int) (int, error) {
-	prop := c.Val()
-	args := c.RemainingArgs()
-	if len(args) != 1 {
-		return 0, c.ArgErr()
-	}
-	n, err := strconv.Atoi(args[0])
-	if err != nil || n < lo || n > hi {
-		return 0, c.Errf("%s: %q is not a number from %d to %d", prop, args[0], lo, hi)
-	}
-	return n, nil
-}
-
-// durationArg reads the one argument of the current property as a duration from lo to hi.
-func durationArg(c *caddy.Controller, lo, hi time.Duration) (time.Duration, error) {
-	prop := c.Val()
-	args := c.RemainingArgs()
-	if len(args) != 1 {
-		return 0, c.ArgErr()
-	}
-	d, err := time.ParseDuration(args[0])
-	if err != nil || d < lo || d > hi {
-		return 0, c.Errf("%s: %q is not a duration from %s to %s", prop, args[0], lo, hi)
-	}
-	return d, nil
 }
 
 // lineErr is c.Errf for a line read earlier.

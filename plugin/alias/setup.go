@@ -1,7 +1,6 @@
 package alias
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/coredns/caddy"
@@ -10,6 +9,7 @@ import (
 	"github.com/coredns/coredns/plugin/pkg/parse"
 
 	"github.com/hostdns/hostdns/plugin/pkg/chainlookup"
+	"github.com/hostdns/hostdns/plugin/pkg/propargs"
 )
 
 func init() { plugin.Register("alias", setup) }
@@ -80,13 +80,13 @@ func parseAlias(c *caddy.Controller) (*Alias, error) {
 			case "timeout":
 				timeout, err = durationArg(c)
 			case "retries":
-				retries, err = intArg(c, 0, 10)
+				retries, err = propargs.Int(c, 0, 10)
 			case "max_chain":
-				a.maxChain, err = intArg(c, 1, 64)
+				a.maxChain, err = propargs.Int(c, 1, 64)
 			case "serve_stale":
 				a.stale, err = durationArg(c, true)
 			case "cache":
-				capacity, err = intArg(c, 1, 10_000_000)
+				capacity, err = propargs.Int(c, 1, 10_000_000)
 			case "memo":
 				a.memoWindow, err = durationArg(c, true)
 				if err == nil && a.memoWindow > time.Hour {
@@ -135,18 +135,4 @@ func durationArg(c *caddy.Controller, zeroOK ...bool) (time.Duration, error) {
 		return 0, c.Errf("%s: %s out of range", prop, args[0])
 	}
 	return d, nil
-}
-
-// intArg reads the one argument of the current property as an integer in [lo, hi].
-func intArg(c *caddy.Controller, lo, hi int) (int, error) {
-	prop := c.Val()
-	args := c.RemainingArgs()
-	if len(args) != 1 {
-		return 0, c.ArgErr()
-	}
-	n, err := strconv.Atoi(args[0])
-	if err != nil || n < lo || n > hi {
-		return 0, c.Errf("%s: %q is not a number from %d to %d", prop, args[0], lo, hi)
-	}
-	return n, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/coredns/coredns/plugin"
 
 	"github.com/hostdns/hostdns/plugin/pkg/chainlookup"
+	"github.com/hostdns/hostdns/plugin/pkg/propargs"
 )
 
 func init() { plugin.Register("urlredirect", setup) }
@@ -101,7 +102,7 @@ func parse(c *caddy.Controller) (*Redirect, error) {
 				}
 				logAccess = true
 			case "max_connections":
-				cfg.maxConns, err = intArg(c, 1, 1<<20)
+				cfg.maxConns, err = propargs.Int(c, 1, 1<<20)
 			case "read_timeout":
 				cfg.readTimeout, err = durationArg(c, time.Millisecond)
 			case "write_timeout":

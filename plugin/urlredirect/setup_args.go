@@ -53,20 +53,6 @@ func listenArgs(c *caddy.Controller, have []string) ([]string, error) {
 	return have, nil
 }
 
-// intArg reads the one argument of the current property as a number from lo to hi.
-func intArg(c *caddy.Controller, lo, hi int) (int, error) {
-	prop := c.Val()
-	args := c.RemainingArgs()
-	if len(args) != 1 {
-		return 0, c.ArgErr()
-	}
-	n, err := strconv.Atoi(args[0])
-	if err != nil || n < lo || n > hi {
-		return 0, c.Errf("%s: %q is not a number from %d to %d", prop, args[0], lo, hi)
-	}
-	return n, nil
-}
-
 // durationArg reads the one argument of the current property as a Go duration from lo to
 // an hour.
 func durationArg(c *caddy.Controller, lo time.Duration) (time.Duration, error) {
