@@ -25,6 +25,7 @@ type config struct {
 	poll          time.Duration
 	node          string
 	autosecondary bool
+	autoPort      string // the port supermasters answer on, 53 unless the Corefile says
 }
 
 // defaults are the values of a block that sets only driver and dsn.
@@ -54,7 +55,7 @@ func defaults() config {
 //	    lease DURATION
 //	    poll DURATION
 //	    node NAME
-//	    autosecondary
+//	    autosecondary [PORT]
 //	}
 func parse(c *caddy.Controller) (config, error) {
 	cfg := defaults()
@@ -143,10 +144,16 @@ func parseProperty(c *caddy.Controller, cfg *config) error {
 			err = c.Errf("node: a name of at most 255 bytes, got %d", len(cfg.node))
 		}
 	case "autosecondary":
-		if len(args) != 0 {
-			return c.Errf("autosecondary takes no arguments, got %q", args[0])
+		if len(args) > 1 {
+			return c.Errf("autosecondary: want at most a PORT, got %d words", len(args))
 		}
-		cfg.autosecondary = true
+		cfg.autosecondary, cfg.autoPort = true, "53"
+		if len(args) == 1 {
+			if n, perr := strconv.Atoi(args[0]); perr != nil || n < 1 || n > 65535 {
+				return c.Errf("autosecondary: port %q is not a number from 1 to 65535", args[0])
+			}
+			cfg.autoPort = args[0]
+		}
 	default:
 		return c.Errf("unknown property '%s'", prop)
 	}

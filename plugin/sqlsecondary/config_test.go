@@ -27,7 +27,7 @@ func TestParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{dialect: sqlstore.MySQL, dsn: "pdns:secret@tcp(127.0.0.1:3306)/pdns", workers: 4, timeout: 20 * time.Second,
-		idle: 10 * time.Second, maxRecords: 5000, maxBytes: 1 << 20, lease: 15 * time.Second, poll: 2 * time.Second, node: "edge-1", autosecondary: true}
+		idle: 10 * time.Second, maxRecords: 5000, maxBytes: 1 << 20, lease: 15 * time.Second, poll: 2 * time.Second, node: "edge-1", autosecondary: true, autoPort: "53"}
 	if cfg != want {
 		t.Errorf("got %+v\nwant %+v", cfg, want)
 	}
@@ -52,7 +52,8 @@ func TestParseErrors(t *testing.T) {
 		{"sqlsecondary {\n driver sqlite\n dsn x\n timeout -1s\n}", "timeout: want a positive duration"},
 		{"sqlsecondary {\n driver sqlite\n dsn x\n lease 100ms\n}", "lease: want at least 1s"},
 		{"sqlsecondary {\n driver sqlite\n dsn x\n max_bytes lots\n}", "max_bytes: want a whole number"},
-		{"sqlsecondary {\n driver sqlite\n dsn x\n autosecondary yes\n}", "autosecondary takes no arguments"},
+		{"sqlsecondary {\n driver sqlite\n dsn x\n autosecondary yes\n}", `autosecondary: port "yes" is not a number`},
+		{"sqlsecondary {\n driver sqlite\n dsn x\n autosecondary 53 54\n}", "autosecondary: want at most a PORT"},
 		{"sqlsecondary {\n driver sqlite\n dsn x\n zones example.org\n}", "Testfile:4 - Error during parsing: unknown property 'zones'"},
 		{"sqlsecondary example.org {\n driver sqlite\n dsn x\n}", "takes no arguments"},
 		{"sqlsecondary {\n driver sqlite\n dsn x\n}\nsqlsecondary {\n driver sqlite\n dsn y\n}", "once per server block"},

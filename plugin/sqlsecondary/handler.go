@@ -45,7 +45,7 @@ func (s *Secondary) notify(ctx context.Context, w dns.ResponseWriter, r *dns.Msg
 	if z != nil {
 		id, fromMaster = z.id, z.ips[ip]
 	}
-	sm, super := s.supers[ip]
+	sms, super := s.supers[ip]
 	s.mu.RUnlock()
 	switch {
 	case z != nil && fromMaster:
@@ -58,7 +58,7 @@ func (s *Secondary) notify(ctx context.Context, w dns.ResponseWriter, r *dns.Msg
 		reply(w, r, dns.RcodeRefused)
 		return true
 	case s.cfg.autosecondary && super:
-		s.autoCreate(ctx, w, r, name, ip, sm)
+		s.autoCreate(ctx, w, r, name, ip, sms)
 		return true
 	}
 	return false
@@ -67,12 +67,19 @@ func (s *Secondary) notify(ctx context.Context, w dns.ResponseWriter, r *dns.Msg
 // autoCreate inserts the domains row of a zone a supermaster NOTIFYs, as
 // PowerDNS's autosecondary does, and has the rows read again so it is
 // pulled at once.
-func (s *Secondary) autoCreate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg, zone, ip string, sm supermaster) {
+func (s *Secondary) autoCreate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg, zone, ip string, sms []supermaster) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	master := ip // port 53, as PowerDNS writes it
 	if s.autoPort != "53" {
 		master = net.JoinHostPort(ip, s.autoPort)
+	}
+	sm, err := vouching(ctx, zone, net.JoinHostPort(ip, s.autoPort), sms)
+	if err != nil {
+		log.Warningf("autosecondary: not creating %s from %s: %v", zone, ip, err)
+		notifies.WithLabelValues("refused").Inc()
+		reply(w, r, dns.RcodeRefused)
+		return
 	}
 	if err := s.db.createSlave(ctx, zone, master, sm.account); err != nil {
 		log.Errorf("autosecondary: creating %s from %s: %v", zone, ip, err)
@@ -80,7 +87,7 @@ func (s *Secondary) autoCreate(ctx context.Context, w dns.ResponseWriter, r *dns
 		reply(w, r, dns.RcodeServerFailure)
 		return
 	}
-	log.Infof("autosecondary: created %s, primary %s, account %q", zone, ip, sm.account)
+	log.Infof("autosecondary: created %s, primary %s, nameserver %s, account %q", zone, ip, sm.nameserver, sm.account)
 	notifies.WithLabelValues("autosecondary").Inc()
 	signal(s.reread)
 	reply(w, r, dns.RcodeSuccess)

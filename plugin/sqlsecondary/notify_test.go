@@ -149,3 +149,43 @@ func TestAutosecondary(t *testing.T) {
 	}
 	eventually(t, "the new zone pulled", func() bool { return storedSerial(t, db, zoneName, id) == 7 })
 }
+
+// TestAutosecondaryNeedsNS: as PowerDNS, a supermaster's NOTIFY creates a zone only when the
+// primary lists the supermasters row's nameserver among the zone's NS records: the address
+// alone vouches for nothing.
+func TestAutosecondaryNeedsNS(t *testing.T) {
+	path := newDB(t)
+	db := openStore(t, path).DB
+	p := newPrimary(t, zoneName, zoneText(7, "192.0.2.1")) // NS ns1.example.org.
+	exec(t, db, `INSERT INTO supermasters (ip, nameserver, account) VALUES ('127.0.0.1', 'ns9.example.org', 'customer-1')`)
+	s := startSecondary(t, path, "on", func(c *config) { c.autosecondary = true })
+	_, port, _ := net.SplitHostPort(p.addr)
+	s.autoPort = port
+	addr := serve(t, s)
+	eventually(t, "supermasters read", func() bool {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		return len(s.supers["127.0.0.1"]) == 1
+	})
+	if in := ask(t, addr, "127.0.0.1", notifyMsg(zoneName)); in.Rcode != dns.RcodeRefused {
+		t.Errorf("NOTIFY from a supermaster whose nameserver is not among the zone's NS: %s, want REFUSED", dns.RcodeToString[in.Rcode])
+	}
+	var n int
+	if db.QueryRow(`SELECT COUNT(*) FROM domains`).Scan(&n); n != 0 {
+		t.Errorf("the NOTIFY created %d rows", n)
+	}
+
+	exec(t, db, `INSERT INTO supermasters (ip, nameserver, account) VALUES ('127.0.0.1', 'NS1.example.org.', 'customer-2')`)
+	eventually(t, "both supermasters rows read", func() bool {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		return len(s.supers["127.0.0.1"]) == 2
+	})
+	if in := ask(t, addr, "127.0.0.1", notifyMsg(zoneName)); in.Rcode != dns.RcodeSuccess || !in.Authoritative {
+		t.Fatalf("NOTIFY once a row names ns1.example.org: %s", in)
+	}
+	var account string
+	if err := db.QueryRow(`SELECT account FROM domains WHERE name = 'example.org'`).Scan(&account); err != nil || account != "customer-2" {
+		t.Errorf("created with account %q (%v), want the vouching row's customer-2", account, err)
+	}
+}

@@ -137,6 +137,15 @@ func (p *testPrimary) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 		w.WriteMsg(m)
 		return
 	}
+	if q.Qtype == dns.TypeNS { // autosecondary asks which name servers the zone has
+		for _, rr := range cur {
+			if rr.Header().Rrtype == dns.TypeNS {
+				m.Answer = append(m.Answer, rr)
+			}
+		}
+		w.WriteMsg(m)
+		return
+	}
 	p.started <- struct{}{}
 	if gate != nil {
 		<-gate

@@ -4,6 +4,7 @@
 package sqlsecondary
 
 import (
+	"cmp"
 	"context"
 	"math/rand/v2"
 	"net/netip"
@@ -32,8 +33,8 @@ type Secondary struct {
 	// minInterval is the shortest time between two checks of a zone, so a
 	// SOA with refresh 0 does not make us poll its primary without pause.
 	minInterval time.Duration
-	// autoPort is the port of the primaries autosecondary creates: 53, as
-	// PowerDNS; tests set their primary's.
+	// autoPort is the port supermasters answer on (asked for the zone's NS,
+	// and written into master): 53 as PowerDNS, or the Corefile's.
 	autoPort string
 
 	mu     sync.RWMutex
@@ -42,8 +43,8 @@ type Secondary struct {
 	// names is a copy of byName for the query path, replaced (never
 	// changed) when zones come or go, so queries take no lock.
 	names  atomic.Pointer[map[string]*zone]
-	supers map[string]supermaster // by ip, when autosecondary
-	active int                    // checks under way
+	supers map[string][]supermaster // by ip (a row per nameserver), when autosecondary
+	active int                      // checks under way
 
 	readErr  string // the last error reading the rows, logged once (run's goroutine only)
 	tableErr string // the last error creating the lease table, likewise
@@ -71,7 +72,7 @@ func newSecondary(cfg config, store *sqlstore.Store) *Secondary {
 		cfg:         cfg,
 		client:      client{limits{timeout: cfg.timeout, idle: cfg.idle, maxRecords: cfg.maxRecords, maxBytes: cfg.maxBytes}},
 		minInterval: 5 * time.Second,
-		autoPort:    "53",
+		autoPort:    cmp.Or(cfg.autoPort, "53"),
 		zones:       map[int64]*zone{},
 		byName:      map[string]*zone{},
 		wake:        make(chan struct{}, 1),
@@ -259,11 +260,12 @@ func (s *Secondary) readSupermasters(ctx context.Context) {
 	if err != nil {
 		return
 	}
-	m := make(map[string]supermaster, len(supers))
+	m := make(map[string][]supermaster, len(supers))
 	for _, sm := range supers {
 		// Compared with a NOTIFY's source as written by net.IP.
 		if a, err := netip.ParseAddr(sm.ip); err == nil {
-			m[a.Unmap().String()] = sm
+			ip := a.Unmap().String()
+			m[ip] = append(m[ip], sm)
 		}
 	}
 	s.mu.Lock()
