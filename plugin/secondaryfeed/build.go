@@ -162,8 +162,11 @@ func (f *Feed) publish(ctx context.Context, z *zone, rrs []dns.RR) {
 		z.srcSerial = 0 // the next poll builds again, whatever the source's serial
 		return
 	}
-	z.cur.Store(v)
+	first := z.cur.Swap(v) == nil
 	serialGauge.WithLabelValues(z.name).Set(float64(v.Serial))
+	if first && z.static == nil {
+		f.membersChanged() // it can be transferred now: the catalog lists it
+	}
 	if !changed {
 		builds.WithLabelValues("unchanged").Inc()
 		return

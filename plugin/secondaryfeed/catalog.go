@@ -23,7 +23,7 @@ var catalogSOA = func() dns.SOA {
 func (f *Feed) addCatalog(name string) {
 	name = dns.CanonicalName(name)
 	z := newZone(name)
-	z.static = func() ([]dns.RR, error) { return catalog.Zone(name, f.members(), catalogSOA) }
+	z.static = func() ([]dns.RR, error) { return catalog.Zone(name, f.built(), catalogSOA) }
 	f.replaceZones([]*zone{z}, nil)
 	f.catalog = name
 }
@@ -33,6 +33,20 @@ func (f *Feed) members() []string {
 	var out []string
 	for n := range *f.zones.Load() {
 		if n != f.catalog {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// built returns the fed zones but the catalog that have a version to serve, sorted: the
+// catalog lists a zone only once it can be transferred, so a secondary that reads a new
+// member at once (BIND, Knot) does not get a failed first transfer and back off.
+func (f *Feed) built() []string {
+	var out []string
+	for n, z := range *f.zones.Load() {
+		if n != f.catalog && z.cur.Load() != nil {
 			out = append(out, n)
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/hostdns/hostdns/plugin/pkg/xfrmeta"
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/access"
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/flatten"
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/journal"
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/report"
 )
 
@@ -250,29 +251,42 @@ func mustJSON(v any) string {
 
 var _ plugin.Handler = file.File{}
 
-// The catalog zone lists the other fed zones (RFC 9432 v2) and is built and served like
-// them.
+// The catalog zone lists the other fed zones (RFC 9432 v2) once they have a version to serve,
+// and is built and served like them.
 func TestCatalogZone(t *testing.T) {
-	f, _ := testFeed(t, fileSource(t, zoneText(7, 1)))
-	f.replaceZones([]*zone{newZone("example.net.")}, nil)
+	f, org := testFeed(t, fileSource(t, zoneText(7, 1)))
+	f.replaceZones([]*zone{newZone("example.net.")}, nil) // no source serves it: never built
 	f.addCatalog("Catalog.Invalid")
 	c := f.zone("catalog.invalid.")
-	f.build(context.Background(), c, true)
+	ctx := context.Background()
+	f.build(ctx, c, true)
+	if v := c.cur.Load(); v == nil || v.Serial != 1 || len(catalogPTRs(v)) != 0 {
+		t.Fatalf("catalog before any member was built: %v", v)
+	}
+
+	f.build(ctx, org, true)
+	select {
+	case <-c.trigger:
+	default:
+		t.Fatal("example.org.'s first version did not ask for a catalog build")
+	}
+	f.build(ctx, c, true)
 	v := c.cur.Load()
-	if v == nil {
-		t.Fatal("catalog not built")
+	if got := catalogPTRs(v); !slices.Equal(got, []string{"example.org."}) || v.Serial != 2 {
+		t.Errorf("catalog serial %d members %v, want 2 [example.org.] (example.net. is not built)", v.Serial, got)
 	}
-	var members []string
-	for _, rr := range v.RRs {
-		if p, ok := rr.(*dns.PTR); ok {
-			members = append(members, p.Ptr)
-		}
-	}
-	slices.Sort(members)
-	if strings.Join(members, " ") != "example.net. example.org." || v.Serial != 1 {
-		t.Errorf("catalog serial %d members %v", v.Serial, members)
-	}
-	if d := f.build(context.Background(), c, false); d != 0 || c.cur.Load() != v {
+	if d := f.build(ctx, c, false); d != 0 || c.cur.Load() != v {
 		t.Errorf("a poll rebuilt the catalog")
 	}
+}
+
+func catalogPTRs(v *journal.Version) []string {
+	var out []string
+	for _, rr := range v.RRs {
+		if p, ok := rr.(*dns.PTR); ok {
+			out = append(out, p.Ptr)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
