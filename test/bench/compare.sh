@@ -33,13 +33,7 @@ CONC=${COMPARE_CONCURRENCY:-64}
 RATE=${COMPARE_RATE:-0}
 
 source "$ROOT/test/bench/run_sh_functions.sh"
-eval "$(run_sh_functions say free_port rss_kb wait_ready start_coredns stop_server)"
-for f in say free_port start_coredns stop_server; do
-	declare -F "$f" >/dev/null || {
-		echo "compare.sh: run.sh no longer defines $f" >&2
-		exit 1
-	}
-done
+load_run_sh compare.sh say free_port rss_kb wait_ready start_coredns stop_server
 command -v dig >/dev/null || {
 	echo "compare.sh needs dig" >&2
 	exit 1

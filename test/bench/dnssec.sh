@@ -48,13 +48,7 @@ done
 
 # shellcheck source=run_sh_functions.sh
 source "$ROOT/test/bench/run_sh_functions.sh"
-eval "$(run_sh_functions say free_port rss_kb cpu_ticks gc_count wait_ready start_coredns stop_server perf schema_file changes_file load_sqlite)"
-for f in say start_coredns perf load_sqlite; do
-	declare -F "$f" >/dev/null || {
-		echo "dnssec.sh: run.sh no longer defines $f" >&2
-		exit 1
-	}
-done
+load_run_sh dnssec.sh say free_port rss_kb cpu_ticks gc_count wait_ready start_coredns stop_server perf schema_file changes_file load_sqlite
 CLK_TCK=$(getconf CLK_TCK)
 # dnsperf with -D (DNSSEC OK) when DO=1: perf calls dnsperf by name, and a function comes first.
 DO=0

@@ -58,13 +58,7 @@ want() { [[ " ${PARTS_WANTED[*]} " == *" $1 "* ]]; }
 
 # shellcheck source=run_sh_functions.sh
 source "$ROOT/test/bench/run_sh_functions.sh"
-eval "$(run_sh_functions say free_port rss_kb wait_ready start_coredns stop_server schema_file changes_file load_sqlite)"
-for f in say free_port start_coredns stop_server load_sqlite; do
-	declare -F "$f" >/dev/null || {
-		echo "secondaryfeed.sh: run.sh no longer defines $f" >&2
-		exit 1
-	}
-done
+load_run_sh secondaryfeed.sh say free_port rss_kb wait_ready start_coredns stop_server schema_file changes_file load_sqlite
 
 command -v dig >/dev/null && command -v sqlite3 >/dev/null && command -v curl >/dev/null || {
 	echo "secondaryfeed.sh needs dig, sqlite3 and curl" >&2

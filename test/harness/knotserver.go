@@ -18,20 +18,7 @@ var knotSecondary = secondaryConf{name: "knot", env: "HOSTDNS_KNOTD", binary: Kn
 	conf: func(dir string, port int, o SecondaryOptions) (string, error) {
 		host, pport := primaryHostPort(o)
 		var b strings.Builder
-		fmt.Fprintf(&b, `server:
-    rundir: %q
-    listen: 127.0.0.1@%d
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-database:
-    storage: %q
-control:
-    listen: knot.sock
-log:
-  - target: stderr
-    any: debug
-`, dir, port, dir)
+		b.WriteString(knotServerConf(dir, port))
 		// A rule without a key matches unsigned messages only: with a key, signed NOTIFYs
 		// need a rule of their own.
 		remoteKey, acls := "", "notify, transfer"
@@ -80,4 +67,24 @@ acl:
 		return b.String(), nil
 	},
 	args: func(dir, conf string) []string { return []string{"-c", conf} },
+}
+
+// knotServerConf is the server part of a knotd configuration, secondary or primary: one
+// worker of each kind on 127.0.0.1@port, its database and control socket in dir, and every
+// log category on stderr at debug (each transfer is logged with its kind and size).
+func knotServerConf(dir string, port int) string {
+	return fmt.Sprintf(`server:
+    rundir: %q
+    listen: 127.0.0.1@%d
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+database:
+    storage: %q
+control:
+    listen: knot.sock
+log:
+  - target: stderr
+    any: debug
+`, dir, port, dir)
 }

@@ -277,20 +277,7 @@ remote-control:
 
 func knotPrimaryConf(dir string, port int, zones []refZone, o PrimaryOptions) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `server:
-    rundir: %q
-    listen: 127.0.0.1@%d
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-database:
-    storage: %q
-control:
-    listen: knot.sock
-log:
-  - target: stderr
-    any: debug
-`, dir, port, dir)
+	b.WriteString(knotServerConf(dir, port))
 	aclKey := ""
 	if o.Key != nil {
 		fmt.Fprintf(&b, "key:\n  - id: %s\n    algorithm: %s\n    secret: %s\n", o.Key.Name, o.Key.alg(), o.Key.Secret)
