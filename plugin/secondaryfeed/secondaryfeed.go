@@ -83,10 +83,10 @@ func (f *Feed) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (
 	}
 	switch state.QType() {
 	case dns.TypeAXFR, dns.TypeIXFR:
-		return f.transfer(ctx, state, z)
+		return f.transfer(ctx, f.ownTSIG(state), z)
 	case dns.TypeSOA:
 		if v := z.cur.Load(); v != nil {
-			return answerSOA(state, v)
+			return answerSOA(f.ownTSIG(state), v)
 		}
 	}
 	return plugin.NextOrFailure(f.Name(), f.Next, ctx, w, r)
@@ -125,8 +125,8 @@ func (f *Feed) Ready() bool {
 // Name implements plugin.Handler.
 func (f *Feed) Name() string { return "secondaryfeed" }
 
-// signLike adds a TSIG to m when the request carried one the server verified: the
-// server then signs m with that key. Secondaries sign their SOA queries and want signed
+// signLike adds a TSIG to m when the request carried one that verified: the server then
+// signs m with that key (or state.W does, for a key only SQL has: tsigown.go). Secondaries sign their SOA queries and want signed
 // answers; without the tsig plugin in the chain no one else adds it.
 func signLike(m *dns.Msg, state request.Request) {
 	if t := state.Req.IsTsig(); t != nil && state.W.TsigStatus() == nil && m.IsTsig() == nil {
