@@ -18,6 +18,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/hostdns/hostdns/plugin/pkg/xfrmeta"
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/access"
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/journal"
 )
 
@@ -136,8 +137,15 @@ func signLike(m *dns.Msg, state request.Request) {
 
 // answerSOA answers the SOA question at the apex with the fed SOA, and the apex's NS
 // records in the authority section as the file plugin does: secondaries compare serials
-// with what the primary answers here.
+// with what the primary answers here. A signed question whose TSIG did not verify gets
+// NOTAUTH with the TSIG error (RFC 8945 5.2), not an unsigned answer the secondary
+// would drop anyway.
 func answerSOA(state request.Request, v *journal.Version) (int, error) {
+	if status := state.W.TsigStatus(); status != nil && state.Req.IsTsig() != nil {
+		d := access.Decision{Rcode: dns.RcodeNotAuth, TSIGError: access.TSIGError(status)}
+		writeSigned(state, d.Reply(state.Req))
+		return dns.RcodeNotAuth, nil
+	}
 	m := new(dns.Msg)
 	m.SetReply(state.Req)
 	m.Authoritative = true

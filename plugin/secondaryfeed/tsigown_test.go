@@ -122,6 +122,10 @@ func TestOwnTSIGSigns(t *testing.T) {
 	if _, n, err := transferIn(t, addr, new(dns.Msg).SetAxfr("example.org."), "known.key.", knownSecret); err != nil || n < 2 {
 		t.Errorf("AXFR with the server's key: %d messages, %v", n, err)
 	}
+	// Signed with the data plugin's secret for known.key.: the server's secret decides.
+	stale := refusal{"the server's key, the data plugin's secret", "known.key.", dns.HmacSHA256, wrongSecret, 0, dns.RcodeBadSig, false}
+	stale.check(t, addr, "tcp", dns.TypeAXFR)
+	stale.check(t, addr, "udp", dns.TypeSOA)
 }
 
 // A request signed with the SQL key's name but not its secret, out of time, with
@@ -129,42 +133,50 @@ func TestOwnTSIGSigns(t *testing.T) {
 // BADTIME answer is signed (RFC 8945 5.3.2).
 func TestOwnTSIGRefuses(t *testing.T) {
 	addr := tsigServer(t, map[string]string{})
-	for _, tc := range []struct {
-		name, key, alg string
-		skew           time.Duration
-		tsigErr        uint16
-		signed         bool
-	}{
-		{"wrong secret", "sql.key.", dns.HmacSHA256, 0, dns.RcodeBadSig, false},
-		{"out of time", "sql.key.", dns.HmacSHA256, -time.Hour, dns.RcodeBadTime, true},
-		{"other algorithm", "sql.key.", dns.HmacSHA512, 0, dns.RcodeBadKey, false},
-		{"unknown key", "nobody.key.", dns.HmacSHA256, 0, dns.RcodeBadKey, false},
+	for _, tc := range []refusal{
+		{"wrong secret", "sql.key.", dns.HmacSHA256, wrongSecret, 0, dns.RcodeBadSig, false},
+		{"out of time", "sql.key.", dns.HmacSHA256, sqlSecret, -time.Hour, dns.RcodeBadTime, true},
+		{"other algorithm", "sql.key.", dns.HmacSHA512, sqlSecret, 0, dns.RcodeBadKey, false},
+		{"unknown key", "nobody.key.", dns.HmacSHA256, sqlSecret, 0, dns.RcodeBadKey, false},
 	} {
-		secret := wrongSecret
-		if tc.tsigErr == dns.RcodeBadTime {
-			secret = sqlSecret
-		}
-		co, err := dns.DialTimeout("tcp", addr, 5*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		co.SetDeadline(time.Now().Add(10 * time.Second))
-		co.TsigSecret = map[string]string{tc.key: secret}
-		m := new(dns.Msg).SetAxfr("example.org.")
-		m.SetTsig(tc.key, tc.alg, 300, time.Now().Add(tc.skew).Unix())
-		if err := co.WriteMsg(m); err != nil {
-			t.Fatal(err)
-		}
-		r, _ := co.ReadMsg() // its TSIG does not verify: BADSIG has no MAC, BADTIME the request's time
-		co.Close()
-		if r == nil || r.Rcode != dns.RcodeNotAuth || !r.Response || len(r.Answer)+len(r.Ns) != 0 || len(r.Extra) != 1 {
-			t.Errorf("%s: %v", tc.name, r)
-			continue
-		}
-		ts := r.IsTsig()
-		if ts == nil || ts.Error != tc.tsigErr || (ts.MAC != "") != tc.signed || ts.Hdr.Name != tc.key {
-			t.Errorf("%s: TSIG %v, want error %s, signed %v", tc.name, ts, dns.RcodeToString[int(tc.tsigErr)], tc.signed)
-		}
+		tc.check(t, addr, "tcp", dns.TypeAXFR)
+		tc.check(t, addr, "udp", dns.TypeSOA)
+	}
+}
+
+// refusal is a request signed so that it must get NOTAUTH with tsigErr.
+type refusal struct {
+	name, key, alg, secret string
+	skew                   time.Duration // of the time signed
+	tsigErr                uint16
+	signed                 bool // whether the answer's TSIG has a MAC
+}
+
+// check asks qtype for example.org over network, signed as r says, and wants NOTAUTH with
+// r's TSIG error and nothing else.
+func (r refusal) check(t *testing.T, addr, network string, qtype uint16) {
+	t.Helper()
+	what := r.name + " " + dns.TypeToString[qtype]
+	co, err := dns.DialTimeout(network, addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer co.Close()
+	co.SetDeadline(time.Now().Add(10 * time.Second))
+	co.TsigSecret = map[string]string{r.key: r.secret}
+	m := new(dns.Msg).SetQuestion("example.org.", qtype)
+	m.SetTsig(r.key, r.alg, 300, time.Now().Add(r.skew).Unix())
+	if err := co.WriteMsg(m); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := co.ReadMsg() // its TSIG does not verify: BADSIG has no MAC, BADTIME the request's time
+	if resp == nil || resp.Rcode != dns.RcodeNotAuth || !resp.Response || len(resp.Answer)+len(resp.Ns) != 0 || len(resp.Extra) != 1 {
+		t.Errorf("%s: %v", what, resp)
+		return
+	}
+	ts := resp.IsTsig()
+	if ts == nil || ts.Error != r.tsigErr || (ts.MAC != "") != r.signed || ts.Hdr.Name != r.key {
+		t.Errorf("%s: TSIG %v, want error %s, signed %v", what, ts, dns.RcodeToString[int(r.tsigErr)], r.signed)
 	}
 }
 
