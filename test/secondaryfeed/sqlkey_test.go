@@ -32,8 +32,10 @@ func TestFeedSQLKeyAfterStart(t *testing.T) {
 	}
 	db.exec(t, `INSERT INTO domainmetadata (domain_id, kind, content) VALUES (1, 'ALSO-NOTIFY', ?)`, fmt.Sprintf("127.0.0.1:%d", bindPort))
 	// One port for UDP and TCP: a secondary asks the SOA over UDP, transfers over TCP.
-	s := harness.StartServer(t, fmt.Sprintf("example.org:%d {\n\tbind 127.0.0.1\n\tsecondaryfeed {\n\t\tallow 192.0.2.0/24\n\t\tpoll 100ms\n\t}\n\t%s\n}",
-		harness.FreePort(t), db.block()))
+	// core.example.org. is the Corefile's, which the CoreDNS server verifies and signs with.
+	core := harness.NewTSIGKey(t, "core.example.org.")
+	s := harness.StartServer(t, fmt.Sprintf("example.org:%d {\n\tbind 127.0.0.1\n\tsecondaryfeed {\n\t\tallow 192.0.2.0/24\n\t\tpoll 100ms\n\t\tkey %s\n\t\ttsig_key %s hmac-sha256 %s\n\t}\n\t%s\n}",
+		harness.FreePort(t), core.Name, core.Name, core.Secret, db.block()))
 	// Unsigned transfers from loopback get NOTAUTH (the zone wants a key): ask the SOA.
 	harness.WaitFor(t, s.UDP, "example.org.", dns.TypeSOA, soaSerialIs(2026120601), 10*time.Second)
 
@@ -49,6 +51,14 @@ func TestFeedSQLKeyAfterStart(t *testing.T) {
 		len(took), took[len(took)/2], took[len(took)-1])
 
 	assertTSIGRefused(t, s.TCP, keys[0], keys[1].Secret, dns.RcodeBadSig)
+
+	// dig validates every message of a multi-message transfer, signed by secondaryfeed (the
+	// SQL key) or by the server (the Corefile's key); its IXFR request is compressed.
+	for _, k := range []*harness.TSIGKey{keys[0], core} {
+		for _, q := range []string{"AXFR", "IXFR=2026120600"} {
+			assertDigValidates(t, s.TCP, k, q, 1507)
+		}
+	}
 
 	key := keys[0]
 	bind := harness.StartSecondary(t, harness.SecondaryBIND, harness.SecondaryOptions{
@@ -77,6 +87,37 @@ func TestFeedSQLKeyAfterStart(t *testing.T) {
 		t.Errorf("BIND serves %v, %v", soa, err)
 	}
 }
+
+// assertDigValidates runs `dig -y` for example.org's qtype (AXFR, IXFR=serial) signed
+// with k, and wants a transfer of records in several messages, each with a TSIG, and no
+// word from dig of a TSIG it could not verify.
+func assertDigValidates(t *testing.T, addr string, k *harness.TSIGKey, qtype string, records int) {
+	t.Helper()
+	host, port, _ := strings.Cut(addr, ":")
+	out := harness.Dig(t, "-y", k.Algorithm+":"+harness.NoDot(k.Name)+":"+k.Secret, "-p", port, "@"+host, "+tcp", "example.org", qtype)
+	var msgs int
+	i := strings.Index(out, ";; XFR size: ")
+	if i < 0 {
+		t.Fatalf("dig %s with %s: no transfer:\n%s", qtype, k.Name, tail(out))
+	}
+	if _, err := fmt.Sscanf(out[i:], ";; XFR size: %d records (messages %d,", new(int), &msgs); err != nil || msgs < 2 {
+		t.Fatalf("dig %s with %s: %d messages (%v), want several:\n%s", qtype, k.Name, msgs, err, tail(out))
+	}
+	if !strings.Contains(out, fmt.Sprintf(";; XFR size: %d records (messages %d,", records, msgs)) {
+		t.Errorf("dig %s with %s: want %d records:\n%s", qtype, k.Name, records, tail(out))
+	}
+	if n := strings.Count(out, "\tANY\tTSIG\t"+k.MiekgAlgorithm()); n != msgs || strings.Count(out, " NOERROR 0 \n") != msgs {
+		t.Errorf("dig %s with %s: %d TSIGs (NOERROR) for %d messages:\n%s", qtype, k.Name, n, msgs, tail(out))
+	}
+	for _, bad := range []string{"Couldn't verify", "could not be validated", "WARNING"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("dig %s with %s says %q:\n%s", qtype, k.Name, bad, tail(out))
+		}
+	}
+}
+
+// tail is the end of dig's output, where its summary and warnings are.
+func tail(out string) string { return out[max(0, len(out)-1500):] }
 
 // insertAndTransfer inserts k into tsigkeys and returns how long until a signed AXFR with
 // it verifies (dns.Transfer checks every message's TSIG) and carries want.
