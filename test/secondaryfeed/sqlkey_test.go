@@ -14,8 +14,8 @@ import (
 
 // TestFeedSQLKeyAfterStart: a TSIG key INSERTed into tsigkeys after the server started
 // (named by the zone's TSIG-ALLOW-AXFR) verifies transfers and signs them without a
-// reload, though the CoreDNS server's secrets lack it: miekg's dns.Transfer, BIND and
-// Knot transfer the zone signed (BIND then follows a signed NOTIFY by a signed IXFR); a
+// reload, though the CoreDNS server's secrets lack it: miekg's dns.Transfer, dig, BIND,
+// Knot and NSD transfer the zone signed, and follow a signed NOTIFY by a signed IXFR; a
 // wrong secret gets NOTAUTH/BADSIG. It logs the time from each INSERT to the first signed
 // transfer that verifies.
 func TestFeedSQLKeyAfterStart(t *testing.T) {
@@ -26,11 +26,15 @@ func TestFeedSQLKeyAfterStart(t *testing.T) {
 	for i := range 4 {
 		keys = append(keys, harness.NewTSIGKey(t, fmt.Sprintf("k%d.example.org.", i)))
 	}
-	bindPort := harness.FreePort(t)
+	kinds := []harness.SecondaryKind{harness.SecondaryBIND, harness.SecondaryKnot, harness.SecondaryNSD}
+	ports := map[harness.SecondaryKind]int{}
+	for _, kind := range kinds {
+		ports[kind] = harness.FreePort(t)
+		db.exec(t, `INSERT INTO domainmetadata (domain_id, kind, content) VALUES (1, 'ALSO-NOTIFY', ?)`, fmt.Sprintf("127.0.0.1:%d", ports[kind]))
+	}
 	for _, k := range keys { // the first names the key that signs the NOTIFYs, as in PowerDNS
 		db.exec(t, `INSERT INTO domainmetadata (domain_id, kind, content) VALUES (1, 'TSIG-ALLOW-AXFR', ?)`, harness.NoDot(k.Name))
 	}
-	db.exec(t, `INSERT INTO domainmetadata (domain_id, kind, content) VALUES (1, 'ALSO-NOTIFY', ?)`, fmt.Sprintf("127.0.0.1:%d", bindPort))
 	// One port for UDP and TCP: a secondary asks the SOA over UDP, transfers over TCP.
 	// core.example.org. is the Corefile's, which the CoreDNS server verifies and signs with.
 	core := harness.NewTSIGKey(t, "core.example.org.")
@@ -60,31 +64,33 @@ func TestFeedSQLKeyAfterStart(t *testing.T) {
 		}
 	}
 
-	key := keys[0]
-	bind := harness.StartSecondary(t, harness.SecondaryBIND, harness.SecondaryOptions{
-		Primary: s.TCP, Zones: []string{"example.org."}, Key: key, Port: bindPort,
-	})
-	knot := harness.StartSecondary(t, harness.SecondaryKnot, harness.SecondaryOptions{
-		Primary: s.TCP, Zones: []string{"example.org."}, Key: key,
-	})
-	for _, sec := range []*harness.Secondary{bind, knot} {
-		if x, ok := sec.LastTransfer("example.org."); !ok || x.Serial != 2026120601 {
-			t.Errorf("%s: first transfer %v", sec.Kind, x)
-		}
-		if f := sec.FailedTransfers("example.org."); len(f) != 0 {
-			t.Errorf("%s: failed transfers %v", sec.Kind, f)
+	// Real secondaries sign their SOA queries and transfers with the SQL key; NSD and Knot
+	// take only NOTIFYs signed with it (BIND also takes them from its primary's address).
+	secs := map[harness.SecondaryKind]*harness.Secondary{}
+	for _, kind := range kinds {
+		secs[kind] = harness.StartSecondary(t, kind, harness.SecondaryOptions{
+			Primary: s.TCP, Zones: []string{"example.org."}, Key: keys[0], Port: ports[kind], SignedNotify: kind != harness.SecondaryBIND,
+		})
+		if x, ok := secs[kind].LastTransfer("example.org."); !ok || x.Serial != 2026120601 {
+			t.Errorf("%s: first transfer %v", kind, x)
 		}
 	}
 
-	// A change: the NOTIFY, signed with the SQL key, brings BIND's signed IXFR (its SOA in
-	// the authority section compressed, unlike miekg's client).
+	// A change: the signed NOTIFY brings each one's signed IXFR (BIND's and Knot's SOA in the
+	// authority section compressed, unlike miekg's client).
 	db.exec(t, `UPDATE records SET content = '192.0.2.99' WHERE name = 'www.example.org' AND type = 'A'`)
-	x := bind.WaitTransfer(t, "example.org.", 2026120602, 15*time.Second)
-	if x.Kind != "IXFR" || x.Error != "" {
-		t.Errorf("BIND after the change: %v, want an IXFR", x)
-	}
-	if soa, err := bind.SOA("example.org."); err != nil || soa.Serial != 2026120602 {
-		t.Errorf("BIND serves %v, %v", soa, err)
+	for _, kind := range kinds {
+		sec := secs[kind]
+		x := sec.WaitTransfer(t, "example.org.", 2026120602, 15*time.Second)
+		if kind != harness.SecondaryNSD && x.Kind != "IXFR" { // NSD does not log the kind
+			t.Errorf("%s after the change: %v, want an IXFR", kind, x)
+		}
+		if soa, err := sec.SOA("example.org."); err != nil || soa.Serial != 2026120602 {
+			t.Errorf("%s serves %v, %v", kind, soa, err)
+		}
+		if f := sec.FailedTransfers("example.org."); len(f) != 0 {
+			t.Errorf("%s: failed transfers %v", kind, f)
+		}
 	}
 }
 
