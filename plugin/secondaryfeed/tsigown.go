@@ -39,7 +39,7 @@ func (f *Feed) ownTSIG(state request.Request) request.Request {
 // names' case, EDNS options in order), but not whether names were compressed: the MAC
 // covers the bytes as the client sent them. An AXFR or SOA query has nothing to compress
 // (one name); an IXFR's SOA in the authority section does: BIND, Knot and dig compress
-// it, miekg/dns's client does not. So both packings are tried; either may verify.
+// it, NSD and miekg/dns's client do not. So both packings are tried; either may verify.
 func verifyRequest(r *dns.Msg, key xfrmeta.Key) error {
 	t := r.IsTsig()
 	if dns.CanonicalName(t.Algorithm) != key.Algorithm {
