@@ -127,8 +127,9 @@ func (f *Feed) Ready() bool {
 func (f *Feed) Name() string { return "secondaryfeed" }
 
 // signLike adds a TSIG to m when the request carried one that verified: the server then
-// signs m with that key (or state.W does, for a key only SQL has: tsigown.go). Secondaries sign their SOA queries and want signed
-// answers; without the tsig plugin in the chain no one else adds it.
+// signs m with that key (or state.W does, for a key only SQL has: tsigown.go).
+// Secondaries sign their SOA queries and want signed answers; without the tsig plugin in
+// the chain no one else adds it.
 func signLike(m *dns.Msg, state request.Request) {
 	if t := state.Req.IsTsig(); t != nil && state.W.TsigStatus() == nil && m.IsTsig() == nil {
 		m.SetTsig(t.Hdr.Name, t.Algorithm, t.Fudge, time.Now().Unix())
