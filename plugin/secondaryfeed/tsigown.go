@@ -80,10 +80,12 @@ func (w *ownWriter) TsigStatus() error { return w.status }
 // TsigTimersOnly implements dns.ResponseWriter.
 func (w *ownWriter) TsigTimersOnly(b bool) { w.timersOnly = b }
 
-// WriteMsg implements dns.ResponseWriter. A BADKEY or BADSIG reply goes unsigned, its
-// TSIG without a MAC (dns.TsigGenerate leaves it so, RFC 8945 5.3.2).
+// WriteMsg implements dns.ResponseWriter. A BADKEY or BADSIG reply has nothing to sign,
+// its TSIG goes without a MAC (RFC 8945 5.3.2): the server writes it as for its own keys,
+// and the writers above (log, metrics, dnstap) see the message, which they do not for the
+// bytes written here.
 func (w *ownWriter) WriteMsg(m *dns.Msg) error {
-	if m.IsTsig() == nil {
+	if t := m.IsTsig(); t == nil || t.Error == dns.RcodeBadKey || t.Error == dns.RcodeBadSig {
 		return w.ResponseWriter.WriteMsg(m)
 	}
 	buf, mac, err := dns.TsigGenerate(m, w.secret, w.mac, w.timersOnly)
