@@ -2,8 +2,9 @@
 // CIDR of abusepool's drop rules that match on the client's address only. A classic BPF
 // socket filter (SO_ATTACH_FILTER, no privileges needed) is attached to the server's UDP
 // sockets and re-attached whenever the rules change, so a flood from a blocked source costs
-// no read, goroutine or unpack in CoreDNS. Rules that also match a suffix or query type
-// need the packet parsed and stay in the handler. Linux only.
+// no read, goroutine or unpack in CoreDNS. A random 1 in N of the packets it drops is let
+// through, so the handler still sees (and counts N times) a blocked flood. Rules that also
+// match a suffix or query type need the packet parsed and stay in the handler. Linux only.
 package kernelfilter
 
 import (
