@@ -100,14 +100,7 @@ func TestFileZonesBlockedByAPluginBelow(t *testing.T) {
 		{[]string{"answercache", "hosts", "file"}, "hosts"},
 		{[]string{"answercache", "file", "forward"}, "forward"},
 	} {
-		cfg := &dnsserver.Config{Zone: ".", Port: "0", ListenHosts: []string{"127.0.0.1"}, Transport: "dns"}
-		for _, p := range tc.plugins {
-			h := named(p)
-			cfg.AddPlugin(func(plugin.Handler) plugin.Handler { return h })
-		}
-		if _, err := dnsserver.NewServer("dns://127.0.0.1:0", []*dnsserver.Config{cfg}); err != nil {
-			t.Fatal(err)
-		}
+		cfg := block(t, tc.plugins)
 		// named("file") is not a file.File: no watcher either way, only the blocker tells.
 		if fz, blocker := newFileZones(cfg); fz != nil || blocker != tc.blocker {
 			t.Errorf("%v: watcher %v, blocker %q; want none, %q", tc.plugins, fz != nil, blocker, tc.blocker)
