@@ -2,6 +2,7 @@ package answercache
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -206,8 +207,33 @@ func newTest(t testing.TB, admission bool) (*Cache, *data, context.Context) {
 	d := newData()
 	c := newCache([]string{"."}, 1<<20, time.Hour, admission)
 	c.Next = d
-	ctx := context.WithValue(context.Background(), dnsserver.Key{}, &dnsserver.Server{Addr: "test://" + t.Name()})
+	ctx := context.WithValue(context.Background(), dnsserver.Key{}, &dnsserver.Server{Addr: serverOf(t)})
 	return c, d, ctx
+}
+
+var (
+	serversMu sync.Mutex
+	servers   = map[testing.TB]string{}
+	serverSeq int
+)
+
+// serverOf returns the server label of t's cache: its own in each run, so the counters
+// start at zero under -count and in benchmarks run several times.
+func serverOf(t testing.TB) string {
+	serversMu.Lock()
+	defer serversMu.Unlock()
+	if s, ok := servers[t]; ok {
+		return s
+	}
+	serverSeq++
+	s := fmt.Sprintf("test://%s#%d", t.Name(), serverSeq)
+	servers[t] = s
+	t.Cleanup(func() {
+		serversMu.Lock()
+		delete(servers, t)
+		serversMu.Unlock()
+	})
+	return s
 }
 
 func query(name string, qtype uint16) *dns.Msg {
@@ -220,7 +246,7 @@ func query(name string, qtype uint16) *dns.Msg {
 // count returns the value of a counter for the test's server: hits, misses, stores,
 // evictions, invalidations, rejects, or a bypass reason.
 func count(t testing.TB, what string) float64 {
-	name := "test://" + t.Name()
+	name := serverOf(t)
 	vecs := map[string]*prometheus.CounterVec{
 		"hits": hitCount, "misses": missCount, "stores": storeCount, "evictions": evictionCount,
 		"invalidations": invalidationCount, "rejects": rejectCount,
