@@ -79,16 +79,14 @@ func wantA(t *testing.T, m *dns.Msg, name, addr string) {
 
 func TestServerHitsAndInvalidation(t *testing.T) {
 	s := harness.StartServer(t, "example.org:0 {\n answercache {\n  size 1MiB\n  admission off\n }\n acdata\n}\n")
-	calls := acCalls.Load()
-	for _, network := range []string{"udp", "tcp", "udp", "tcp"} {
+	for _, network := range []string{"udp", "tcp"} {
 		addr := s.UDP
 		if network == "tcp" {
 			addr = s.TCP
 		}
-		wantA(t, harness.Exchange(t, addr, harness.Query("WWW.example.org", dns.TypeA), network), "WWW.example.org.", acAddr.Load().(string))
-	}
-	if n := acCalls.Load() - calls; n != 2 {
-		t.Fatalf("data plugin asked %d times for 2 udp and 2 tcp queries, want 2 (one per transport)", n)
+		harness.Eventually(t, 2*time.Second, network+" hit", hitWith(func() {
+			wantA(t, harness.Exchange(t, addr, harness.Query("WWW.example.org", dns.TypeA), network), "WWW.example.org.", acAddr.Load().(string))
+		}))
 	}
 	acAddr.Store("192.0.2.7")
 	acDep.Bump()
@@ -99,12 +97,19 @@ func TestServerHitsAndInvalidation(t *testing.T) {
 // out reverted (hits are written as messages in such a block).
 func TestServerWritersAbove(t *testing.T) {
 	s := harness.StartServer(t, "example.org:0 {\n rewrite name www2.example.org www.example.org\n answercache {\n  admission off\n }\n acdata\n}\n")
-	calls := acCalls.Load()
-	for i := 0; i < 3; i++ {
+	harness.Eventually(t, 2*time.Second, "a hit", hitWith(func() {
 		wantA(t, harness.Exchange(t, s.UDP, harness.Query("www2.example.org", dns.TypeA), "udp"), "www2.example.org.", acAddr.Load().(string))
-	}
-	if n := acCalls.Load() - calls; n != 1 {
-		t.Fatalf("data plugin asked %d times, want 1", n)
+	}))
+}
+
+// hitWith returns a condition for Eventually: ask answered without asking the data plugin.
+// The first answers are misses, and the answer is stored only after the client got it, so
+// a query right after it may miss too.
+func hitWith(ask func()) func() bool {
+	return func() bool {
+		before := acCalls.Load()
+		ask()
+		return acCalls.Load() == before
 	}
 }
 
