@@ -94,7 +94,7 @@ func (c *Cache) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) 
 		if outer != nil {
 			merge(outer, &sc.meta, now)
 		}
-		return c.writeHit(w, r, sc.buf[:n], sc.meta.rcode, k.patchCase, outer != nil)
+		return c.writeHit(w, r, sc.buf[:n], sc.meta.rcode, k.patchCase, !asBytes(ctx, sc.meta.rcode, outer))
 	}
 	m.misses.Inc()
 	if res == resStale {
@@ -139,10 +139,9 @@ func (c *Cache) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) 
 	return rcode, err
 }
 
-// writeHit patches the stored answer for r and writes it.
-// A nested request's hit is always written as a message: the plugin that asked reads it
-// from WriteMsg (upstream's nonwriter), and bytes would go straight to the client.
-func (c *Cache) writeHit(w dns.ResponseWriter, r *dns.Msg, buf []byte, rcode int, patchCase, nested bool) (int, error) {
+// writeHit patches the stored answer for r and writes it: as bytes, or as a message when
+// asMessage (see asBytes) or a plugin above rewrites answers in WriteMsg (slowHits).
+func (c *Cache) writeHit(w dns.ResponseWriter, r *dns.Msg, buf []byte, rcode int, patchCase, asMessage bool) (int, error) {
 	buf[0], buf[1] = byte(r.Id>>8), byte(r.Id)
 	if r.RecursionDesired {
 		buf[2] |= 1
@@ -152,7 +151,7 @@ func (c *Cache) writeHit(w dns.ResponseWriter, r *dns.Msg, buf []byte, rcode int
 	if patchCase {
 		patchName(buf, r.Question[0].Name)
 	}
-	if c.slowHits || nested || !setRcode(w, rcode) {
+	if c.slowHits || asMessage {
 		m := new(dns.Msg)
 		if err := m.Unpack(buf); err != nil {
 			return dns.RcodeServerFailure, plugin.Error(name, err)

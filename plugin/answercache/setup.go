@@ -140,7 +140,7 @@ func parseSize(s string) (int, error) {
 
 // safeAbove are the stock plugins that may sit above answercache and see a hit written
 // as bytes: they do not change answers in WriteMsg (log and prometheus record them, and
-// setRcode keeps their rcode right), or they never pass the requests a hit could answer
+// a hit that is not NOERROR is written to them as a message), or they never pass the requests a hit could answer
 // (nsid's and tsig's are bypassed). abusepool is ours and reads the rcode from the bytes.
 var safeAbove = map[string]bool{
 	"root": true, "metadata": true, "geoip": true, "cancel": true, "proxyproto": true,

@@ -2,13 +2,11 @@ package answercache
 
 import (
 	"context"
-	"reflect"
 
-	"github.com/coredns/coredns/plugin"
-	"github.com/coredns/coredns/plugin/metrics"
-	"github.com/coredns/coredns/plugin/pkg/dnstest"
-	"github.com/coredns/coredns/plugin/pkg/nonwriter"
+	"github.com/coredns/coredns/core/dnsserver"
 	"github.com/coredns/coredns/request"
+
+	"github.com/hostdns/hostdns/plugin/pkg/answerdeps"
 
 	"github.com/miekg/dns"
 )
@@ -64,70 +62,21 @@ func (c *capture) keep(b []byte) { c.buf = b }
 // Unwrap returns the writer above, for plugins below that look for a writer up the chain.
 func (c *capture) Unwrap() dns.ResponseWriter { return c.ResponseWriter }
 
-// pluginWriter is the layout of CoreDNS's unexported writer that plugin.NextOrFailure puts
-// around every plugin's writer (to name the plugin that answered for metrics). A hit
-// reaches the recorders above through it; init checks the layout and, when a CoreDNS
-// upgrade changes it, hits that are not NOERROR are written with WriteMsg instead.
-type pluginWriter struct {
-	dns.ResponseWriter
-	plugin string
-}
-
-var pluginWriterType = func() reflect.Type {
-	var got dns.ResponseWriter
-	h := plugin.HandlerFunc(func(_ context.Context, w dns.ResponseWriter, _ *dns.Msg) (int, error) {
-		got = w
-		return 0, nil
-	})
-	plugin.NextOrFailure("answercache", h, context.Background(), &dnstest.Recorder{}, nil)
-	t := reflect.TypeOf(got)
-	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
-		return nil
+// asBytes reports whether a hit may be written as bytes with w.Write, which allocates
+// nothing, rather than unpacked and written with WriteMsg.
+//
+// Not when it is not NOERROR: the recorders above (log's dnstest.Recorder, prometheus'
+// metrics.Recorder) take the rcode only from WriteMsg and assume NOERROR otherwise, and
+// every writer between them and us is CoreDNS's unexported per-plugin wrapper, which we do
+// not look through. Not in a nested request either (a CNAME target asked through the
+// whole server by upstream): the asker reads its answer from WriteMsg (a nonwriter) and
+// bytes would go straight to the client. The server starts every request at loop depth 0
+// (dnsserver.LoopKey); file, rewrite, pool and sqlbackend raise it before asking upstream,
+// and a request that came through an answercache carries its recorder.
+func asBytes(ctx context.Context, rcode int, outer *answerdeps.Recorder) bool {
+	if rcode != dns.RcodeSuccess || outer != nil {
+		return false
 	}
-	want := reflect.TypeOf(pluginWriter{})
-	s := t.Elem()
-	if s.NumField() != want.NumField() || s.Size() != want.Size() {
-		return nil
-	}
-	for i := 0; i < s.NumField(); i++ {
-		a, b := s.Field(i), want.Field(i)
-		if a.Type != b.Type || a.Offset != b.Offset || a.Anonymous != b.Anonymous {
-			return nil
-		}
-	}
-	return t
-}()
-
-// setRcode sets the rcode of the recorders above (log's dnstest.Recorder, prometheus'
-// metrics.Recorder): their Write does not read it from the bytes, so without this an
-// NXDOMAIN hit would be logged and counted as NOERROR. It reports false if a writer on
-// the way could not be looked through and the rcode is not NOERROR, which they assume, or
-// if the answer must be written as a message (a nested request's writer).
-func setRcode(w dns.ResponseWriter, rcode int) bool {
-	for i := 0; i < 64 && w != nil; i++ {
-		switch x := w.(type) {
-		case *metrics.Recorder:
-			x.Rcode = rcode
-			w = x.Recorder.ResponseWriter
-		case *dnstest.Recorder:
-			x.Rcode = rcode
-			w = x.ResponseWriter
-		case *request.ScrubWriter:
-			// The server's: the client is below, or a nested request's nonwriter.
-			_, nested := x.ResponseWriter.(*nonwriter.Writer)
-			return !nested
-		case *nonwriter.Writer:
-			// A request asked through the chain by a plugin (upstream): the asker reads
-			// the message from WriteMsg, and bytes would go to the client.
-			return false
-		case interface{ Unwrap() dns.ResponseWriter }:
-			w = x.Unwrap()
-		default:
-			if pluginWriterType == nil || reflect.TypeOf(w) != pluginWriterType {
-				return rcode == dns.RcodeSuccess // the server's end, or one we cannot look through
-			}
-			w = (*pluginWriter)(reflect.ValueOf(w).UnsafePointer()).ResponseWriter
-		}
-	}
-	return rcode == dns.RcodeSuccess
+	loop, _ := ctx.Value(dnsserver.LoopKey{}).(int)
+	return loop == 0
 }
