@@ -101,28 +101,38 @@ func ask(t testing.TB, addr, name string, qt uint16) *dns.Msg {
 // returns the cached answer, which check must accept.
 func askCached(t testing.TB, addr, name string, qt uint16, check func(*dns.Msg) bool) *dns.Msg {
 	t.Helper()
+	return askCachedQ(t, addr, harness.Query(name, qt), check)
+}
+
+// askCachedQ is askCached for the query q (EDNS, DO).
+func askCachedQ(t testing.TB, addr string, q *dns.Msg, check func(*dns.Msg) bool) *dns.Msg {
+	t.Helper()
+	what := q.Question[0].Name + " " + dns.TypeToString[q.Question[0].Qtype]
 	for i := 0; i < 4; i++ {
 		before := hits(t)
-		m := ask(t, addr, name, qt)
+		m := harness.Exchange(t, addr, q, "udp")
 		if !check(m) {
-			t.Fatalf("%s %s at %s: unexpected answer before the change:\n%s", name, dns.TypeToString[qt], addr, m)
+			t.Fatalf("%s at %s: unexpected answer:\n%s", what, addr, m)
 		}
 		if hits(t) > before {
 			return m
 		}
 	}
-	t.Fatalf("%s %s at %s: asked 4 times, no answer came from the cache (coredns_answercache_hits_total did not grow)", name, dns.TypeToString[qt], addr)
+	t.Fatalf("%s at %s: asked 4 times, no answer came from the cache (coredns_answercache_hits_total did not grow)", what, addr)
 	return nil
 }
 
-// hasA reports whether m answers NOERROR with exactly the A record ip (after any CNAMEs).
+// hasA reports whether m answers NOERROR with exactly one A record, ip (after any CNAMEs,
+// beside any RRSIGs).
 func hasA(ip string) func(*dns.Msg) bool {
 	return func(m *dns.Msg) bool {
-		if m.Rcode != dns.RcodeSuccess || len(m.Answer) == 0 {
-			return false
+		var as []string
+		for _, rr := range m.Answer {
+			if a, ok := rr.(*dns.A); ok {
+				as = append(as, a.A.String())
+			}
 		}
-		a, ok := m.Answer[len(m.Answer)-1].(*dns.A)
-		return ok && a.A.String() == ip && slices.IndexFunc(m.Answer, func(rr dns.RR) bool { _, isA := rr.(*dns.A); return isA }) == len(m.Answer)-1
+		return m.Rcode == dns.RcodeSuccess && len(as) == 1 && as[0] == ip
 	}
 }
 
