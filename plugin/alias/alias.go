@@ -12,6 +12,7 @@ import (
 	clog "github.com/coredns/coredns/plugin/pkg/log"
 	"github.com/coredns/coredns/request"
 
+	"github.com/hostdns/hostdns/plugin/pkg/answerdeps"
 	"github.com/hostdns/hostdns/plugin/pkg/chainlookup"
 	"github.com/hostdns/hostdns/plugin/pkg/rrtypes"
 
@@ -55,6 +56,11 @@ func (a *Alias) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) 
 	k := chainlookup.MemoKey{Name: state.Name(), Qtype: qtype, Do: state.Do()}
 	now := a.now()
 	known, memoHit := a.memo.Get(k, now)
+	if memoHit {
+		// What the memo says is not stamped with the data it came from: an
+		// answer cache above must not keep an answer made from it.
+		answerdeps.From(ctx).Uncacheable()
+	}
 	if memoHit && !known.none {
 		memoHitCount.WithLabelValues(metrics.WithServer(ctx)).Inc()
 		return a.write(ctx, state, known)
@@ -115,6 +121,7 @@ func (a *Alias) serveAlias(ctx context.Context, state request.Request, nodata *d
 	case resultNoData:
 		kn = known{nodata: true, ns: nodata.Ns, extra: nodata.Extra}
 		a.memo.Set(k, kn, now, a.memoWindow)
+		answerdeps.From(ctx).Expire(a.memoWindow)
 	default:
 		// The answer looks like the data plugin's answer for an address record at this
 		// name: the owner as the ALIAS record has it (wildcards expanded), the authority
@@ -122,6 +129,9 @@ func (a *Alias) serveAlias(ctx context.Context, state request.Request, nodata *d
 		// answer).
 		kn = known{owner: alias.Header().Name, ttl: res.ttl, addrs: res.addrs, ns: am.Ns, extra: am.Extra}
 		a.memo.Set(k, kn, now, seconds(res.ttl))
+		// The target's addresses are not ours: keep them no longer than
+		// their TTL, as the memo does.
+		answerdeps.From(ctx).Expire(seconds(res.ttl))
 	}
 	return a.write(ctx, state, kn)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/coredns/coredns/plugin/pkg/upstream"
 	"github.com/coredns/coredns/request"
 
+	"github.com/hostdns/hostdns/plugin/pkg/answerdeps"
 	"github.com/hostdns/hostdns/plugin/pkg/chainlookup"
 	"github.com/hostdns/hostdns/plugin/pkg/rrtypes"
 
@@ -55,6 +56,10 @@ func (p *Pool) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (
 	k := chainlookup.MemoKey{Name: state.Name(), Qtype: qtype, Do: state.Do()}
 	now := time.Now()
 	pl, memoHit := p.memo.Get(k, now)
+	if memoHit {
+		// The memo is not stamped with the data it came from (answerdeps).
+		answerdeps.From(ctx).Uncacheable()
+	}
 	if memoHit && pl != nil {
 		memoHitCount.WithLabelValues(metrics.WithServer(ctx)).Inc()
 		return p.answer(ctx, state, pl)
@@ -107,6 +112,8 @@ func hasPOOL(rrs []dns.RR) bool { return sum(rrs, false, nil) > 0 }
 // answer picks a member of pl and writes it as a CNAME, chased unless the query is for
 // the CNAME itself.
 func (p *Pool) answer(ctx context.Context, state request.Request, pl *pool) (int, error) {
+	// Each answer is a new pick: an answer cache above must not freeze one.
+	answerdeps.From(ctx).Uncacheable()
 	chosen, allDown := pick(pl.rrs, p.weighted, p.up)
 	member, ok := rrtypes.AsPOOL(chosen) // pl.rrs holds at least one member: always ok
 	if !ok {

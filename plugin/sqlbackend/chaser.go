@@ -3,10 +3,12 @@ package sqlbackend
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/coredns/coredns/plugin/pkg/upstream"
 	"github.com/coredns/coredns/request"
 
+	"github.com/hostdns/hostdns/plugin/pkg/answerdeps"
 	"github.com/hostdns/hostdns/plugin/sqlbackend/zone"
 	"github.com/miekg/dns"
 )
@@ -51,5 +53,35 @@ func (c *chaser) Zone(name string) *zone.Zone {
 
 // External implements zone.Chaser.
 func (c *chaser) External(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
-	return up.Lookup(ctx, c.state, name, qtype)
+	m, err := up.Lookup(ctx, c.state, name, qtype)
+	limitByTTL(answerdeps.From(ctx), m, err)
+	return m, err
+}
+
+// limitByTTL keeps an answer cache from holding an answer that ends in
+// records from outside our zones longer than their TTL: nothing tells us when
+// they change. A chain into another block's sqlbackend zones is stamped by that
+// block (the lookup passes the cache above it as a nested request).
+func limitByTTL(rec *answerdeps.Recorder, m *dns.Msg, err error) {
+	if rec == nil {
+		return
+	}
+	if err != nil || m == nil {
+		rec.Uncacheable()
+		return
+	}
+	ttl := uint32(0)
+	first := true
+	for _, sec := range [][]dns.RR{m.Answer, m.Ns} {
+		for _, rr := range sec {
+			if t := rr.Header().Ttl; first || t < ttl {
+				ttl, first = t, false
+			}
+		}
+	}
+	if first {
+		rec.Uncacheable() // nothing to bound it by
+		return
+	}
+	rec.Expire(time.Duration(ttl) * time.Second)
 }

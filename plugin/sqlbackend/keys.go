@@ -161,8 +161,10 @@ func (s *source) applyKeys(id int64, rows []pdnskeys.Row, meta []pdnskeys.MetaRo
 			kr.ring = r
 		}
 	}
-	s.zones.SetDenial(id, denialOf(kr.ring))
+	// Keys first, then the zone: SetDenial moves the zone's answer-cache Dep
+	// on, and an answer stamped after that must see the new keys.
 	zones, active, inactive := s.keys.set(id, kr)
+	s.zones.SetDenial(id, denialOf(kr.ring))
 	s.g.signed.Add(float64(zones))
 	s.g.keysActive.Add(float64(active))
 	s.g.keysInactive.Add(float64(inactive))

@@ -15,6 +15,7 @@ import (
 	clog "github.com/coredns/coredns/plugin/pkg/log"
 	"github.com/coredns/coredns/request"
 
+	"github.com/hostdns/hostdns/plugin/pkg/answerdeps"
 	"github.com/hostdns/hostdns/plugin/pkg/chainlookup"
 	"github.com/hostdns/hostdns/plugin/sqlbackend/zone"
 	"github.com/miekg/dns"
@@ -93,6 +94,9 @@ func (b *SQLBackend) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.
 	if len(a.Answer) == 0 && (a.Result == zone.NameError || a.Result == zone.Success) && b.Fall.Through(qname) {
 		return plugin.NextOrFailure(b.Name(), b.Next, ctx, w, r)
 	}
+	// The answer came from z's version: an answer cache above may keep it
+	// until that changes (zoneset stamped the version at Match).
+	answerdeps.From(ctx).Serve(answerdeps.Stamp{})
 	return b.write(state, server, a)
 }
 

@@ -16,6 +16,8 @@ import (
 	"github.com/coredns/coredns/request"
 	"github.com/miekg/dns"
 
+	"github.com/hostdns/hostdns/plugin/pkg/answerdeps"
+	"github.com/hostdns/hostdns/plugin/pkg/pdnskeys"
 	"github.com/hostdns/hostdns/plugin/pkg/signsource"
 )
 
@@ -45,6 +47,10 @@ func (s *SQLSign) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg
 	if len(s.sources) == 0 || plugin.Zones(s.zones).Matches(state.Name()) == "" {
 		return plugin.NextOrFailure(s.Name(), s.Next, ctx, w, r)
 	}
+	// Signatures and SOA-EDIT's serial change with the week: an answer cache
+	// above must not keep this answer past that.
+	now := s.now()
+	answerdeps.From(ctx).Expire(pdnskeys.NextWeek(now).Sub(now))
 	// Wrapped with or without DO: SOA-EDIT applies to every answer.
 	sw := &ResponseWriter{ResponseWriter: w, s: s, ctx: ctx, do: state.Do(), server: metrics.WithServer(ctx)}
 	var (

@@ -21,6 +21,13 @@ func startOfWeek(now time.Time) uint32 {
 	return t - t%week
 }
 
+// NextWeek returns when the signatures made at now and SOA-EDIT's serial
+// next change: the start of the next week (startOfWeek). Anything that keeps
+// signed answers must drop them by then.
+func NextWeek(now time.Time) time.Time {
+	return time.Unix(int64(startOfWeek(now))+week, 0)
+}
+
 // Validity returns the inception and expiration of the signatures made at
 // now, as PowerDNS's getRRSIGsForRRSET (dnssecsigner.cc): a week before the
 // start of the week, and two weeks after it. A signature is the same all

@@ -32,6 +32,23 @@ func TestValidity(t *testing.T) {
 	}
 }
 
+func TestNextWeek(t *testing.T) {
+	kr := &Keyring{}
+	for _, at := range []time.Time{thursday, now, thursday.Add(7*24*time.Hour - time.Second)} {
+		next := NextWeek(at)
+		if !next.Equal(thursday.AddDate(0, 0, 7)) {
+			t.Errorf("NextWeek(%v) = %v, want %v", at, next, thursday.AddDate(0, 0, 7))
+		}
+		inc, _ := kr.Validity(at)
+		if inc2, _ := kr.Validity(next.Add(-time.Second)); inc2 != inc {
+			t.Errorf("validity changed before NextWeek(%v)", at)
+		}
+		if inc3, _ := kr.Validity(next); inc3 == inc {
+			t.Errorf("validity did not change at NextWeek(%v)", at)
+		}
+	}
+}
+
 func TestEditSOA(t *testing.T) {
 	sow := uint32(thursday.Unix())
 	weeks := sow / week

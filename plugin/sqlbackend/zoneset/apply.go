@@ -141,7 +141,7 @@ func (s *Set) rebuilt(id int64, name string, rows []sqlstore.Row, was before) []
 		s.evict(name)
 	} else {
 		s.unload(e, name)
-		e.absent = true
+		s.setAbsent(e, true)
 	}
 	s.mu.Unlock()
 

@@ -29,6 +29,9 @@ func (s *Set) SetDenial(id int64, d *zone.Denial) {
 	if e := s.names[name]; e != nil && e.id == id && e.zone != nil {
 		e.served = s.served(id, e.zone)
 	}
+	if e := s.names[name]; e != nil && e.id == id {
+		e.dep.Bump() // its keys changed with it: sqlsign's answers depend on them
+	}
 }
 
 // served is the version of z that domain id serves; s.mu is held.

@@ -62,14 +62,14 @@ func TestEvictLeastRecentlyUsed(t *testing.T) {
 	s.put(2, "b.", ten)
 	s.put(3, "c.", ten)
 	s.Tick()
-	if name, z, cold, _ := s.longest("www.a.", 0); name != "a." || z == nil || cold {
+	if name, z, cold, _ := s.longest("www.a.", 0, nil); name != "a." || z == nil || cold {
 		t.Fatalf("a. not loaded: %q %v %t", name, z, cold)
 	}
 	s.put(4, "d.", zoneOf(t, "d.", 15)) // 45 > 40: down to 36 by evicting the least recently used, b.
 	if got, want := s.loaded(), []string{"a.", "c.", "d."}; !slices.Equal(got, want) || s.total != 35 {
 		t.Errorf("loaded %v (%d records), want %v (35)", got, s.total, want)
 	}
-	if _, _, cold, _ := s.longest("b.", 0); !cold {
+	if _, _, cold, _ := s.longest("b.", 0, nil); !cold {
 		t.Error("b. evicted but not cold")
 	}
 	s.put(5, "big.", zoneOf(t, "big.", 100)) // bigger than the bound alone: kept, everything else goes

@@ -1,6 +1,7 @@
 package zoneset
 
 import (
+	"github.com/hostdns/hostdns/plugin/pkg/answerdeps"
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 	"github.com/hostdns/hostdns/plugin/sqlbackend/sqlzone"
 )
@@ -18,7 +19,9 @@ func (s *Set) install(e *entry, name string, z *sqlzone.Zone) {
 	}
 	s.total += z.Records() - old
 	s.m.Records.Add(float64(z.Records() - old))
-	e.zone, e.served, e.absent = z, s.served(e.id, z), false
+	s.setAbsent(e, false)
+	e.zone, e.served = z, s.served(e.id, z)
+	e.dep.Bump()
 	if s.order != nil {
 		e.used.Store(s.clock.Load())
 		s.order.Add(name, struct{}{})
@@ -33,6 +36,7 @@ func (s *Set) unload(e *entry, name string) {
 		s.m.Records.Sub(float64(n))
 		s.total -= n
 		e.zone, e.served = nil, nil
+		e.dep.Bump()
 	}
 	if s.order != nil {
 		s.order.Remove(name)
@@ -75,12 +79,13 @@ func (s *Set) index(id int64, name string) *entry {
 		e = nil
 	}
 	if e == nil {
-		e = &entry{id: id}
+		e = &entry{id: id, dep: answerdeps.New(), absent: true}
 		s.names[name] = e
 	}
 	s.ids[id] = name
 	e.epoch++
-	e.absent = false
+	e.dep.Bump()
+	s.setAbsent(e, false)
 	return e
 }
 
@@ -97,6 +102,8 @@ func (s *Set) forgetName(name string, id int64) {
 	if e := s.names[name]; e != nil && e.id == id {
 		s.unload(e, name)
 		e.epoch++ // a load in flight holds e: it sees it is gone
+		s.setAbsent(e, true)
+		answerdeps.Release(e.dep)
 		delete(s.names, name)
 	}
 	if s.ids[id] == name {

@@ -1,6 +1,7 @@
 package zoneset
 
 import (
+	"github.com/hostdns/hostdns/plugin/pkg/answerdeps"
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 	"github.com/hostdns/hostdns/plugin/sqlbackend/sqlzone"
 )
@@ -63,7 +64,7 @@ func (l *Load) Bad() (n int) {
 func (s *Set) Install(l *Load) (changed []string) {
 	names := make(map[string]*entry, len(l.doms))
 	for id, name := range l.doms {
-		names[name] = &entry{id: id, absent: l.zones[id] == nil && s.max == 0}
+		names[name] = &entry{id: id, absent: l.zones[id] == nil && s.max == 0, dep: answerdeps.New()}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -89,6 +90,9 @@ func (s *Set) Install(l *Load) (changed []string) {
 		}
 		s.unload(o, name)
 	}
+	for _, o := range s.names {
+		answerdeps.Release(o.dep)
+	}
 	for name, e := range names {
 		if z := l.zones[e.id]; z != nil {
 			s.install(e, name, z)
@@ -96,5 +100,6 @@ func (s *Set) Install(l *Load) (changed []string) {
 	}
 	// A load of a cold zone in flight finds its entry gone, and reads again.
 	s.names, s.ids = names, l.doms
+	s.members.Bump()
 	return changed
 }

@@ -3,6 +3,7 @@ package zoneset
 import (
 	"context"
 
+	"github.com/hostdns/hostdns/plugin/pkg/answerdeps"
 	"github.com/hostdns/hostdns/plugin/sqlbackend/zone"
 	"github.com/miekg/dns"
 )
@@ -10,20 +11,33 @@ import (
 // Match returns the longest zone served that holds qname (canonical),
 // walking its labels: O(labels), whatever the number of zones. A cold zone
 // is loaded on the way; that is the only way it can fail (a cold zone that
-// cannot be read now). With no zone, name is "".
+// cannot be read now). With no zone, name is "". What the answer depends on
+// (the set's membership, the zone's version) goes to the context's
+// answerdeps.Recorder, if any.
 func (s *Set) Match(ctx context.Context, qname string) (name string, z *zone.Zone, err error) {
+	rec := answerdeps.From(ctx)
+	var justLoaded *zone.Zone
 	off := 0
 	for {
-		name, held, cold, rest := s.longest(qname, off)
+		name, held, cold, rest := s.longest(qname, off, rec)
 		switch {
 		case held != nil:
 			return name, held, nil
 		case !cold:
 			return "", nil, nil
+		case justLoaded != nil:
+			// Evicted again before we could stamp it: answer from the copy we
+			// read, but do not let it be cached.
+			rec.Uncacheable()
+			return name, justLoaded, nil
 		}
 		z, err := s.loadCold(ctx, name)
-		if err != nil || z != nil {
+		if err != nil {
 			return name, z, err
+		}
+		if z != nil {
+			justLoaded = z
+			continue // held now: the next walk stamps it
 		}
 		off = rest // no enabled SOA after all: a parent may hold qname
 	}
@@ -32,9 +46,10 @@ func (s *Set) Match(ctx context.Context, qname string) (name string, z *zone.Zon
 // longest walks the labels of qname from offset off, the root last, to the
 // first name that is a zone served: loaded (held) or cold. rest is the offset
 // a walk past it goes on from.
-func (s *Set) longest(qname string, off int) (name string, held *zone.Zone, cold bool, rest int) {
+func (s *Set) longest(qname string, off int, rec *answerdeps.Recorder) (name string, held *zone.Zone, cold bool, rest int) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	s.stampMembers(rec)
 	for off <= len(qname) {
 		name, rest = ".", len(qname)+1
 		if off < len(qname) {
@@ -47,6 +62,7 @@ func (s *Set) longest(qname string, off int) (name string, held *zone.Zone, cold
 		if e := s.names[name]; e != nil && !e.absent {
 			if e.served != nil {
 				s.used(e, name)
+				stampZone(rec, e)
 				return name, e.served, false, rest
 			}
 			return name, nil, true, rest
@@ -150,7 +166,7 @@ func (s *Set) load(ctx context.Context, name string) (*zone.Zone, error) {
 		}
 		s.setBad(id, b.Bad)
 		if b.Zone == nil {
-			e.absent = true
+			s.setAbsent(e, true)
 			s.mu.Unlock()
 			return nil, nil
 		}

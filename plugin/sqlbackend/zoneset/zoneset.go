@@ -17,6 +17,7 @@ import (
 	clog "github.com/coredns/coredns/plugin/pkg/log"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/hostdns/hostdns/plugin/pkg/answerdeps"
 	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 	"github.com/hostdns/hostdns/plugin/sqlbackend/sqlzone"
 	"github.com/hostdns/hostdns/plugin/sqlbackend/zone"
@@ -60,6 +61,7 @@ type Set struct {
 	order   *lru.Cache[string, struct{}] // loaded zones, least recently used first; nil without a bound
 	total   int                          // records held
 	clock   atomic.Int64                 // coarse time (Tick): cheap on the query path
+	members answerdeps.Dep               // bumped when a zone starts or stops being served (deps.go)
 
 	loadMu  sync.Mutex
 	loading map[string]*loadWait // cold zones being loaded, by name
@@ -69,18 +71,20 @@ type Set struct {
 // but for used.
 type entry struct {
 	id     int64
-	zone   *sqlzone.Zone // nil when cold or absent
-	served *zone.Zone    // zone.Served(), kept here so that a query reaches it with one load less
-	absent bool          // read, and no enabled SOA: not served until it changes
-	epoch  int           // bumped by every change, so a load racing one is redone
-	used   atomic.Int64  // last use, by the coarse clock (with a bound only)
+	zone   *sqlzone.Zone  // nil when cold or absent
+	served *zone.Zone     // zone.Served(), kept here so that a query reaches it with one load less
+	absent bool           // read, and no enabled SOA: not served until it changes
+	epoch  int            // bumped by every change, so a load racing one is redone
+	used   atomic.Int64   // last use, by the coarse clock (with a bound only)
+	dep    answerdeps.Dep // bumped whenever what the zone answers may have changed (deps.go)
 }
 
 // New returns an empty set. maxRecords bounds the records held (0: none, and
 // every zone is loaded at the full load); r reads cold and changed zones.
 func New(maxRecords int, r Reader, m Metrics) *Set {
 	s := &Set{max: maxRecords, r: r, m: m, names: map[string]*entry{}, ids: map[int64]string{},
-		bad: map[int64]int{}, denials: map[int64]*zone.Denial{}, loading: map[string]*loadWait{}}
+		bad: map[int64]int{}, denials: map[int64]*zone.Denial{}, loading: map[string]*loadWait{},
+		members: answerdeps.New()}
 	if maxRecords > 0 {
 		// Sized never to evict by itself: evict does, by records held. New
 		// fails only for a size below 1.
@@ -113,11 +117,13 @@ func (s *Set) Clear() {
 	defer s.mu.Unlock()
 	for name, e := range s.names {
 		s.unload(e, name)
+		answerdeps.Release(e.dep)
 	}
 	for id := range s.bad {
 		s.setBad(id, 0)
 	}
 	s.names, s.ids = map[string]*entry{}, map[int64]string{}
+	s.members.Bump()
 }
 
 // Names returns the names of the zones served, loaded or cold.
