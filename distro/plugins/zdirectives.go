@@ -43,6 +43,7 @@ var Directives = []string{
 	"rewrite",
 	"autopath",
 	"acl",
+	"answercache",
 	"cache",
 	"header",
 	"dnssec",

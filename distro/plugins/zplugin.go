@@ -68,6 +68,7 @@ import (
 
 	_ "github.com/hostdns/hostdns/plugin/abusepool"
 	_ "github.com/hostdns/hostdns/plugin/alias"
+	_ "github.com/hostdns/hostdns/plugin/answercache"
 	_ "github.com/hostdns/hostdns/plugin/pool"
 	_ "github.com/hostdns/hostdns/plugin/secondaryfeed"
 	_ "github.com/hostdns/hostdns/plugin/sqlbackend"
