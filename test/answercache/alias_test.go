@@ -61,14 +61,20 @@ func (u *upstream) set(ip string) time.Time {
 // new one is served at most TTL (plus a second of slack for polling and alias's memo)
 // after the upstream gave the old one. An ALIAS to a name in the zone follows a change of
 // that name in SQL within the freshness limit plus alias's memo (1 s by default).
+//
+// Admission is off: alias marks an answer it took from its memo uncacheable, and its memo
+// holds an answer for min(memo, TTL), so with admission the second sighting, which would be
+// stored, comes from the memo and is not (see the report of issue 17's tests).
 func TestAliasTTL(t *testing.T) {
 	const ttl = 2
 	up := newUpstream(t, "198.51.100.1", ttl)
 	m := newDB(t)
-	exec(t, m, `INSERT INTO records (domain_id, name, type, content, ttl, disabled, auth) VALUES (1, 'ext.example.org', 'ALIAS', 'host.upstream.test', 3600, 0, 1)`)
+	exec(t, m, `INSERT INTO records (domain_id, name, type, content, ttl, disabled, auth) VALUES (1, 'up.example.org', 'ALIAS', 'host.upstream.test', 3600, 0, 1)`)
 	exec(t, m, `INSERT INTO records (domain_id, name, type, content, ttl, disabled, auth) VALUES (1, 'inzone.example.org', 'ALIAS', 'www.example.org', 3600, 0, 1)`)
 	s := harness.StartServer(t, fmt.Sprintf(`example.org:0 {
-	answercache
+	answercache {
+		admission off
+	}
 	alias {
 		upstream %s
 		timeout 300ms
@@ -82,13 +88,13 @@ func TestAliasTTL(t *testing.T) {
 
 	ip := "198.51.100.1"
 	for i := 2; i <= 4; i++ {
-		got := askCached(t, s.UDP, "ext.example.org.", dns.TypeA, hasA(ip))
+		got := askCached(t, s.UDP, "up.example.org.", dns.TypeA, hasA(ip))
 		if a := got.Answer[0]; a.Header().Ttl > ttl {
 			t.Errorf("cached ALIAS answer has TTL %d, more than the target's %d:\n%s", a.Header().Ttl, ttl, got)
 		}
 		ip = fmt.Sprintf("198.51.100.%d", i)
 		fetched := up.set(ip)
-		harness.WaitFor(t, s.UDP, "ext.example.org.", dns.TypeA, hasA(ip), (ttl+2)*time.Second)
+		harness.WaitFor(t, s.UDP, "up.example.org.", dns.TypeA, hasA(ip), (ttl+2)*time.Second)
 		age := time.Since(fetched)
 		t.Logf("upstream change %d served %s after the upstream's last answer (TTL %ds)", i-1, age.Round(time.Millisecond), ttl)
 		if age > (ttl+1)*time.Second {
