@@ -36,7 +36,7 @@ func TestExampleAnswercache(t *testing.T) {
 	s := harness.StartServer(t, cf)
 	harness.WaitFor(t, s.UDP, "example.org.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 5*time.Second)
 
-	before := scrape(t, metrics, "coredns_answercache_hits_total")
+	before := scrape(t, metrics, "coredns_answercache_hits_total", "")
 	for i := 0; i < 3; i++ {
 		harness.AssertResponse(t, ask(t, s.UDP, "www.example.org.", dns.TypeA), harness.Response{
 			Authoritative: true,
@@ -44,7 +44,7 @@ func TestExampleAnswercache(t *testing.T) {
 			Ns:            []string{"example.org. 3600 IN NS ns1.example.org.", "example.org. 3600 IN NS ns2.example.org."},
 		})
 	}
-	if got := scrape(t, metrics, "coredns_answercache_hits_total") - before; got < 1 {
+	if got := scrape(t, metrics, "coredns_answercache_hits_total", "") - before; got < 1 {
 		t.Errorf("coredns_answercache_hits_total grew by %v on the metrics endpoint after 3 identical queries, want at least 1", got)
 	}
 
@@ -59,8 +59,9 @@ func TestExampleAnswercache(t *testing.T) {
 	harness.WaitFor(t, s.UDP, "www.example.org.", dns.TypeA, hasA("192.0.2.99"), waitLimit)
 }
 
-// scrape reads metric's value, summed over its series, from the metrics endpoint at addr.
-func scrape(t *testing.T, addr, metric string) float64 {
+// scrape reads metric's value, summed over its series whose labels hold match ("" for all),
+// from the metrics endpoint at addr.
+func scrape(t *testing.T, addr, metric, match string) float64 {
 	t.Helper()
 	resp, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
@@ -71,7 +72,7 @@ func scrape(t *testing.T, addr, metric string) float64 {
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
-		if len(f) != 2 || (f[0] != metric && !strings.HasPrefix(f[0], metric+"{")) {
+		if len(f) != 2 || (f[0] != metric && !strings.HasPrefix(f[0], metric+"{")) || !strings.Contains(f[0], match) {
 			continue
 		}
 		v, err := strconv.ParseFloat(f[1], 64)
