@@ -58,8 +58,8 @@ func (u *upstream) set(ip string) time.Time {
 
 // TestAliasTTL: an ALIAS answer whose target is resolved upstream (TTL 2 s) is served from
 // the cache, and no longer than the target's TTL: once the upstream's address changes, the
-// new one is served at most TTL (plus a second of slack for polling and alias's memo)
-// after the upstream gave the old one. An ALIAS to a name in the zone follows a change of
+// new one is served at most TTL (plus alias's rounding to whole seconds and some slack)
+// after the upstream gave the old one; without the cache it is served after 2.0 s. An ALIAS to a name in the zone follows a change of
 // that name in SQL within the freshness limit plus alias's memo (1 s by default).
 //
 // Admission is off: alias marks an answer it took from its memo uncacheable, and its memo
@@ -97,8 +97,11 @@ func TestAliasTTL(t *testing.T) {
 		harness.WaitFor(t, s.UDP, "up.example.org.", dns.TypeA, hasA(ip), (ttl+2)*time.Second)
 		age := time.Since(fetched)
 		t.Logf("upstream change %d served %s after the upstream's last answer (TTL %ds)", i-1, age.Round(time.Millisecond), ttl)
-		if age > (ttl+1)*time.Second {
-			t.Errorf("new upstream address served %s after the old one was fetched, want at most the TTL %ds + 1s", age, ttl)
+		// alias hands the cache the target's remaining TTL rounded up to whole seconds
+		// (cache.go, entry.ttl), so an answer may be kept up to a second past the
+		// upstream's TTL (reported); half a second more for polling and scheduling.
+		if limit := ttl*time.Second + 1500*time.Millisecond; age > limit {
+			t.Errorf("new upstream address served %s after the old one was fetched, want at most %s (TTL %ds + 1s rounding + 0.5s)", age, limit, ttl)
 		}
 	}
 

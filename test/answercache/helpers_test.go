@@ -14,7 +14,6 @@ import (
 
 	"github.com/hostdns/hostdns/test/harness"
 	"github.com/miekg/dns"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 const (
@@ -70,27 +69,7 @@ func start(t testing.TB, corefile string) *harness.Server {
 	return s
 }
 
-// counter returns the sum of a counter or gauge family over all its series: the tests run
-// one at a time, so what grows during a test is that test's.
-func counter(t testing.TB, name string) float64 {
-	t.Helper()
-	mfs, err := prometheus.DefaultGatherer.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := 0.0
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
-		}
-	}
-	return sum
-}
-
-func hits(t testing.TB) float64 { return counter(t, "coredns_answercache_hits_total") }
+func hits(t testing.TB) float64 { return harness.MetricSum(t, "coredns_answercache_hits_total") }
 
 func ask(t testing.TB, addr, name string, qt uint16) *dns.Msg {
 	t.Helper()

@@ -2,7 +2,6 @@ package answercache_test
 
 import (
 	"os"
-	"runtime"
 	"testing"
 	"time"
 
@@ -10,18 +9,6 @@ import (
 	"github.com/hostdns/hostdns/test/harness"
 	"github.com/miekg/dns"
 )
-
-// settle waits for goroutines to finish, returning the smallest count seen.
-func settle() int {
-	best := runtime.NumGoroutine()
-	for i := 0; i < 20; i++ {
-		time.Sleep(50 * time.Millisecond)
-		if n := runtime.NumGoroutine(); n < best {
-			best = n
-		}
-	}
-	return best
-}
 
 // openFiles counts the process's open file descriptors (sockets included).
 func openFiles(t *testing.T) int {
@@ -38,12 +25,12 @@ func openFiles(t *testing.T) int {
 // serve hits after every restart, and a change in SQL must still reach the answers.
 func TestReloadLeaksNothing(t *testing.T) {
 	m := newDB(t)
-	noServer := settle()
+	noServer := harness.SettledGoroutines()
 	s := start(t, sqlBlock(m.DSN, "answercache"))
 	inst := s.Instance
 	addr := s.UDP
 	askCached(t, addr, "www.example.org.", dns.TypeA, hasA("192.0.2.80"))
-	baseG, baseF := settle(), openFiles(t)
+	baseG, baseF := harness.SettledGoroutines(), openFiles(t)
 
 	for i, cache := range []string{"answercache", "answercache", "answercache {\n\t\tsize 2MiB\n\t}", "answercache {\n\t\tsize 2MiB\n\t}", "answercache {\n\t\tmax_age 10m\n\t\tadmission off\n\t}", "answercache"} {
 		next, err := inst.Restart(caddy.CaddyfileInput{Contents: []byte(sqlBlock(m.DSN, cache)), Filepath: "Corefile", ServerTypeName: "dns"})
@@ -56,7 +43,7 @@ func TestReloadLeaksNothing(t *testing.T) {
 		harness.WaitFor(t, addr, "www.example.org.", dns.TypeA, hasA("192.0.2.80"), 5*time.Second)
 		askCached(t, addr, "www.example.org.", dns.TypeA, hasA("192.0.2.80"))
 	}
-	g, f := settle(), openFiles(t)
+	g, f := harness.SettledGoroutines(), openFiles(t)
 	t.Logf("goroutines %d -> %d, open files %d -> %d after 6 restarts", baseG, g, baseF, f)
 	if g > baseG+5 {
 		t.Errorf("goroutines grew from %d to %d over 6 restarts", baseG, g)
@@ -71,7 +58,7 @@ func TestReloadLeaksNothing(t *testing.T) {
 
 	// Stopped, the last instance leaves nothing running: back to the count before the start.
 	s.Stop()
-	if g := settle(); g > noServer+5 {
+	if g := harness.SettledGoroutines(); g > noServer+5 {
 		t.Errorf("%d goroutines after the last shutdown, %d before the first start", g, noServer)
 	}
 }
