@@ -45,6 +45,9 @@ func (d *data) set(name, a string) {
 func (d *data) Name() string { return "data" }
 
 func (d *data) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+	if len(r.Question) == 0 {
+		return dns.RcodeFormatError, nil // nothing written: the server answers FORMERR
+	}
 	stamp := d.dep.Stamp()
 	d.mu.Lock()
 	d.calls++
@@ -104,6 +107,7 @@ type wire struct {
 	addr  net.Addr
 	bytes []byte
 	count int
+	msgs  int // of count, written with WriteMsg
 }
 
 var (
@@ -125,6 +129,7 @@ func (w *wire) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 func (w *wire) WriteMsg(m *dns.Msg) error {
+	w.msgs++
 	b, err := m.Pack()
 	if err != nil {
 		return err
