@@ -36,8 +36,9 @@ func TestExampleAnswercache(t *testing.T) {
 	s := harness.StartServer(t, cf)
 	harness.WaitFor(t, s.UDP, "example.org.", dns.TypeSOA, rcodeIs(dns.RcodeSuccess), 5*time.Second)
 
+	// Admission stores the second answer, after it was sent: the third or fourth is a hit.
 	before := scrape(t, metrics, "coredns_answercache_hits_total", "")
-	for i := 0; i < 3; i++ {
+	for i := 0; i < 4 && scrape(t, metrics, "coredns_answercache_hits_total", "") == before; i++ {
 		harness.AssertResponse(t, ask(t, s.UDP, "www.example.org.", dns.TypeA), harness.Response{
 			Authoritative: true,
 			Answer:        []string{"www.example.org. 3600 IN A 192.0.2.80"},
@@ -45,7 +46,7 @@ func TestExampleAnswercache(t *testing.T) {
 		})
 	}
 	if got := scrape(t, metrics, "coredns_answercache_hits_total", "") - before; got < 1 {
-		t.Errorf("coredns_answercache_hits_total grew by %v on the metrics endpoint after 3 identical queries, want at least 1", got)
+		t.Errorf("coredns_answercache_hits_total did not grow on the metrics endpoint after 4 identical queries")
 	}
 
 	st, err := sqlstore.Open(sqlstore.SQLite, db)
