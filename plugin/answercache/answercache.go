@@ -41,6 +41,9 @@ type Cache struct {
 	// slowHits: a plugin above rewrites answers in WriteMsg, so hits are unpacked and
 	// written with WriteMsg (allocating) instead of as bytes. Set at startup.
 	slowHits bool
+	// files reports for the zones of the stock file and auto plugins of the block, nil
+	// when there are none or another plugin below could answer. Set at startup.
+	files *fileZones
 }
 
 // scratch is the per-request memory, pooled so a hit allocates nothing.
@@ -100,10 +103,16 @@ func (c *Cache) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) 
 	if outer != nil {
 		// A nested request (a CNAME target asked through the chain): the outer answer is
 		// what gets stored, with what this one depended on.
+		if c.files != nil {
+			c.files.report(outer, k.name)
+		}
 		return plugin.NextOrFailure(name, c.Next, ctx, w, r)
 	}
 	rec := &sc.rec
 	rec.Reset()
+	if c.files != nil {
+		c.files.report(rec, k.name) // before file reads the zone
+	}
 	ctx = answerdeps.With(ctx, rec)
 	if res == resReject || res == resCollide {
 		if res == resReject {

@@ -2,7 +2,6 @@ package answercache
 
 import (
 	"bytes"
-	"context"
 	"net"
 	"testing"
 	"time"
@@ -235,7 +234,7 @@ func TestKeyedApart(t *testing.T) {
 
 func TestTruncatedUDPKeyedApartFromTCP(t *testing.T) {
 	c, d, ctx := newTest(t, false)
-	c.Next = bigTXT{d}
+	c.Next = txt{d, 250, 3} // 750 bytes: truncated over UDP at 512
 	big := func() *dns.Msg { return query("big.example.org.", dns.TypeTXT) }
 	_, m1, _ := ask(t, ctx, c, big(), udp4)
 	_, m2, _ := ask(t, ctx, c, big(), tcp4)
@@ -247,24 +246,6 @@ func TestTruncatedUDPKeyedApartFromTCP(t *testing.T) {
 	if count(t, "hits") != 2 {
 		t.Fatalf("hits %v, want 2", count(t, "hits"))
 	}
-}
-
-// bigTXT answers three 250-byte TXT records, too many for a 512-byte UDP answer.
-type bigTXT struct{ d *data }
-
-func (b bigTXT) Name() string { return "bigtxt" }
-func (b bigTXT) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
-	b.d.mu.Lock()
-	b.d.calls++
-	b.d.mu.Unlock()
-	m := new(dns.Msg)
-	m.SetReply(r)
-	m.Authoritative = true
-	for i := 0; i < 3; i++ {
-		m.Answer = append(m.Answer, &dns.TXT{Hdr: hdr(r.Question[0].Name, dns.TypeTXT), Txt: []string{string(bytes.Repeat([]byte{'a' + byte(i)}, 250))}})
-	}
-	answerdeps.From(ctx).Serve(b.d.dep.Stamp())
-	return 0, w.WriteMsg(m)
 }
 
 func TestBypass(t *testing.T) {

@@ -2,6 +2,7 @@ package answercache
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -9,12 +10,14 @@ import (
 	"time"
 
 	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/plugin"
 	"github.com/coredns/coredns/plugin/test"
 	"github.com/coredns/coredns/request"
 
 	"github.com/hostdns/hostdns/plugin/pkg/answerdeps"
 
 	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -28,7 +31,6 @@ type data struct {
 	rcode  int           // forced rcode (SERVFAIL, REFUSED), 0 for none
 	mode   string        // "", "uncacheable", "noserve", "twice"
 	expire time.Duration // passed to Expire when not 0
-	pad    int           // TXT answers of this many bytes, to fill the store
 }
 
 func newData() *data {
@@ -62,8 +64,6 @@ func (d *data) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (
 	switch {
 	case d.rcode != 0:
 		m.Rcode = d.rcode
-	case d.pad > 0:
-		m.Answer = append(m.Answer, &dns.TXT{Hdr: hdr(q.Name, dns.TypeTXT), Txt: []string{strings.Repeat("x", d.pad)}})
 	case ok && q.Qtype == dns.TypeA:
 		m.Answer = append(m.Answer, &dns.A{Hdr: hdr(q.Name, dns.TypeA), A: net.ParseIP(addr)})
 	case !ok && strings.HasSuffix(strings.ToLower(q.Name), "example.org."):
@@ -89,6 +89,50 @@ func (d *data) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (
 		w.WriteMsg(m)
 	}
 	return m.Rcode, nil
+}
+
+// txt answers records TXT records of size bytes each, counted as data's queries: answers
+// big enough to truncate, or to fill the store quickly.
+type txt struct {
+	d             *data
+	size, records int
+}
+
+func (x txt) Name() string { return "txt" }
+func (x txt) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+	x.d.mu.Lock()
+	x.d.calls++
+	x.d.mu.Unlock()
+	m := new(dns.Msg)
+	m.SetReply(r)
+	m.Authoritative = true
+	for i := 0; i < x.records; i++ {
+		m.Answer = append(m.Answer, &dns.TXT{Hdr: hdr(r.Question[0].Name, dns.TypeTXT), Txt: []string{strings.Repeat(string(rune('a'+i)), x.size)}})
+	}
+	answerdeps.From(ctx).Serve(x.d.dep.Stamp())
+	return 0, w.WriteMsg(m)
+}
+
+// block returns a server block's config with handlers named as plugins, in order, as the
+// server registers them (dnsserver.Config.Handler finds them by name).
+func block(t *testing.T, plugins []string) *dnsserver.Config {
+	t.Helper()
+	cfg := &dnsserver.Config{Zone: ".", Port: "0", ListenHosts: []string{"127.0.0.1"}, Transport: "dns"}
+	for _, p := range plugins {
+		h := named(p)
+		cfg.AddPlugin(func(plugin.Handler) plugin.Handler { return h })
+	}
+	if _, err := dnsserver.NewServer("dns://127.0.0.1:0", []*dnsserver.Config{cfg}); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+type named string
+
+func (n named) Name() string { return string(n) }
+func (n named) ServeDNS(context.Context, dns.ResponseWriter, *dns.Msg) (int, error) {
+	return 0, nil
 }
 
 func (d *data) n() int {
@@ -163,8 +207,33 @@ func newTest(t testing.TB, admission bool) (*Cache, *data, context.Context) {
 	d := newData()
 	c := newCache([]string{"."}, 1<<20, time.Hour, admission)
 	c.Next = d
-	ctx := context.WithValue(context.Background(), dnsserver.Key{}, &dnsserver.Server{Addr: "test://" + t.Name()})
+	ctx := context.WithValue(context.Background(), dnsserver.Key{}, &dnsserver.Server{Addr: serverOf(t)})
 	return c, d, ctx
+}
+
+var (
+	serversMu sync.Mutex
+	servers   = map[testing.TB]string{}
+	serverSeq int
+)
+
+// serverOf returns the server label of t's cache: its own in each run, so the counters
+// start at zero under -count and in benchmarks run several times.
+func serverOf(t testing.TB) string {
+	serversMu.Lock()
+	defer serversMu.Unlock()
+	if s, ok := servers[t]; ok {
+		return s
+	}
+	serverSeq++
+	s := fmt.Sprintf("test://%s#%d", t.Name(), serverSeq)
+	servers[t] = s
+	t.Cleanup(func() {
+		serversMu.Lock()
+		delete(servers, t)
+		serversMu.Unlock()
+	})
+	return s
 }
 
 func query(name string, qtype uint16) *dns.Msg {
@@ -174,21 +243,16 @@ func query(name string, qtype uint16) *dns.Msg {
 	return m
 }
 
+// count returns the value of a counter for the test's server: hits, misses, stores,
+// evictions, invalidations, rejects, or a bypass reason.
 func count(t testing.TB, what string) float64 {
-	name := "test://" + t.Name()
-	switch what {
-	case "hits":
-		return testutil.ToFloat64(hitCount.WithLabelValues(name))
-	case "misses":
-		return testutil.ToFloat64(missCount.WithLabelValues(name))
-	case "stores":
-		return testutil.ToFloat64(storeCount.WithLabelValues(name))
-	case "evictions":
-		return testutil.ToFloat64(evictionCount.WithLabelValues(name))
-	case "invalidations":
-		return testutil.ToFloat64(invalidationCount.WithLabelValues(name))
-	case "rejects":
-		return testutil.ToFloat64(rejectCount.WithLabelValues(name))
+	name := serverOf(t)
+	vecs := map[string]*prometheus.CounterVec{
+		"hits": hitCount, "misses": missCount, "stores": storeCount, "evictions": evictionCount,
+		"invalidations": invalidationCount, "rejects": rejectCount,
+	}
+	if v, ok := vecs[what]; ok {
+		return testutil.ToFloat64(v.WithLabelValues(name))
 	}
 	return testutil.ToFloat64(bypassCount.WithLabelValues(name, what))
 }

@@ -3,8 +3,11 @@ package answercache_test
 import (
 	"context"
 	"net"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,6 +22,7 @@ import (
 	"github.com/hostdns/hostdns/test/harness"
 
 	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // acdata is a data plugin for the in-process server: www.example.org. A, its address
@@ -104,18 +108,34 @@ func TestServerWritersAbove(t *testing.T) {
 	}
 }
 
-// clocks counts the goroutines of answercache's coarse clocks.
+// clocks counts the goroutines of answercache: coarse clocks and file zone watchers.
 func clocks() int {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
-	return strings.Count(string(buf), "answercache.(*clock).start.func1(")
+	return strings.Count(string(buf), "answercache.(*clock).start.func1(") +
+		strings.Count(string(buf), "answercache.(*fileZones).start.func1(")
 }
 
 func TestReloadLeaksNoGoroutine(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "db.example.net")
+	if err := os.WriteFile(db, []byte("@ 300 IN SOA ns.example.net. h.example.net. 1 7200 3600 1209600 300\n@ 300 IN NS ns.example.net.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	before := clocks()
-	corefile := "example.org:0 {\n answercache\n acdata\n}\n"
-	s := harness.StartServer(t, corefile)
-	inst := s.Instance
+	corefile := "example.org:0 {\n answercache\n acdata\n}\nexample.net:0 {\n answercache\n file " + db + "\n}\n"
+	// Not StartServer: its cleanup would shut the first instance down a second time after
+	// the reload did, and file's OnShutdown blocks on a second call.
+	inst, err := harness.StartServerErr(corefile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	defer func() {
+		if !stopped {
+			inst.Stop()
+			inst.ShutdownCallbacks()
+		}
+	}()
 	t.Logf("started: %d clocks, %d before", clocks(), before)
 	for i := 0; i < 5; i++ {
 		next, err := inst.Restart(caddy.CaddyfileInput{Contents: []byte(corefile), Filepath: "Corefile", ServerTypeName: "dns"})
@@ -124,9 +144,65 @@ func TestReloadLeaksNoGoroutine(t *testing.T) {
 		}
 		inst = next
 		t.Logf("reload %d: %d clocks", i, clocks())
-		harness.Eventually(t, 2*time.Second, "one clock after the reload", func() bool { return clocks() == before+1 })
+		harness.Eventually(t, 2*time.Second, "a clock, a clock and a watcher after the reload", func() bool { return clocks() == before+3 })
 	}
 	inst.Stop()
 	inst.ShutdownCallbacks()
+	stopped = true
 	harness.Eventually(t, 2*time.Second, "no clock after the stop", func() bool { return clocks() == before })
+}
+
+// hits returns coredns_answercache_hits_total summed over servers.
+func hits(t *testing.T) float64 {
+	t.Helper()
+	mfs, err := prometheus.DefaultGatherer.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() == "coredns_answercache_hits_total" {
+			for _, m := range mf.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return sum
+}
+
+// TestServerFileZone: answers of a stock file zone are cached, and a reload of the zone
+// file is served within the watcher's period after file reloaded it.
+func TestServerFileZone(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "db.example.org")
+	write := func(serial int, addr string) {
+		text := "$ORIGIN example.org.\n@ 300 IN SOA ns.example.org. h.example.org. " + strconv.Itoa(serial) +
+			" 7200 3600 1209600 300\n@ 300 IN NS ns.example.org.\nns 300 IN A 192.0.2.53\nwww 300 IN A " + addr + "\n"
+		if err := os.WriteFile(db, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(1, "192.0.2.1")
+	s := harness.StartServer(t, "example.org:0 {\n answercache {\n  admission off\n }\n file "+db+" {\n  reload 200ms\n }\n}\n")
+	ask := func(addr string) bool {
+		m := harness.Exchange(t, s.UDP, harness.Query("www.example.org", dns.TypeA), "udp")
+		tc := test.Case{Qname: "www.example.org.", Qtype: dns.TypeA,
+			Answer: []dns.RR{test.A("www.example.org. 300 IN A " + addr)},
+			Ns:     []dns.RR{test.NS("example.org. 300 IN NS ns.example.org.")}}
+		return test.SortAndCheck(m, tc) == nil && m.Authoritative && !m.Truncated
+	}
+	// file replaces the zone's data at its first reload tick (its mtime is new to it), which
+	// the cache sees as a change: wait for answers that are hits.
+	hitOf := func(addr string) func() bool {
+		return func() bool {
+			before := hits(t)
+			if !ask(addr) {
+				t.Fatalf("not the answer with %s", addr)
+			}
+			return hits(t) > before
+		}
+	}
+	harness.Eventually(t, 3*time.Second, "a hit", hitOf("192.0.2.1"))
+	write(2, "192.0.2.2")
+	harness.Eventually(t, 3*time.Second, "the reloaded address", func() bool { return ask("192.0.2.2") })
+	harness.Eventually(t, 3*time.Second, "a hit of the reloaded address", hitOf("192.0.2.2"))
 }

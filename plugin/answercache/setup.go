@@ -33,12 +33,24 @@ func setup(c *caddy.Controller) error {
 			ac.slowHits = true
 			log.Warningf("%s above answercache in this block rewrite answers as they are written: hits are unpacked and written as messages (slower)", strings.Join(above, ", "))
 		}
+		if fz, blocker := newFileZones(cfg); fz != nil {
+			ac.files = fz
+			fz.start()
+		} else if blocker != "" && (cfg.Handler("file") != nil || cfg.Handler("auto") != nil) {
+			log.Infof("Answers of file and auto zones are not cached: %s below answercache could answer for them", blocker)
+		}
 		ac.clock.start(func() { ac.metrics.gauges(ac.store) })
 		return nil
 	})
-	// On a reload the old instance is shut down after the new one started: its clock
-	// goroutine stops and its store is garbage.
-	c.OnShutdown(func() error { ac.clock.halt(); return nil })
+	// On a reload the old instance is shut down after the new one started: its goroutines
+	// stop and its store is garbage.
+	c.OnShutdown(func() error {
+		ac.clock.halt()
+		if ac.files != nil {
+			ac.files.halt()
+		}
+		return nil
+	})
 
 	cfg.AddPlugin(func(next plugin.Handler) plugin.Handler {
 		ac.Next = next

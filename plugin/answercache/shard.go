@@ -114,9 +114,10 @@ func (s *shard) get(h uint64, key []byte, now int64, dst []byte, meta *entryMeta
 	}
 	n = copy(dst, e[ko+klen:ko+klen+alen])
 	meta.evicted = 0
-	if s.head-pos > s.size-s.size/4 {
-		// Second chance: a hit in the oldest quarter of the ring is written again at
-		// the head, so the hot set outlives any number of laps of one-off answers.
+	if s.head-pos > s.size/2 {
+		// Second chance: a hit in the older half of the ring is written again at the
+		// head, so an answer asked at least once per half lap outlives any number of
+		// laps of one-off answers; each is rewritten at most once per half lap.
 		meta.evicted = s.putLocked(h, key, dst[:n], meta.rcode, meta.stamps[:meta.n], meta.expiry)
 	}
 	return n, resHit

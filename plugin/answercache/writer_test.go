@@ -105,13 +105,6 @@ func TestPluginWriterLayoutKnown(t *testing.T) {
 	}
 }
 
-type named string
-
-func (n named) Name() string { return string(n) }
-func (n named) ServeDNS(context.Context, dns.ResponseWriter, *dns.Msg) (int, error) {
-	return 0, nil
-}
-
 func TestWritersAbove(t *testing.T) {
 	saved := dnsserver.Directives
 	defer func() { dnsserver.Directives = saved }()
@@ -124,15 +117,7 @@ func TestWritersAbove(t *testing.T) {
 		{[]string{"prometheus", "log", "acl", "answercache", "dnssec", "file"}, ""},
 		{[]string{"loadbalance", "log", "rewrite", "answercache", "file"}, "loadbalance,rewrite"},
 	} {
-		cfg := &dnsserver.Config{Zone: ".", Port: "0", ListenHosts: []string{"127.0.0.1"}, Transport: "dns"}
-		for _, p := range tc.plugins {
-			h := named(p)
-			cfg.AddPlugin(func(plugin.Handler) plugin.Handler { return h })
-		}
-		if _, err := dnsserver.NewServer("dns://127.0.0.1:0", []*dnsserver.Config{cfg}); err != nil {
-			t.Fatal(err)
-		}
-		got := writersAbove(cfg)
+		got := writersAbove(block(t, tc.plugins))
 		if s := strings.Join(got, ","); s != tc.want {
 			t.Errorf("%v: writers above %q, want %q", tc.plugins, s, tc.want)
 		}
