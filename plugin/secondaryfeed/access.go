@@ -76,16 +76,31 @@ func (g *gate) Allow(ctx context.Context, state request.Request, zone string, v 
 }
 
 // warnUnverifiable warns, once per key, of a zone's accepted key (e.g. SQL's
-// TSIG-ALLOW-AXFR) that the server has no secret for: requests signed with it get NOTAUTH.
+// TSIG-ALLOW-AXFR) that neither the server nor the data plugin has a secret for: requests
+// signed with it get NOTAUTH. A key only the data plugin has is verified by ownTSIG.
 func (g *gate) warnUnverifiable(zone string, p access.Policy) {
 	if g.server == nil {
 		return
 	}
 	for _, k := range access.Unverifiable(g.server, p) {
+		if _, ok := g.dataKey(k); ok {
+			continue
+		}
 		if _, done := g.warned.LoadOrStore(k, true); !done {
-			log.Warningf("Zone %s accepts TSIG key %s, which the server has no secret for (add it as tsig_key and reload)", zone, k)
+			log.Warningf("Zone %s accepts TSIG key %s, which has no secret (no tsigkeys row, tsig_key or tsig plugin key)", zone, k)
 		}
 	}
+}
+
+// dataKey finds the key named name in the block's data plugins (SQL's tsigkeys, as far
+// as zones' settings name it), read live.
+func (g *gate) dataKey(name string) (xfrmeta.Key, bool) {
+	for _, s := range g.meta {
+		if k, ok := s.TSIGKey(name); ok {
+			return k, true
+		}
+	}
+	return xfrmeta.Key{}, false
 }
 
 // nsAddrs returns the addresses of the in-zone targets of rrs' NS records.

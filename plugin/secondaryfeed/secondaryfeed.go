@@ -18,6 +18,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/hostdns/hostdns/plugin/pkg/xfrmeta"
+	"github.com/hostdns/hostdns/plugin/secondaryfeed/access"
 	"github.com/hostdns/hostdns/plugin/secondaryfeed/journal"
 )
 
@@ -83,10 +84,10 @@ func (f *Feed) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (
 	}
 	switch state.QType() {
 	case dns.TypeAXFR, dns.TypeIXFR:
-		return f.transfer(ctx, state, z)
+		return f.transfer(ctx, f.ownTSIG(state), z)
 	case dns.TypeSOA:
 		if v := z.cur.Load(); v != nil {
-			return answerSOA(state, v)
+			return answerSOA(f.ownTSIG(state), v)
 		}
 	}
 	return plugin.NextOrFailure(f.Name(), f.Next, ctx, w, r)
@@ -125,9 +126,10 @@ func (f *Feed) Ready() bool {
 // Name implements plugin.Handler.
 func (f *Feed) Name() string { return "secondaryfeed" }
 
-// signLike adds a TSIG to m when the request carried one the server verified: the
-// server then signs m with that key. Secondaries sign their SOA queries and want signed
-// answers; without the tsig plugin in the chain no one else adds it.
+// signLike adds a TSIG to m when the request carried one that verified: the server then
+// signs m with that key (or state.W does, for a key only SQL has: tsigown.go).
+// Secondaries sign their SOA queries and want signed answers; without the tsig plugin in
+// the chain no one else adds it.
 func signLike(m *dns.Msg, state request.Request) {
 	if t := state.Req.IsTsig(); t != nil && state.W.TsigStatus() == nil && m.IsTsig() == nil {
 		m.SetTsig(t.Hdr.Name, t.Algorithm, t.Fudge, time.Now().Unix())
@@ -136,8 +138,15 @@ func signLike(m *dns.Msg, state request.Request) {
 
 // answerSOA answers the SOA question at the apex with the fed SOA, and the apex's NS
 // records in the authority section as the file plugin does: secondaries compare serials
-// with what the primary answers here.
+// with what the primary answers here. A signed question whose TSIG did not verify gets
+// NOTAUTH with the TSIG error (RFC 8945 5.2), not an unsigned answer the secondary
+// would drop anyway.
 func answerSOA(state request.Request, v *journal.Version) (int, error) {
+	if status := state.W.TsigStatus(); status != nil && state.Req.IsTsig() != nil {
+		d := access.Decision{Rcode: dns.RcodeNotAuth, TSIGError: access.TSIGError(status)}
+		writeSigned(state, d.Reply(state.Req))
+		return dns.RcodeNotAuth, nil
+	}
 	m := new(dns.Msg)
 	m.SetReply(state.Req)
 	m.Authoritative = true

@@ -18,14 +18,13 @@
 //
 // Incoming TSIG is verified by the CoreDNS server with the secrets of its
 // server block (dnsserver.Config.TsigSecret): the stock tsig plugin's and
-// those AddSecrets adds from setup (tsig_key, and SQLKeys when setup reads
-// the tsigkeys table). The server copies them when it is made and exposes
-// no way to add one later, and it verifies before any plugin runs (a plugin
-// sees the parsed message, not the signed bytes): so a key of tsigkeys
-// verifies transfers only if it was there at setup, and a key added or
-// changed in SQL later needs a reload; until then a request signed with it
-// gets NOTAUTH/BADKEY. Outgoing NOTIFYs need no server: their keys (Keys)
-// are read live, a changed secret in SQL signing the next NOTIFY.
+// those AddSecrets adds from setup (tsig_key). The server copies them when
+// it is made and exposes no way to add one later; a request signed with a
+// key it lacks has TsigStatus dns.ErrSecret. For a key of the data
+// plugin's tsigkeys that the server lacks, secondaryfeed verifies the
+// request and signs its answers itself (../tsigown.go) and hands Check the
+// status it found. Outgoing NOTIFYs need no server: their keys (Keys) are
+// read live, a changed secret in SQL signing the next NOTIFY.
 //
 // Wiring, per transfer request of zone z:
 //

@@ -11,14 +11,11 @@ import (
 // AddSecrets adds keys to the TSIG secrets of the server block of cfg
 // (dnsserver.GetConfig(c) in setup), which the server verifies requests and
 // signs responses with. Call it from setup: the server copies the secrets
-// when it is made, after every setup ran, and never reads cfg again. So
-// keys added later (a new row in SQL's tsigkeys) verify transfers only
-// after a reload; they sign NOTIFYs at once (Keys reads them live). The
-// stock tsig plugin, when in the block, replaces the map at its setup, which
-// runs before secondaryfeed's (plugin.cfg order): its keys are kept. A name
-// already there with another secret is an error. There is no exported way
-// to add a secret to a running server: a plugin sees parsed messages, not
-// the signed bytes, so it cannot verify a key the server does not know.
+// when it is made, after every setup ran, and never reads cfg again (keys
+// added later, rows of SQL's tsigkeys, are secondaryfeed's own TSIG work:
+// ../tsigown.go). The stock tsig plugin, when in the block, replaces the
+// map at its setup, which runs before secondaryfeed's (plugin.cfg order):
+// its keys are kept. A name already there with another secret is an error.
 func AddSecrets(cfg *dnsserver.Config, keys map[string]xfrmeta.Key) error {
 	secrets := maps.Clone(cfg.TsigSecret)
 	if secrets == nil {
@@ -35,8 +32,8 @@ func AddSecrets(cfg *dnsserver.Config, keys map[string]xfrmeta.Key) error {
 }
 
 // Unverifiable returns the accepted keys of p the server block cannot
-// verify (not in its secrets): requests signed with them get BADKEY. Setup
-// warns of them.
+// verify (not in its secrets): unless the data plugin has them, requests
+// signed with them get BADKEY. The caller warns of them.
 func Unverifiable(cfg *dnsserver.Config, p Policy) []string {
 	var out []string
 	for _, k := range p.Keys {
