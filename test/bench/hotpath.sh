@@ -4,9 +4,9 @@
 # Servers (every round starts each in turn: whoami, file, sql, sql-answercache, pdns):
 #   whoami           `. { whoami }`: the ceiling of the CoreDNS server loop, no data at all
 #   file             the stock file plugin as providers run it: one server block per zone
-#   sql              sqlbackend on MariaDB (1,000 zones), server block ".", no cache
-#   sql-answercache  the same with `answercache` (and `prometheus`, to read its hit counters:
-#                    a small handicap the others do not carry) in the block
+#   sql              sqlbackend on MariaDB (1,000 zones), server block ".", no cache, with
+#                    `prometheus` as below (whoami, file and pdns have none)
+#   sql-answercache  the same with `answercache` in the block (prometheus gives its hit counters)
 #   pdns             PowerDNS 4 (gmysql on MariaDB, default packet cache), run.sh's start_pdns
 # Each is asked the zones group's hot, mixed and random mixes with dnsperf (throughput), then,
 # on the same warm server, a latency probe: dnsprobe at a fixed LAT_RATE (default 1,000 qps),
@@ -129,7 +129,11 @@ start_config() { # NAME
 	case $1 in
 	whoami) printf '. {\n    whoami\n}\n' >"$WORK/cf/whoami" && start_coredns whoami "$WORK/cf/whoami" ;;
 	file) corefile_file "$DATA/zones.list" "$DATA/zones" >"$WORK/cf/file" && start_coredns file "$WORK/cf/file" ;;
-	sql) corefile_sql_block "" >"$WORK/cf/sql" && start_coredns sql "$WORK/cf/sql" "$LAST_ZONE" SOA 180 ;;
+	sql)
+		# prometheus as in sql-answercache, so the pair differs only in the cache.
+		MPORT=$(free_port)
+		corefile_sql_block "    prometheus 127.0.0.1:$MPORT" >"$WORK/cf/sql" && start_coredns sql "$WORK/cf/sql" "$LAST_ZONE" SOA 180
+		;;
 	sql-answercache)
 		[[ $HAVE_AC == 1 ]] || return 1
 		MPORT=$(free_port)
@@ -144,7 +148,8 @@ start_config() { # NAME
 	*) say "unknown configuration $1" && return 1 ;;
 	esac
 }
-# ac_counter NAME: an answercache counter of the running server ("-" without metrics).
+# ac_counter NAME: an answercache counter of the running server (0 without the plugin, "-"
+# without metrics).
 ac_counter() {
 	[[ -n $MPORT ]] || {
 		echo -
@@ -229,12 +234,13 @@ awk -F'\t' '
 function kv(s, key,   a, i, n) { n = split(s, a, " "); for (i = 1; i <= n; i++) if (index(a[i], key "=") == 1) return substr(a[i], length(key) + 2); return "?" }
 {
 	k = $1; if (!(k in seen)) { seen[k] = 1; order[++n] = k }
-	for (f = 1; f <= 7; f++) { split("answered_pct p50_ms p99_ms p999_ms max_ms hits misses", names, " "); v[k, f] = v[k, f] (v[k, f] == "" ? "" : " / ") kv($3, names[f]) }
+	for (f = 1; f <= 8; f++) { split("answered_pct p50_ms p99_ms p999_ms max_ms sender_late_max_ms hits misses", names, " "); v[k, f] = v[k, f] (v[k, f] == "" ? "" : " / ") kv($3, names[f]) }
 }
 END {
-	printf "%-16s %-16s %-16s %-16s %-16s %-16s %s\n", "config", "answered %", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "answercache hits / misses"
-	for (i = 1; i <= n; i++) printf "%-16s %-16s %-16s %-16s %-16s %-16s %s\n", order[i], v[order[i], 1], v[order[i], 2], v[order[i], 3], v[order[i], 4], v[order[i], 5], (order[i] == "sql-answercache" ? v[order[i], 6] " hits, " v[order[i], 7] " misses" : "")
-	print "each column: the rounds in order. answercache hits/misses: during the probe, which comes right after the random mix."
+	printf "%-16s %-16s %-16s %-18s %-18s %-18s %-16s %s\n", "config", "answered %", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "probe late ms", "answercache hits / misses"
+	for (i = 1; i <= n; i++) printf "%-16s %-16s %-16s %-18s %-18s %-18s %-16s %s\n", order[i], v[order[i], 1], v[order[i], 2], v[order[i], 3], v[order[i], 4], v[order[i], 5], v[order[i], 6], (order[i] == "sql-answercache" ? v[order[i], 7] " hits, " v[order[i], 8] " misses" : "")
+	print "each column: the rounds in order. probe late ms: how far behind schedule dnsprobe itself sent a query at worst (its own CPU starvation, charged to the server in the percentiles)."
+	print "answercache hits/misses: during the probe, which comes right after the random mix."
 }' "$LAT"
 exit
 }

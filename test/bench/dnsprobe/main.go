@@ -30,6 +30,9 @@ type probe struct {
 	sentAt  map[uint16]time.Time // scheduled send time of each query in flight, by message id
 	latency []time.Duration
 	wrong   int // answers that are not NOERROR
+	// lateMax is how far behind its schedule the sender wrote a query at worst: a probe
+	// that is itself starved of CPU charges its own delay to the server, and this says so.
+	lateMax time.Duration
 }
 
 func main() {
@@ -110,6 +113,9 @@ func (p *probe) send(conn *net.UDPConn, msgs [][]byte, rate float64, d time.Dura
 	for i := range total {
 		at := start.Add(time.Duration(float64(i) / rate * float64(time.Second)))
 		time.Sleep(time.Until(at))
+		if late := time.Since(at); late > p.lateMax {
+			p.lateMax = late
+		}
 		// Each query its own id (the index), which is how its answer finds its send time.
 		buf = append(buf[:0], msgs[i%len(msgs)]...)
 		id := uint16(i)
@@ -158,8 +164,8 @@ func (p *probe) report(sent int) {
 	if sent > 0 {
 		share = 100 * float64(answered) / float64(sent)
 	}
-	fmt.Printf("sent=%d answered=%d answered_pct=%.2f not_noerror=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f\n",
-		sent, answered, share, p.wrong, ms(quantile(lat, 0.50)), ms(quantile(lat, 0.99)), ms(quantile(lat, 0.999)), ms(quantile(lat, 1)))
+	fmt.Printf("sent=%d answered=%d answered_pct=%.2f not_noerror=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f sender_late_max_ms=%.3f\n",
+		sent, answered, share, p.wrong, ms(quantile(lat, 0.50)), ms(quantile(lat, 0.99)), ms(quantile(lat, 0.999)), ms(quantile(lat, 1)), ms(p.lateMax))
 }
 
 // quantile of the answered queries' sorted latencies; lost queries are not among them (the
