@@ -94,7 +94,7 @@ func (c *Cache) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) 
 		if outer != nil {
 			merge(outer, &sc.meta, now)
 		}
-		return c.writeHit(w, r, sc.buf[:n], sc.meta.rcode, k.patchCase)
+		return c.writeHit(w, r, sc.buf[:n], sc.meta.rcode, k.patchCase, outer != nil)
 	}
 	m.misses.Inc()
 	if res == resStale {
@@ -140,7 +140,9 @@ func (c *Cache) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) 
 }
 
 // writeHit patches the stored answer for r and writes it.
-func (c *Cache) writeHit(w dns.ResponseWriter, r *dns.Msg, buf []byte, rcode int, patchCase bool) (int, error) {
+// A nested request's hit is always written as a message: the plugin that asked reads it
+// from WriteMsg (upstream's nonwriter), and bytes would go straight to the client.
+func (c *Cache) writeHit(w dns.ResponseWriter, r *dns.Msg, buf []byte, rcode int, patchCase, nested bool) (int, error) {
 	buf[0], buf[1] = byte(r.Id>>8), byte(r.Id)
 	if r.RecursionDesired {
 		buf[2] |= 1
@@ -150,7 +152,7 @@ func (c *Cache) writeHit(w dns.ResponseWriter, r *dns.Msg, buf []byte, rcode int
 	if patchCase {
 		patchName(buf, r.Question[0].Name)
 	}
-	if c.slowHits || !setRcode(w, rcode) {
+	if c.slowHits || nested || !setRcode(w, rcode) {
 		m := new(dns.Msg)
 		if err := m.Unpack(buf); err != nil {
 			return dns.RcodeServerFailure, plugin.Error(name, err)

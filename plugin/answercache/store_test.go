@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/coredns/coredns/request"
+
 	"github.com/hostdns/hostdns/plugin/pkg/answerdeps"
 
 	"github.com/miekg/dns"
@@ -179,5 +181,51 @@ func TestHotSetSurvivesLaps(t *testing.T) {
 	}
 	if ev := count(t, "evictions"); ev < float64(rounds*perRound/2) {
 		t.Fatalf("only %v evictions: the flood did not lap the ring", ev)
+	}
+}
+
+// TestConcurrentQueriesAndChanges: queries from several goroutines while the data changes
+// get whole answers, and once the changes are done every answer is the last one (run it
+// with -race).
+func TestConcurrentQueriesAndChanges(t *testing.T) {
+	c, d, ctx := newTest(t, true)
+	addrs := []string{"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"}
+	done := make(chan struct{})
+	errs := make(chan string, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i := 0; i < 300; i++ {
+				w := &wire{addr: udp4}
+				r := query("www.example.org.", dns.TypeA)
+				if _, err := c.ServeDNS(ctx, request.NewScrubWriter(r, w), r); err != nil {
+					errs <- err.Error()
+					return
+				}
+				m := new(dns.Msg)
+				if err := m.Unpack(w.bytes); err != nil || len(m.Answer) != 1 {
+					errs <- fmt.Sprintf("bad answer %v %v", err, m)
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	go func() {
+		defer close(done)
+		for _, a := range addrs[1:] {
+			d.set("www.example.org.", a)
+		}
+	}()
+	for g := 0; g < 4; g++ {
+		if e := <-errs; e != "" {
+			t.Fatal(e)
+		}
+	}
+	<-done
+	for i := 0; i < 3; i++ {
+		_, m, _ := ask(t, ctx, c, query("www.example.org.", dns.TypeA), udp4)
+		if got := m.Answer[0].(*dns.A).A.String(); got != addrs[len(addrs)-1] {
+			t.Fatalf("after the last change: %s, want %s", got, addrs[len(addrs)-1])
+		}
 	}
 }

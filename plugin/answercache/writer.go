@@ -7,6 +7,7 @@ import (
 	"github.com/coredns/coredns/plugin"
 	"github.com/coredns/coredns/plugin/metrics"
 	"github.com/coredns/coredns/plugin/pkg/dnstest"
+	"github.com/coredns/coredns/plugin/pkg/nonwriter"
 	"github.com/coredns/coredns/request"
 
 	"github.com/miekg/dns"
@@ -100,7 +101,8 @@ var pluginWriterType = func() reflect.Type {
 // setRcode sets the rcode of the recorders above (log's dnstest.Recorder, prometheus'
 // metrics.Recorder): their Write does not read it from the bytes, so without this an
 // NXDOMAIN hit would be logged and counted as NOERROR. It reports false if a writer on
-// the way could not be looked through and the rcode is not NOERROR, which they assume.
+// the way could not be looked through and the rcode is not NOERROR, which they assume, or
+// if the answer must be written as a message (a nested request's writer).
 func setRcode(w dns.ResponseWriter, rcode int) bool {
 	for i := 0; i < 64 && w != nil; i++ {
 		switch x := w.(type) {
@@ -111,12 +113,18 @@ func setRcode(w dns.ResponseWriter, rcode int) bool {
 			x.Rcode = rcode
 			w = x.ResponseWriter
 		case *request.ScrubWriter:
-			return true // the server's own: nothing above it
+			// The server's: the client is below, or a nested request's nonwriter.
+			_, nested := x.ResponseWriter.(*nonwriter.Writer)
+			return !nested
+		case *nonwriter.Writer:
+			// A request asked through the chain by a plugin (upstream): the asker reads
+			// the message from WriteMsg, and bytes would go to the client.
+			return false
 		case interface{ Unwrap() dns.ResponseWriter }:
 			w = x.Unwrap()
 		default:
 			if pluginWriterType == nil || reflect.TypeOf(w) != pluginWriterType {
-				return rcode == dns.RcodeSuccess // a writer we cannot look through
+				return rcode == dns.RcodeSuccess // the server's end, or one we cannot look through
 			}
 			w = (*pluginWriter)(reflect.ValueOf(w).UnsafePointer()).ResponseWriter
 		}

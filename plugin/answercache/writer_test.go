@@ -9,8 +9,11 @@ import (
 	"github.com/coredns/coredns/plugin"
 	"github.com/coredns/coredns/plugin/metrics"
 	"github.com/coredns/coredns/plugin/pkg/dnstest"
+	"github.com/coredns/coredns/plugin/pkg/nonwriter"
 	"github.com/coredns/coredns/plugin/test"
 	"github.com/coredns/coredns/request"
+
+	"github.com/hostdns/hostdns/plugin/pkg/answerdeps"
 
 	"github.com/miekg/dns"
 )
@@ -121,5 +124,28 @@ func TestWritersAbove(t *testing.T) {
 		if s := strings.Join(got, ","); s != tc.want {
 			t.Errorf("%v: writers above %q, want %q", tc.plugins, s, tc.want)
 		}
+	}
+}
+
+// TestNestedHitWrittenAsMessage: a CNAME target asked through the chain by upstream comes
+// with a nonwriter, which only keeps what WriteMsg gives it: a hit written as bytes would
+// reach the client instead. Both with the outer recorder and without.
+func TestNestedHitWrittenAsMessage(t *testing.T) {
+	c, _, ctx := newTest(t, false)
+	r := query("www.example.org.", dns.TypeA)
+	ask(t, ctx, c, r, udp4)
+	for _, nested := range []context.Context{answerdeps.With(ctx, &answerdeps.Recorder{}), ctx} {
+		client := &wire{addr: udp4}
+		nw := nonwriter.New(client)
+		if _, err := c.ServeDNS(nested, request.NewScrubWriter(r, nw), r.Copy()); err != nil {
+			t.Fatal(err)
+		}
+		if client.count != 0 || nw.Msg == nil {
+			t.Fatalf("%d writes reached the client, nonwriter got %v", client.count, nw.Msg)
+		}
+		check(t, nw.Msg, test.Case{Qname: "www.example.org.", Qtype: dns.TypeA, Answer: []dns.RR{wwwA}})
+	}
+	if count(t, "hits") != 2 {
+		t.Fatalf("hits %v, want 2", count(t, "hits"))
 	}
 }
