@@ -16,6 +16,7 @@ import (
 	"github.com/coredns/coredns/request"
 
 	"github.com/hostdns/hostdns/plugin/abusepool/inspect"
+	"github.com/hostdns/hostdns/plugin/abusepool/kernelfilter"
 	"github.com/hostdns/hostdns/plugin/abusepool/ratelimit"
 	"github.com/hostdns/hostdns/plugin/abusepool/rules"
 	"github.com/hostdns/hostdns/plugin/abusepool/state"
@@ -30,6 +31,7 @@ type AbusePool struct {
 	state     *state.State
 	limiter   *ratelimit.Limiter
 	inspector *inspect.Inspector
+	kernel    *kernelfilter.Filter // nil without kernel_drop
 	pools     map[string]*abusePool
 	counters  actionCounters
 	now       func() time.Time
@@ -46,6 +48,15 @@ func (a *AbusePool) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.M
 		return plugin.NextOrFailure(a.Name(), a.Next, ctx, w, r)
 	}
 	q := rules.Query{Name: strings.ToLower(r.Question[0].Name), Addr: clientAddr(w), QType: r.Question[0].Qtype}
+	if n := a.kernelSample(w); n > 0 {
+		// One of the kernel's 1-in-n sample of a blocked source's packets: dropped as the
+		// kernel drops the others, and recorded as n queries, so the inspection's rates
+		// and the dynamic thresholds (which extend the source's rule while it goes on)
+		// see the whole flood.
+		a.counters.drop.Inc()
+		a.inspector.RecordWeighted(inspect.Event{Name: q.Name, Client: q.Addr, QType: q.QType, Rcode: inspect.NoAnswer}, uint64(n))
+		return dns.RcodeSuccess, nil
+	}
 	rule := a.state.Set().Match(q)
 	if rule == nil {
 		a.counters.pass.Inc()
@@ -70,6 +81,21 @@ func (a *AbusePool) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.M
 		a.counterOf(action).Inc()
 	}
 	return a.apply(ctx, action, rule.Pool, w, r, q)
+}
+
+// kernelSample is the sample at which the socket filter lets packets from w's client
+// through, or 0 when it does not drop them. Only a UDP packet's own source counts: the filter
+// is on the UDP sockets only, and sees a load balancer's address, not the client a PROXY
+// header names (such a remote address is wrapped).
+func (a *AbusePool) kernelSample(w dns.ResponseWriter) uint32 {
+	if a.kernel == nil {
+		return 0
+	}
+	ra, ok := w.RemoteAddr().(*net.UDPAddr)
+	if !ok {
+		return 0
+	}
+	return a.kernel.Sampled(ra.AddrPort().Addr().Unmap())
 }
 
 // apply does what a rule's action says to a query that matched it.

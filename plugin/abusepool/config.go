@@ -46,6 +46,7 @@ type config struct {
 	rules       []rules.Rule        // in the block's order: precedence
 	thresholds  []dynamic.Threshold // in the block's order
 	kernelDrop  bool                // drop rules' CIDRs also dropped by a socket filter
+	kernelSamp  uint32              // 1 in kernelSamp of those packets let through; 0: none
 }
 
 // line remembers where a property was, for errors found once the whole block is read
@@ -114,13 +115,11 @@ func parse(c *caddy.Controller, now time.Time) (*config, error) {
 				tokenLine = c.Line()
 				cfg.token, err = tokenArg(c)
 			case "kernel_drop":
-				if len(c.RemainingArgs()) != 0 {
-					return nil, c.ArgErr()
-				}
 				if !kernelfilter.Supported() {
 					return nil, c.Errf("kernel_drop: %v", kernelfilter.ErrUnsupported)
 				}
 				cfg.kernelDrop = true
+				cfg.kernelSamp, err = kernelDropArgs(c)
 			case "redis":
 				cfg.redisAddr, cfg.redisPrefix, err = redisArgs(c)
 			case "pool":
@@ -256,6 +255,26 @@ func tokenArg(c *caddy.Controller) (string, error) {
 		return "", c.Errf("%s: the token must be printable ASCII without spaces", prop)
 	}
 	return token, nil
+}
+
+// kernelDropArgs reads "kernel_drop [sample N|off]": the filter lets a random 1 in N of the
+// packets it drops through, for the handler to see the flood (default
+// kernelfilter.DefaultSample); off (or 0) drops them all.
+func kernelDropArgs(c *caddy.Controller) (uint32, error) {
+	args := c.RemainingArgs()
+	switch {
+	case len(args) == 0:
+		return kernelfilter.DefaultSample, nil
+	case len(args) != 2 || args[0] != "sample":
+		return 0, c.ArgErr()
+	case args[1] == "off":
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(args[1], 10, 32)
+	if err != nil || !kernelfilter.ValidSample(uint32(n)) {
+		return 0, c.Errf("kernel_drop: sample %q is not off, 0 or a power of two from 2 to %d", args[1], kernelfilter.MaxSample)
+	}
+	return uint32(n), nil
 }
 
 // redisArgs reads "redis ADDRESS [PREFIX]".

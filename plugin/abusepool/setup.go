@@ -54,6 +54,7 @@ func setup(c *caddy.Controller) error {
 		if lc.kernelOpts, err = kernelOptions(dnsserver.GetConfig(c)); err != nil {
 			return plugin.Error("abusepool", err)
 		}
+		lc.kernelOpts.Sample = cfg.kernelSamp
 	}
 	// A reload starts the new instance before it shuts this one down: the API listener is
 	// closed first (OnRestart) so the new one can bind its address, and opened again if the
@@ -162,13 +163,7 @@ func (lc *lifecycle) start() error {
 		lc.plugin.inspector = lc.inspector
 		lc.backend = backend{inspector: lc.inspector, state: lc.state}
 		if len(lc.thresholds) > 0 {
-			st := lc.state
-			lc.engine = dynamic.New(lc.thresholds, lc.inspector, func(r rules.Rule) error {
-				ctx, cancel := context.WithTimeout(context.Background(), dynamicTimeout)
-				defer cancel()
-				_, err := st.Add(ctx, r)
-				return err
-			})
+			lc.engine = dynamic.New(lc.thresholds, lc.inspector, engineStore{lc.state})
 		}
 		if lc.kernelOpts != nil {
 			lc.kernelOpts.Rules = lc.state
@@ -179,6 +174,7 @@ func (lc *lifecycle) start() error {
 				return
 			}
 			lc.kernel.Start()
+			lc.plugin.kernel = lc.kernel // before the servers start, as the inspector
 		}
 		lc.limiter.Start()
 		for _, p := range lc.pools {
@@ -255,6 +251,23 @@ func (lc *lifecycle) stop() {
 			lc.redis.Close()
 		}
 	})
+}
+
+// engineStore is the state as the dynamic engine writes to it: each write bounded by
+// dynamicTimeout (Redis, when configured).
+type engineStore struct{ st *state.State }
+
+func (s engineStore) Add(r rules.Rule) error {
+	ctx, cancel := context.WithTimeout(context.Background(), dynamicTimeout)
+	defer cancel()
+	_, err := s.st.Add(ctx, r)
+	return err
+}
+
+func (s engineStore) Extend(id string, until time.Time, minGain time.Duration) (bool, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), dynamicTimeout)
+	defer cancel()
+	return s.st.Extend(ctx, id, until, minGain)
 }
 
 // kernelOptions are the socket filter's: the server block's port and the addresses it

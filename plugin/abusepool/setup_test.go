@@ -9,6 +9,7 @@ import (
 
 	"github.com/coredns/caddy"
 
+	"github.com/hostdns/hostdns/plugin/abusepool/kernelfilter"
 	"github.com/hostdns/hostdns/plugin/abusepool/rules"
 )
 
@@ -206,6 +207,7 @@ func FuzzParse(f *testing.F) {
 		"abusepool {\n dynamic nxdomain_ratio 2 0.5 100 10s 1m refused\n}",
 		"abusepool {\n dynamic rcode_rate nxdomain client 5 10s 1m ratelimit 1 2 client drop\n}",
 		"abusepool {\n pool a 1.2.3.4 max_qps 1e400\n}",
+		"abusepool {\n kernel_drop sample 64\n}", "abusepool {\n kernel_drop sample off\n}", "abusepool {\n kernel_drop sample 4294967296\n}",
 		"abusepool {", "abusepool {\n}\n}", "abusepool {\n rule\n dynamic\n pool\n}",
 	} {
 		f.Add(s)
@@ -219,6 +221,9 @@ func FuzzParse(f *testing.F) {
 			if r.Action == rules.Pool && !cfg.poolExists(r.Pool) {
 				t.Fatalf("%q: rule %s names pool %q, which is not defined", in, r.ID, r.Pool)
 			}
+		}
+		if !kernelfilter.ValidSample(cfg.kernelSamp) || cfg.kernelSamp != 0 && !cfg.kernelDrop {
+			t.Fatalf("%q: kernel_drop %v with sample %d", in, cfg.kernelDrop, cfg.kernelSamp)
 		}
 	})
 }

@@ -15,27 +15,46 @@ import (
 // DefaultEvery is how often a started Engine checks its thresholds.
 const DefaultEvery = time.Second
 
-// Engine checks thresholds against an inspector and adds a rule for every offender.
+// Store is where the engine's rules go: abusepool's state, shared by the fleet.
+type Store interface {
+	// Add adds r; it fails while a live rule has r's id.
+	Add(r rules.Rule) error
+	// Extend moves the expiry of the live rule id to until when that is more than minGain
+	// after its current one, and reports whether it did.
+	Extend(id string, until time.Time, minGain time.Duration) (bool, error)
+}
+
+// Engine checks thresholds against an inspector and adds a rule for every offender, or
+// extends the rule an offender already has.
 type Engine struct {
 	ts    []Threshold
 	names []string // per threshold, the part of its rules' ids that tells it from the others (idName)
 	insp  *inspect.Inspector
-	add   func(rules.Rule) error
+	store Store
 
 	mu   sync.Mutex // guards stop and done
 	stop chan struct{}
 	done chan struct{}
 }
 
-// New returns an engine that adds its rules with add. add fails while a rule with the same
-// id is active (the state's Add does); the engine then skips the offender, which is already
-// blocked, without logging or counting it again.
-func New(ts []Threshold, insp *inspect.Inspector, add func(rules.Rule) error) *Engine {
+// New returns an engine that keeps its rules in store. Adding fails while a rule with the
+// same id is active (the state's Add does): the offender is still over its threshold while
+// blocked, so the engine extends its rule to BLOCKFOR from now, and a block lasts as long as
+// the attack plus BLOCKFOR instead of lapsing every BLOCKFOR (with kernel_drop the handler
+// still sees the flood, in the kernel's sample). So that the fleet's store is not written on
+// every check, a rule is extended only when that moves its expiry by more than a quarter of
+// BLOCKFOR; nothing else is logged or counted for an offender already blocked.
+func New(ts []Threshold, insp *inspect.Inspector, store Store) *Engine {
 	for _, t := range ts {
-		rulesAdded.WithLabelValues(t.Trigger) // the series exists at 0 before the first rule
+		// The series exist at 0 before the first rule.
+		rulesAdded.WithLabelValues(t.Trigger)
+		rulesExtended.WithLabelValues(t.Trigger)
 	}
-	return &Engine{ts: ts, names: idNames(ts), insp: insp, add: add}
+	return &Engine{ts: ts, names: idNames(ts), insp: insp, store: store}
 }
+
+// extendGain is the least an extension moves a rule's expiry, as a fraction of BLOCKFOR.
+const extendGain = 4 // a quarter
 
 // idNames names each threshold for its rules' ids: the trigger, with the rcode for
 // rcode_rate, and "-2", "-3"... for a later threshold of the same kind (escalating levels),
@@ -68,9 +87,10 @@ func (e *Engine) Check(now time.Time) []rules.Rule {
 			continue
 		}
 		for _, o := range offs {
+			// Each offender of a threshold is one key, so a rule is looked at once a check.
 			r := t.rule(e.names[i], o, now)
-			if err := e.add(r); err != nil {
-				log.Debugf("dynamic rule %s not added: %v", r.ID, err)
+			if err := e.store.Add(r); err != nil {
+				e.extend(t, r, err)
 				continue
 			}
 			log.Infof("dynamic rule %s added: %s %s until %s (%s)", r.ID, describe(r.Match), r.Action, r.Expires.UTC().Format(time.RFC3339), r.Reason)
@@ -79,6 +99,18 @@ func (e *Engine) Check(now time.Time) []rules.Rule {
 		}
 	}
 	return added
+}
+
+// extend extends r's live rule, which its Add found (addErr), to r's expiry.
+func (e *Engine) extend(t Threshold, r rules.Rule, addErr error) {
+	ok, err := e.store.Extend(r.ID, r.Expires, t.BlockFor/extendGain)
+	switch {
+	case err != nil:
+		log.Debugf("dynamic rule %s neither added (%v) nor extended (%v)", r.ID, addErr, err)
+	case ok:
+		log.Infof("dynamic rule %s extended until %s (%s)", r.ID, r.Expires.UTC().Format(time.RFC3339), r.Reason)
+		rulesExtended.WithLabelValues(t.Trigger).Inc()
+	}
 }
 
 // rule is the rule t, named name in ids, makes for o at now.

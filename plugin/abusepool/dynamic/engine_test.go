@@ -47,16 +47,36 @@ func send(i *inspect.Inspector, n int, client, name string, rcode, bytes int) {
 	}
 }
 
-// store is the part of the state dynamic needs: Add fails while a rule with the id is active.
+// store is the part of the state dynamic needs, as the state does it: Add fails while a rule
+// with the id is active; Extend moves a known rule's expiry when that gains more than minGain.
 type store struct {
-	mu    sync.Mutex
-	rules map[string]rules.Rule
-	calls int
+	mu       sync.Mutex
+	rules    map[string]rules.Rule
+	calls    int // Add calls
+	extends  int // Extend calls
+	extended int // extensions made (writes)
 }
 
 func newStore() *store { return &store{rules: map[string]rules.Rule{}} }
 
-func (s *store) add(r rules.Rule) error {
+func (s *store) Extend(id string, until time.Time, minGain time.Duration) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.extends++
+	r, ok := s.rules[id]
+	if !ok {
+		return false, fmt.Errorf("no rule %s", id)
+	}
+	if !until.After(r.Expires.Add(minGain)) {
+		return false, nil
+	}
+	r.Expires = until
+	s.rules[id] = r
+	s.extended++
+	return true, nil
+}
+
+func (s *store) Add(r rules.Rule) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls++
@@ -106,8 +126,9 @@ func checkRules(t *testing.T, e *Engine, s *store, trigger string, blockFor time
 	if again := e.Check(now.Add(time.Second)); len(again) != 0 {
 		t.Errorf("second check added %+v while the first rules are active", again)
 	}
-	if s.calls != calls+len(want) {
-		t.Errorf("second check called add %d times, want %d (and skipped on its error)", s.calls-calls, len(want))
+	if s.calls != calls+len(want) || s.extends != len(want) || s.extended != 0 {
+		t.Errorf("second check called add %d times, extend %d times, extended %d rules; want %d, %d, 0 (a second's gain is below a quarter of BLOCKFOR)",
+			s.calls-calls, s.extends, s.extended, len(want), len(want))
 	}
 	if after := testutil.ToFloat64(rulesAdded.WithLabelValues(trigger)); after-before != float64(len(want)) {
 		t.Errorf("%s counter moved by %v, want %d", trigger, after-before, len(want))
@@ -120,7 +141,7 @@ func TestQueryRateClient(t *testing.T) {
 	send(i, 100, "192.0.2.2", "a.example.", dns.RcodeSuccess, 100) // exactly 10/s: not above
 	send(i, 50, "2001:db8::1", "a.example.", dns.RcodeSuccess, 100)
 	s := newStore()
-	e := New([]Threshold{threshold(t, "query_rate client 10 10s 5m drop")}, i, s.add)
+	e := New([]Threshold{threshold(t, "query_rate client 10 10s 5m drop")}, i, s)
 	checkRules(t, e, s, QueryRate, 5*time.Minute, []rules.Rule{{
 		ID: "dyn-query-rate-192.0.2.1", Match: rules.Match{CIDR: "192.0.2.1/32"}, Action: rules.Drop,
 		Reason: "query_rate 15/s over 10s > 10/s"}})
@@ -130,7 +151,7 @@ func TestQueryRateClientIPv6(t *testing.T) {
 	i, _ := inspector(t)
 	send(i, 101, "2001:db8::1", "a.example.", dns.RcodeSuccess, 100)
 	s := newStore()
-	e := New([]Threshold{threshold(t, "query_rate client 10 10s 1m refused")}, i, s.add)
+	e := New([]Threshold{threshold(t, "query_rate client 10 10s 1m refused")}, i, s)
 	checkRules(t, e, s, QueryRate, time.Minute, []rules.Rule{{
 		ID: "dyn-query-rate-2001-db8--1", Match: rules.Match{CIDR: "2001:db8::1/128"}, Action: rules.Refused,
 		Reason: "query_rate 10.1/s over 10s > 10/s"}})
@@ -146,7 +167,7 @@ func TestQueryRateSubnet(t *testing.T) {
 	}
 	send(i, 90, "198.51.100.1", "a.example.", dns.RcodeSuccess, 100)
 	s := newStore()
-	e := New([]Threshold{threshold(t, "query_rate subnet 10 10s 1h ratelimit 5 10 client drop")}, i, s.add)
+	e := New([]Threshold{threshold(t, "query_rate subnet 10 10s 1h ratelimit 5 10 client drop")}, i, s)
 	limit := &rules.Limit{QPS: 5, Burst: 10, Per: rules.PerClient, Then: rules.Drop}
 	checkRules(t, e, s, QueryRate, time.Hour, []rules.Rule{
 		{ID: "dyn-query-rate-192.0.2.0-24", Match: rules.Match{CIDR: "192.0.2.0/24"}, Action: rules.RateLimit, Limit: limit,
@@ -168,13 +189,13 @@ func TestRcodeRate(t *testing.T) {
 	send(i, 500, "192.0.2.3", "x.example.", dns.RcodeSuccess, 100) // fast, but no NXDOMAIN
 	send(i, 300, "192.0.2.4", "x.example.", dns.RcodeServerFailure, 100)
 	s := newStore()
-	e := New([]Threshold{threshold(t, "rcode_rate nxdomain client 10 10s 10m truncate")}, i, s.add)
+	e := New([]Threshold{threshold(t, "rcode_rate nxdomain client 10 10s 10m truncate")}, i, s)
 	checkRules(t, e, s, RcodeRate, 10*time.Minute, []rules.Rule{{
 		ID: "dyn-rcode-rate-nxdomain-192.0.2.1", Match: rules.Match{CIDR: "192.0.2.1/32"}, Action: rules.Truncate,
 		Reason: "rcode_rate nxdomain 12/s over 10s > 10/s"}})
 
 	s = newStore()
-	e = New([]Threshold{threshold(t, "rcode_rate servfail client 10 10s 10m drop")}, i, s.add)
+	e = New([]Threshold{threshold(t, "rcode_rate servfail client 10 10s 10m drop")}, i, s)
 	checkRules(t, e, s, RcodeRate, 10*time.Minute, []rules.Rule{{
 		ID: "dyn-rcode-rate-servfail-192.0.2.4", Match: rules.Match{CIDR: "192.0.2.4/32"}, Action: rules.Drop,
 		Reason: "rcode_rate servfail 30/s over 10s > 10/s"}})
@@ -198,7 +219,7 @@ func TestNXDomainRatio(t *testing.T) {
 	}
 	send(i, 20, "192.0.2.3", "gone.small.org.", dns.RcodeNameError, 100) // all NXDOMAIN, too few
 	s := newStore()
-	e := New([]Threshold{threshold(t, "nxdomain_ratio 2 0.5 100 10s 10m pool abuse")}, i, s.add)
+	e := New([]Threshold{threshold(t, "nxdomain_ratio 2 0.5 100 10s 10m pool abuse")}, i, s)
 	checkRules(t, e, s, NXDomainRatio, 10*time.Minute, []rules.Rule{{
 		ID: "dyn-nxdomain-ratio-t-ipnet.de.", Match: rules.Match{Suffix: "t-ipnet.de."}, Action: rules.Pool, Pool: "abuse",
 		Reason: "nxdomain_ratio 0.9 of 200 queries over 10s > 0.5"}})
@@ -210,7 +231,7 @@ func TestResponseBytes(t *testing.T) {
 	send(i, 500, "192.0.2.2", "a.example.", dns.RcodeSuccess, 10)    // many queries, 500 B/s
 	send(i, 5, "192.0.2.3", "a.example.", inspect.NoAnswer, 0)
 	s := newStore()
-	e := New([]Threshold{threshold(t, "response_bytes client 1000 10s 1m refused")}, i, s.add)
+	e := New([]Threshold{threshold(t, "response_bytes client 1000 10s 1m refused")}, i, s)
 	checkRules(t, e, s, ResponseBytes, time.Minute, []rules.Rule{{
 		ID: "dyn-response-bytes-192.0.2.1", Match: rules.Match{CIDR: "192.0.2.1/32"}, Action: rules.Refused,
 		Reason: "response_bytes 6000B/s over 10s > 1000B/s"}})
@@ -233,7 +254,7 @@ func TestUnderThresholds(t *testing.T) {
 	} {
 		ts = append(ts, threshold(t, line))
 	}
-	if got := New(ts, i, s.add).Check(t0); len(got) != 0 || s.calls != 0 {
+	if got := New(ts, i, s).Check(t0); len(got) != 0 || s.calls != 0 {
 		t.Errorf("rules %+v, add called %d times", got, s.calls)
 	}
 }
@@ -245,12 +266,12 @@ func TestOldTrafficMakesNothing(t *testing.T) {
 	i.Flush()
 	clk.Add(20 * time.Second)
 	s := newStore()
-	e := New([]Threshold{threshold(t, "query_rate client 10 10s 1m drop")}, i, s.add)
+	e := New([]Threshold{threshold(t, "query_rate client 10 10s 1m drop")}, i, s)
 	if got := e.Check(clk.Now()); len(got) != 0 {
 		t.Errorf("rules from traffic 20 s old: %+v", got)
 	}
 	// Over the whole minute it is still 500/60 > 5.
-	e = New([]Threshold{threshold(t, "query_rate client 5 60s 1m drop")}, i, s.add)
+	e = New([]Threshold{threshold(t, "query_rate client 5 60s 1m drop")}, i, s)
 	if got := e.Check(clk.Now()); len(got) != 1 {
 		t.Errorf("over 60 s: %+v, want one rule", got)
 	}
@@ -265,7 +286,7 @@ func TestThresholdTheInspectorCannotAnswer(t *testing.T) {
 			t.Errorf("%q fits an inspector of 60s and 3 labels", line)
 		}
 		s := newStore()
-		if got := New([]Threshold{th}, i, s.add).Check(t0); len(got) != 0 {
+		if got := New([]Threshold{th}, i, s).Check(t0); len(got) != 0 {
 			t.Errorf("%q made %+v", line, got)
 		}
 	}
@@ -283,14 +304,7 @@ func TestStartStop(t *testing.T) {
 	defer i.Stop()
 	send(i, 500, "192.0.2.1", "a.example.", dns.RcodeSuccess, 100)
 	added := make(chan rules.Rule, 1)
-	e := New([]Threshold{threshold(t, "query_rate client 10 10s 1m drop")}, i, func(r rules.Rule) error {
-		select {
-		case added <- r:
-			return nil
-		default:
-			return fmt.Errorf("exists")
-		}
-	})
+	e := New([]Threshold{threshold(t, "query_rate client 10 10s 1m drop")}, i, chanStore(added))
 	e.Start(10 * time.Millisecond)
 	e.Start(10 * time.Millisecond) // a second Start does nothing
 	select {
@@ -304,6 +318,21 @@ func TestStartStop(t *testing.T) {
 	e.Stop()
 	e.Stop()
 }
+
+// chanStore sends the first rule added on its channel; later adds fail, and nothing is
+// extended.
+type chanStore chan rules.Rule
+
+func (c chanStore) Add(r rules.Rule) error {
+	select {
+	case c <- r:
+		return nil
+	default:
+		return fmt.Errorf("exists")
+	}
+}
+
+func (c chanStore) Extend(string, time.Time, time.Duration) (bool, error) { return false, nil }
 
 func TestNumber(t *testing.T) {
 	for v, want := range map[float64]string{1520: "1520", 10.1: "10.1", 10.0 / 3: "3.33", 0.5: "0.5", 0.899999: "0.9", 1e20: "100000000000000000000"} {

@@ -101,7 +101,7 @@ func (i *Inspector) count(it *item) {
 		close(it.flushed)
 		return
 	}
-	i.sample.seen(it.at, it.weight, i)
+	i.sample.seen(it.at, it.records, i)
 	if b := i.bucketAt(it.at); b != nil {
 		b.add(&it.event, it.weight)
 	}

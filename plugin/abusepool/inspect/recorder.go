@@ -8,7 +8,8 @@ import (
 // item is what the queue carries: an event and when it was recorded, or a Flush's marker.
 type item struct {
 	event   Event
-	weight  uint64        // how many events it stands for: k of the 1-in-k sample
+	weight  uint64        // how many events it stands for: k of the 1-in-k sample, times RecordWeighted's w
+	records uint64        // how many Record calls it stands for: k (what sets the next k)
 	at      int64         // unix nanoseconds
 	flushed chan struct{} // set for a Flush marker: closed once every earlier item is counted
 }
@@ -38,13 +39,28 @@ func (i *Inspector) sampled() (bool, uint64) {
 // RecordAt is Record for a caller that has read the clock already (the handler does, for the
 // rate limiter), saving a second read.
 func (i *Inspector) RecordAt(e Event, at time.Time) {
+	i.recordAt(e, 1, at)
+}
+
+// RecordWeighted is Record for an event that stands for w events: a packet the kernel let
+// through as one of a 1-in-w sample of a blocked source's. Rates and counts weigh it w; the
+// inspection's own sampling (budget) counts it as one event, which is what it costs.
+func (i *Inspector) RecordWeighted(e Event, w uint64) {
+	if len(i.queue) == cap(i.queue) {
+		i.unsampled.Add(w)
+		return
+	}
+	i.recordAt(e, max(w, 1), i.cfg.Now())
+}
+
+func (i *Inspector) recordAt(e Event, w uint64, at time.Time) {
 	ok, k := i.sampled()
 	if !ok {
 		return
 	}
 	select {
-	case i.queue <- item{event: e, weight: k, at: at.UnixNano()}:
+	case i.queue <- item{event: e, weight: k * w, records: k, at: at.UnixNano()}:
 	default:
-		i.unsampled.Add(k)
+		i.unsampled.Add(k * w)
 	}
 }

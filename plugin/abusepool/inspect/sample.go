@@ -6,10 +6,10 @@ import "time"
 // flood costs the aggregator Config.Budget events a second, whatever its rate.
 type sampler struct {
 	second int64  // the unix second being counted
-	events uint64 // events seen in it (the sample's weights summed)
+	events uint64 // Record calls seen in it (the sample's k summed; a weighted event is one call)
 }
 
-// seen counts w events at unix nanoseconds at; the first event of a new second sets k from
+// seen counts w Record calls at unix nanoseconds at; the first event of a new second sets k from
 // the last one. Only the aggregator calls it.
 func (s *sampler) seen(at int64, w uint64, i *Inspector) {
 	sec := at / int64(time.Second)

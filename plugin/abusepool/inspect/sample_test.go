@@ -51,3 +51,41 @@ func TestSampleAboveBudget(t *testing.T) {
 		t.Errorf("total %d, want about 21001", top.Total)
 	}
 }
+
+// A weighted event (a kernel sample) counts w in the lists and rates, but one in the budget:
+// 100 events of weight 1,024 and 500 plain ones are 600 Record calls, under a budget of
+// 1,000, so the next second is still counted one by one.
+func TestRecordWeighted(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	i := New(Config{Budget: 1000, Now: func() time.Time { return now }})
+	a, b := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
+	for range 100 {
+		i.RecordWeighted(Event{Name: "x.example.", Client: a, QType: 1, Rcode: NoAnswer}, 1024)
+	}
+	for range 500 {
+		i.Record(Event{Name: "x.example.", Client: b, QType: 1, Rcode: 0})
+	}
+	i.RecordWeighted(Event{Name: "x.example.", Client: b, QType: 1, Rcode: 0}, 0) // 0 counts as 1
+	i.Flush()
+	top, err := i.Top(Query{Dimension: Clients, N: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]uint64{}
+	for _, e := range top.Entries {
+		got[e.Key] = e.Count - e.Error
+	}
+	if got["192.0.2.1"] != 102400 || got["192.0.2.2"] != 501 || top.Total != 102901 {
+		t.Errorf("clients %v total %d, want 192.0.2.1=102400 192.0.2.2=501 total 102901", got, top.Total)
+	}
+	r := i.Rates(0)
+	if want := 102400 / r.Window.Seconds(); r.DroppedPerSecond != want {
+		t.Errorf("dropped %v/s, want %v", r.DroppedPerSecond, want)
+	}
+	now = now.Add(time.Second)
+	i.Record(Event{Name: "x.example.", Client: b, QType: 1, Rcode: 0})
+	i.Flush()
+	if k := i.every.Load(); k != 1 {
+		t.Errorf("k = %d after 601 Record calls on a budget of 1,000, want 1", k)
+	}
+}

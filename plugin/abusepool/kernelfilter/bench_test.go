@@ -17,7 +17,7 @@ func BenchmarkBuild1000(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Build(ps, NetOff); err != nil {
+		if _, err := Build(ps, NetOff, 0); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -31,7 +31,7 @@ func BenchmarkVMNoMatch1000(b *testing.B) {
 	for i := range 1000 {
 		ps = append(ps, netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 1}), 32))
 	}
-	p, err := Build(ps, 0)
+	p, err := Build(ps, 0, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -34,7 +34,8 @@ type Filter struct {
 	prog     []bpf.RawInstruction
 	dirty    bool // prog is not yet on the sockets the filter owns
 
-	published published // what this filter added to the gauges
+	index     publishedIndex // the sources whose packets the handler sees as samples
+	published published      // what this filter added to the gauges
 }
 
 type published struct{ prefixes, omitted, sockets int }
@@ -43,6 +44,9 @@ type published struct{ prefixes, omitted, sockets int }
 func New(o Options) (*Filter, error) {
 	if o.Port <= 0 || o.Port > 65535 || o.Rules == nil {
 		return nil, fmt.Errorf("kernel_drop: port %d (want 1-65535) or rule source missing", o.Port)
+	}
+	if !ValidSample(o.Sample) {
+		return nil, fmt.Errorf("kernel_drop: sample %d is not 0 or a power of two from 2 to %d", o.Sample, MaxSample)
 	}
 	o.defaults()
 	return &Filter{o: o, gen: nextGen(), stop: make(chan struct{}), done: make(chan struct{})}, nil
@@ -65,8 +69,19 @@ func (f *Filter) Stop() {
 				log.Warningf("kernel_drop: detaching from socket %d: %v", s.inode, err)
 			}
 		}
+		f.index.clear()
 		f.publish(published{})
 	})
+}
+
+// Sampled is the 1-in-N sample at which the filter on the sockets lets the packets from addr
+// (a UDP packet's source) through, or 0 when it does not drop them: a packet from addr the
+// handler reads is one of the sample, standing for N. Safe for concurrent use.
+func (f *Filter) Sampled(addr netip.Addr) uint32 {
+	if f == nil {
+		return 0
+	}
+	return f.index.cur.Load().sampled(addr)
 }
 
 func (f *Filter) loop() {
@@ -81,6 +96,8 @@ func (f *Filter) loop() {
 		// Set and Rules are two loads: look once more after a change, in case Rules was
 		// read before the list behind the new Set was published.
 		again, seen = set != seen, set
+		// The program attached a poll ago holds every packet now read from the sockets.
+		f.index.promote()
 		if changed {
 			f.rebuild()
 		}
@@ -102,7 +119,7 @@ func (f *Filter) rebuild() {
 	if f.prog != nil && slices.Equal(want, f.wanted) {
 		return
 	}
-	p, err := Build(want, NetOff)
+	p, err := Build(want, NetOff, f.o.Sample)
 	if err != nil {
 		log.Errorf("kernel_drop: building the filter: %v", err)
 		return
@@ -126,6 +143,9 @@ func (f *Filter) attachAll() {
 		log.Warningf("kernel_drop: finding the server's sockets: %v", err)
 		return
 	}
+	if f.dirty {
+		f.index.before(f.prefixes, f.o.Sample)
+	}
 	n := 0
 	for _, s := range found {
 		if !sockets.claim(f, s, f.dirty) {
@@ -140,6 +160,9 @@ func (f *Filter) attachAll() {
 		n++
 	}
 	f.dirty = false
+	if n == 0 {
+		f.index.clear()
+	}
 	f.publish(published{prefixes: len(f.prefixes), omitted: f.omitted, sockets: n})
 }
 

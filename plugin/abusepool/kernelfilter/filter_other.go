@@ -2,6 +2,8 @@
 
 package kernelfilter
 
+import "net/netip"
+
 // Filter does nothing where there are no socket filters; New says so.
 type Filter struct{}
 
@@ -13,6 +15,9 @@ func (f *Filter) Start() {}
 
 // Stop does nothing.
 func (f *Filter) Stop() {}
+
+// Sampled is always 0: nothing is dropped in the kernel.
+func (f *Filter) Sampled(addr netip.Addr) uint32 { return 0 }
 
 func socketDrops() float64 { return 0 }
 

@@ -31,6 +31,7 @@ type Options struct {
 	Rules  RuleSource
 	Poll   time.Duration // how often the rules are looked at; default DefaultPoll
 	Rescan time.Duration // how often the process's sockets are looked for; default DefaultRescan
+	Sample uint32        // 1 in Sample dropped packets let through (ValidSample); 0: none
 }
 
 func (o *Options) defaults() {

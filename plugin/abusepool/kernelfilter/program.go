@@ -2,8 +2,9 @@
 // CIDR of abusepool's drop rules that match on the client's address only. A classic BPF
 // socket filter (SO_ATTACH_FILTER, no privileges needed) is attached to the server's UDP
 // sockets and re-attached whenever the rules change, so a flood from a blocked source costs
-// no read, goroutine or unpack in CoreDNS. Rules that also match a suffix or query type
-// need the packet parsed and stay in the handler. Linux only.
+// no read, goroutine or unpack in CoreDNS. A random 1 in N of the packets it drops is let
+// through, so the handler still sees (and counts N times) a blocked flood. Rules that also
+// match a suffix or query type need the packet parsed and stay in the handler. Linux only.
 package kernelfilter
 
 import (
@@ -32,22 +33,37 @@ const (
 	retAccept = math.MaxUint32 // keep the whole packet
 )
 
+// MaxSample is the largest 1-in-N sample a filter lets through.
+const MaxSample = 1 << 20
+
 // Program is an assembled filter and what it holds.
 type Program struct {
 	Raw      []bpf.RawInstruction
 	Prefixes []netip.Prefix // those in the program
 	Omitted  int            // prefixes that did not fit
+	Sample   uint32         // 1 in Sample of the packets it would drop are let through; 0: none
+}
+
+// ValidSample reports whether n can be a filter's sample: 0 (none), or a power of two from
+// 2 to MaxSample (the kernel's random number is masked, not divided).
+func ValidSample(n uint32) bool {
+	return n == 0 || n >= 2 && n <= MaxSample && n&(n-1) == 0
 }
 
 // Build assembles a filter dropping every packet whose IPv4 or IPv6 source address is in one
-// of prefixes. base is where the IP header starts: NetOff on a socket, 0 for the tests'
-// packets in bpf.VM (which has no SKF_NET_OFF). Prefixes are taken in the order given, so
-// the caller puts first those it wants most; those beyond MaxPrefixes or the instruction
-// budget are counted in Omitted. Prefixes inside one already taken are left out as covered.
-func Build(prefixes []netip.Prefix, base uint32) (*Program, error) {
-	p := &Program{}
+// of prefixes, but for a random 1 in sample of them (0: every one), which it lets through so
+// that the handler still sees a blocked flood (its rate, to extend a dynamic rule). base is
+// where the IP header starts: NetOff on a socket, 0 for the tests' packets in bpf.VM (which
+// has no SKF_NET_OFF). Prefixes are taken in the order given, so the caller puts first those
+// it wants most; those beyond MaxPrefixes or the instruction budget are counted in Omitted.
+// Prefixes inside one already taken are left out as covered.
+func Build(prefixes []netip.Prefix, base, sample uint32) (*Program, error) {
+	if !ValidSample(sample) {
+		return nil, fmt.Errorf("sample %d is not 0 or a power of two from 2 to %d", sample, MaxSample)
+	}
+	p := &Program{Sample: sample}
 	var v4, v6 []netip.Prefix
-	var c cost
+	c := cost{tail: boolInt(sample > 0) * sampleTailLen}
 	for _, pf := range prefixes {
 		pf = pf.Masked()
 		if !pf.IsValid() {
@@ -68,6 +84,9 @@ func Build(prefixes []netip.Prefix, base uint32) (*Program, error) {
 		p.Prefixes = append(p.Prefixes, pf)
 	}
 	ins := program(v4, v6, base)
+	if sample > 0 {
+		ins = sampled(ins, sample)
+	}
 	if len(ins) != c.total() {
 		// cost must count exactly what program emits.
 		return nil, fmt.Errorf("filter of %d instructions, %d counted", len(ins), c.total())
@@ -85,6 +104,7 @@ func Build(prefixes []netip.Prefix, base uint32) (*Program, error) {
 type cost struct {
 	v4Count map[int]int // IPv4 networks per prefix length
 	v4Zero  bool
+	tail    int // the sample's shared tail: sampleTailLen, or 0 without a sample
 	n       int // instructions beyond the fixed ones
 }
 
@@ -92,7 +112,7 @@ type cost struct {
 // and accept (1).
 const fixedInstructions = 6 + 3 + 9
 
-func (c *cost) total() int { return fixedInstructions + c.n }
+func (c *cost) total() int { return fixedInstructions + c.tail + c.n }
 
 // add counts pf in, unless the program would grow past MaxInstructions.
 func (c *cost) add(pf netip.Prefix) bool {
@@ -159,6 +179,29 @@ func program(v4, v6 []netip.Prefix, base uint32) []bpf.Instruction {
 	ins = append(ins, ipv4Part(v4, base)...)
 	ins[4] = bpf.Jump{Skip: uint32(len(ins) - 5)}
 	return append(ins, ipv6Part(v6, base)...)
+}
+
+// sampleTailLen is the length of the tail sampled appends.
+const sampleTailLen = 5
+
+// sampled turns every drop of ins into a jump to one shared tail that drops the packet but
+// for a random 1 in sample (SKF_AD_RANDOM, masked: sample is a power of two). A drop is one
+// instruction and so is the ja replacing it (its offset is 32 bits), so every other offset
+// in ins stays right; the tail follows the IPv6 part's accept, reached only by those jumps.
+func sampled(ins []bpf.Instruction, sample uint32) []bpf.Instruction {
+	tail := len(ins)
+	for i, in := range ins {
+		if in == (bpf.RetConstant{Val: retDrop}) {
+			ins[i] = bpf.Jump{Skip: uint32(tail - i - 1)}
+		}
+	}
+	return append(ins,
+		bpf.LoadExtension{Num: bpf.ExtRand},
+		bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: sample - 1},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0, SkipFalse: 1},
+		bpf.RetConstant{Val: retAccept},
+		bpf.RetConstant{Val: retDrop},
+	)
 }
 
 // ipv4Part: the source address (IP header offset 12) in X; for each prefix length, A = X &

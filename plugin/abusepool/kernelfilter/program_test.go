@@ -60,7 +60,7 @@ func prefixes(ss ...string) []netip.Prefix {
 }
 
 func TestBuildDropsOnlyListedSources(t *testing.T) {
-	p, err := Build(prefixes("192.0.2.0/24", "198.51.100.7/32", "10.0.0.0/8", "2001:db8::/32", "2001:db8:ffff:1::/64", "fd00::1/128", "2001:0db9:8000::/33"), 0)
+	p, err := Build(prefixes("192.0.2.0/24", "198.51.100.7/32", "10.0.0.0/8", "2001:db8::/32", "2001:db8:ffff:1::/64", "fd00::1/128", "2001:0db9:8000::/33"), 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestBuildDropsOnlyListedSources(t *testing.T) {
 }
 
 func TestBuildEmptyAcceptsAll(t *testing.T) {
-	p, err := Build(nil, 0)
+	p, err := Build(nil, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestBuildEmptyAcceptsAll(t *testing.T) {
 }
 
 func TestBuildZeroLength(t *testing.T) {
-	p, err := Build(prefixes("0.0.0.0/0"), 0)
+	p, err := Build(prefixes("0.0.0.0/0"), 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestBuildBounded(t *testing.T) {
 	for i := range 1500 {
 		ps = append(ps, netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 1}), 32))
 	}
-	p, err := Build(ps, 0)
+	p, err := Build(ps, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestBuildBounded(t *testing.T) {
 // hold a source address (the VM and the kernel both end such a program with 0: checked
 // here that a normal-length packet of another version passes).
 func TestBuildOtherVersionAccepted(t *testing.T) {
-	p, _ := Build(prefixes("0.0.0.0/0", "::/0"), 0)
+	p, _ := Build(prefixes("0.0.0.0/0", "::/0"), 0, 0)
 	ins, _ := bpf.Disassemble(p.Raw)
 	vm, _ := bpf.NewVM(ins)
 	pkt := make([]byte, 48)
@@ -150,7 +150,7 @@ func TestBuildSearchMatchesContains(t *testing.T) {
 		a := netip.AddrFrom4([4]byte{byte(rng.IntN(256)), byte(rng.IntN(256)), byte(rng.IntN(256)), byte(rng.IntN(256))})
 		ps = append(ps, netip.PrefixFrom(a, bits).Masked())
 	}
-	p, err := Build(ps, 0)
+	p, err := Build(ps, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func blocked(t *testing.T, c *net.UDPConn, dst, src, markerSrc string, round int
 
 func attachPrefixes(t *testing.T, s socket, ps ...string) {
 	t.Helper()
-	p, err := Build(prefixes(ps...), NetOff)
+	p, err := Build(prefixes(ps...), NetOff, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestSocketLargeProgram(t *testing.T) {
 		ps = append(ps, fmt.Sprintf("10.%d.%d.1/32", i>>8, i&0xff))
 	}
 	ps = append(ps, "127.0.0.1/32", "127.0.0.4/32", "2001:db8::/48", "::1/128", "192.168.0.0/16")
-	p, err := Build(prefixes(ps...), NetOff)
+	p, err := Build(prefixes(ps...), NetOff, 0)
 	if err != nil || p.Omitted != 0 {
 		t.Fatalf("build: %v, %d omitted", err, p.Omitted)
 	}

@@ -53,6 +53,35 @@ func (s *State) change(ctx context.Context, r rules.Rule, mustBeNew bool) (rules
 	return clone(r), nil
 }
 
+// Extend moves the expiry of the live dynamic rule id to until, when until is more than
+// minGain after its current expiry, and shares the change as Put does (Redis, then every
+// node). It reports whether it did. The dynamic engine extends a rule while its offender
+// keeps going; minGain keeps it from writing on every check: a rule is written at most once
+// per minGain of time, by whichever node gets there first (the others then see the new
+// expiry). A rule that never expires, or another origin's, is left alone; ErrNotFound when
+// there is no such live rule (deleted, expired: the engine adds it anew).
+func (s *State) Extend(ctx context.Context, id string, until time.Time, minGain time.Duration) (bool, error) {
+	s.changeMu.Lock()
+	defer s.changeMu.Unlock()
+	now := time.Now()
+	s.mu.Lock()
+	old, ok := s.shared[id]
+	shadowed := s.isCorefile(id)
+	s.mu.Unlock()
+	switch {
+	case !ok || old.Expired(now) || shadowed:
+		return false, fmt.Errorf("%w: %s", ErrNotFound, id)
+	case old.Origin != rules.FromDynamic || old.Expires.IsZero() || !until.After(old.Expires.Add(minGain)):
+		return false, nil
+	}
+	r := clone(old)
+	r.Expires = until.UTC()
+	if err := s.redis.write(ctx, r, false); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 // prepare fills in what the State assigns and validates the result.
 func (s *State) prepare(r *rules.Rule, now time.Time) error {
 	if r.ID == "" {
