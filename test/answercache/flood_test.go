@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hostdns/hostdns/test/harness"
 	"github.com/miekg/dns"
 )
 
@@ -55,6 +56,11 @@ func TestFloodKeepsHotSet(t *testing.T) {
 					t.Fatalf("%s: rcode %s, want NXDOMAIN", name, dns.RcodeToString[r.Rcode])
 				}
 			}
+			// The configured size bounds what is held (the gauge is updated every second).
+			harness.Eventually(t, 3*time.Second, "coredns_answercache_bytes above 0 and at most 1 MiB", func() bool {
+				b := harness.MetricSum(t, "coredns_answercache_bytes")
+				return b > 0 && b <= 1<<20
+			})
 			kept := 0
 			for _, h := range hot {
 				before := hits(t)
