@@ -1,7 +1,6 @@
 package sqlbackend_test
 
 import (
-	"runtime"
 	"testing"
 	"time"
 
@@ -18,18 +17,6 @@ func dbConnections(t *testing.T, d *testDB, name string) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// settle waits for goroutines to finish, returning the smallest count seen.
-func settle() int {
-	best := runtime.NumGoroutine()
-	for i := 0; i < 20; i++ {
-		time.Sleep(50 * time.Millisecond)
-		if n := runtime.NumGoroutine(); n < best {
-			best = n
-		}
-	}
-	return best
 }
 
 // TestReloadLeaksNothing restarts the server (as the reload plugin does) with
@@ -50,7 +37,7 @@ func TestReloadLeaksNothing(t *testing.T) {
 	}
 	s := startSQL(t, d)
 	inst := s.Instance
-	baseG, baseC := settle(), dbConnections(t, d, name)
+	baseG, baseC := harness.SettledGoroutines(), dbConnections(t, d, name)
 
 	for i, extra := range []string{"", "", "poll 300ms", "poll 300ms", "", "poll 250ms"} {
 		next, err := inst.Restart(corefile(extra))
@@ -63,7 +50,7 @@ func TestReloadLeaksNothing(t *testing.T) {
 		// with a changed one they are loaded again.
 		harness.WaitFor(t, addr, "www.example.org.", dns.TypeA, hasA("192.0.2.80"), 5*time.Second)
 	}
-	g, c := settle(), dbConnections(t, d, name)
+	g, c := harness.SettledGoroutines(), dbConnections(t, d, name)
 	t.Logf("goroutines %d -> %d, connections %d -> %d after 6 restarts", baseG, g, baseC, c)
 	if g > baseG+5 {
 		t.Errorf("goroutines grew from %d to %d over 6 restarts", baseG, g)

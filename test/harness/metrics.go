@@ -1,0 +1,43 @@
+package harness
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// MetricSum returns the sum of a counter or gauge family over all its series, as registered
+// by the in-process servers' plugins: for a test that checks what one server did, which
+// holds when the package's tests run one at a time (they do unless they call t.Parallel).
+func MetricSum(t testing.TB, name string) float64 {
+	t.Helper()
+	mfs, err := prometheus.DefaultGatherer.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		}
+	}
+	return sum
+}
+
+// SettledGoroutines waits a second for goroutines that are ending to end, and returns the
+// smallest count it saw: for tests that a stop or reload leaks none.
+func SettledGoroutines() int {
+	best := runtime.NumGoroutine()
+	for i := 0; i < 20; i++ {
+		time.Sleep(50 * time.Millisecond)
+		if n := runtime.NumGoroutine(); n < best {
+			best = n
+		}
+	}
+	return best
+}
