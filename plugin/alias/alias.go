@@ -130,8 +130,9 @@ func (a *Alias) serveAlias(ctx context.Context, state request.Request, nodata *d
 		kn = known{owner: alias.Header().Name, ttl: res.ttl, addrs: res.addrs, ns: am.Ns, extra: am.Extra}
 		a.memo.Set(k, kn, now, seconds(res.ttl))
 		// The target's addresses are not ours: keep them no longer than
-		// their TTL, as the memo does.
-		answerdeps.From(ctx).Expire(seconds(res.ttl))
+		// their TTL. res.ttl is what is left of it rounded up to a second
+		// (cache.go), so a second less is never past it.
+		answerdeps.From(ctx).Expire(seconds(res.ttl) - time.Second)
 	}
 	return a.write(ctx, state, kn)
 }

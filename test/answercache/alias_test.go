@@ -97,11 +97,9 @@ func TestAliasTTL(t *testing.T) {
 		harness.WaitFor(t, s.UDP, "up.example.org.", dns.TypeA, hasA(ip), (ttl+2)*time.Second)
 		age := time.Since(fetched)
 		t.Logf("upstream change %d served %s after the upstream's last answer (TTL %ds)", i-1, age.Round(time.Millisecond), ttl)
-		// alias hands the cache the target's remaining TTL rounded up to whole seconds
-		// (cache.go, entry.ttl), so an answer may be kept up to a second past the
-		// upstream's TTL (reported); half a second more for polling and scheduling.
-		if limit := ttl*time.Second + 1500*time.Millisecond; age > limit {
-			t.Errorf("new upstream address served %s after the old one was fetched, want at most %s (TTL %ds + 1s rounding + 0.5s)", age, limit, ttl)
+		// Never past the upstream's TTL; half a second more for polling and scheduling.
+		if limit := ttl*time.Second + 500*time.Millisecond; age > limit {
+			t.Errorf("new upstream address served %s after the old one was fetched, want at most %s (TTL %ds + 0.5s)", age, limit, ttl)
 		}
 	}
 
