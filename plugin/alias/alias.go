@@ -57,9 +57,9 @@ func (a *Alias) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) 
 	now := a.now()
 	known, memoHit := a.memo.Get(k, now)
 	if memoHit {
-		// What the memo says is not stamped with the data it came from: an
-		// answer cache above must not keep an answer made from it.
-		answerdeps.From(ctx).Uncacheable()
+		// With an answer cache above, the memo is only as good as the data it
+		// was made from (deps.go): asked again once that changed.
+		memoHit = known.deps.use(answerdeps.From(ctx), now)
 	}
 	if memoHit && !known.none {
 		memoHitCount.WithLabelValues(metrics.WithServer(ctx)).Inc()
@@ -91,6 +91,7 @@ type known struct {
 	addrs  []dns.RR
 	ns     []dns.RR
 	extra  []dns.RR
+	deps   memoDeps // what it was made from, for an answer cache above
 }
 
 // serveAlias answers a query whose data-plugin answer, nodata, was held back.
@@ -106,8 +107,9 @@ func (a *Alias) serveAlias(ctx context.Context, state request.Request, nodata *d
 			}
 		}
 	}
+	rec := answerdeps.From(ctx)
 	if alias == nil {
-		a.memo.Set(k, known{none: true}, now, a.memoWindow)
+		a.memo.Set(k, known{none: true, deps: depsOf(rec, now, a.memoWindow)}, now, a.memoWindow)
 		state.W.WriteMsg(nodata)
 		return dns.RcodeSuccess, nil
 	}
@@ -119,20 +121,21 @@ func (a *Alias) serveAlias(ctx context.Context, state request.Request, nodata *d
 		lookupCount.WithLabelValues(metrics.WithServer(ctx), "servfail").Inc()
 		return dns.RcodeServerFailure, res.err
 	case resultNoData:
-		kn = known{nodata: true, ns: nodata.Ns, extra: nodata.Extra}
+		rec.Expire(a.memoWindow)
+		kn = known{nodata: true, ns: nodata.Ns, extra: nodata.Extra, deps: depsOf(rec, now, a.memoWindow)}
 		a.memo.Set(k, kn, now, a.memoWindow)
-		answerdeps.From(ctx).Expire(a.memoWindow)
 	default:
 		// The answer looks like the data plugin's answer for an address record at this
 		// name: the owner as the ALIAS record has it (wildcards expanded), the authority
 		// and additional sections of the ALIAS answer (the apex NS, as for any positive
 		// answer).
-		kn = known{owner: alias.Header().Name, ttl: res.ttl, addrs: res.addrs, ns: am.Ns, extra: am.Extra}
+		// The target's addresses are not ours: an answer cache keeps them no
+		// longer than their TTL. res.ttl is what is left of it rounded up to a
+		// second (cache.go), so a second less is never past it.
+		keep := seconds(res.ttl) - time.Second
+		rec.Expire(keep)
+		kn = known{owner: alias.Header().Name, ttl: res.ttl, addrs: res.addrs, ns: am.Ns, extra: am.Extra, deps: depsOf(rec, now, keep)}
 		a.memo.Set(k, kn, now, seconds(res.ttl))
-		// The target's addresses are not ours: keep them no longer than
-		// their TTL. res.ttl is what is left of it rounded up to a second
-		// (cache.go), so a second less is never past it.
-		answerdeps.From(ctx).Expire(seconds(res.ttl) - time.Second)
 	}
 	return a.write(ctx, state, kn)
 }
