@@ -13,7 +13,6 @@ import (
 	"github.com/hostdns/hostdns/test/harness"
 
 	"github.com/miekg/dns"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // examplePorts are the ports the examples name; each gets a free one, as test/e2e does.
@@ -66,7 +65,7 @@ func TestExampleAbuseFront(t *testing.T) {
 	})
 
 	poolAnswered := func() float64 {
-		return counterValue(t, "coredns_abusepool_pool_requests_total", map[string]string{"pool": "abuse", "result": "answered"})
+		return harness.MetricSumWhere(t, "coredns_abusepool_pool_requests_total", map[string]string{"pool": "abuse", "result": "answered"})
 	}
 	before := poolAnswered()
 	harness.AssertResponse(t, ask(t, front, "udp", "", "x1.rnd.example.org.", dns.TypeA), harness.Response{
@@ -118,35 +117,4 @@ func TestExampleProvider(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
-}
-
-// counterValue sums the counter family name over the series whose labels include match.
-func counterValue(t *testing.T, name string, match map[string]string) float64 {
-	t.Helper()
-	mfs, err := prometheus.DefaultGatherer.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := 0.0
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	metrics:
-		for _, m := range mf.GetMetric() {
-			for k, v := range match {
-				found := false
-				for _, l := range m.GetLabel() {
-					if l.GetName() == k && l.GetValue() == v {
-						found = true
-					}
-				}
-				if !found {
-					continue metrics
-				}
-			}
-			sum += m.GetCounter().GetValue()
-		}
-	}
-	return sum
 }

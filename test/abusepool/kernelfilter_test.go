@@ -36,7 +36,7 @@ func gaugeValue(t *testing.T, name string) float64 {
 }
 
 func handlerDrops(t *testing.T) float64 {
-	return counterValue(t, "coredns_abusepool_requests_total", map[string]string{"action": "drop"})
+	return harness.MetricSumWhere(t, "coredns_abusepool_requests_total", map[string]string{"action": "drop"})
 }
 
 // silent reports whether a query from src gets no reply.

@@ -210,8 +210,8 @@ func TestAliasUpstream(t *testing.T) {
 		in := newTestInternet(t)
 		// memo 0: every query goes through alias's upstream cache.
 		s := startAlias(t, backend, in, "memo 0")
-		pos := counter(t, "coredns_alias_cache_hits_total", map[string]string{"kind": "positive"})
-		neg := counter(t, "coredns_alias_cache_hits_total", map[string]string{"kind": "negative"})
+		pos := harness.MetricSumWhere(t, "coredns_alias_cache_hits_total", map[string]string{"kind": "positive"})
+		neg := harness.MetricSumWhere(t, "coredns_alias_cache_hits_total", map[string]string{"kind": "negative"})
 		both(t, s, func(t *testing.T, addr, network string) {
 			before := in.queries.Load()
 			for range 3 {
@@ -245,10 +245,10 @@ func TestAliasUpstream(t *testing.T) {
 		})
 		// 3 rounds over 2 transports, 2 positive and 2 negative lookups each, all but the
 		// first round's from the cache.
-		if got := counter(t, "coredns_alias_cache_hits_total", map[string]string{"kind": "positive"}) - pos; got != 10 {
+		if got := harness.MetricSumWhere(t, "coredns_alias_cache_hits_total", map[string]string{"kind": "positive"}) - pos; got != 10 {
 			t.Errorf("%v positive cache hits, want 10", got)
 		}
-		if got := counter(t, "coredns_alias_cache_hits_total", map[string]string{"kind": "negative"}) - neg; got != 10 {
+		if got := harness.MetricSumWhere(t, "coredns_alias_cache_hits_total", map[string]string{"kind": "negative"}) - neg; got != 10 {
 			t.Errorf("%v negative cache hits, want 10", got)
 		}
 		// An upstream that truncates over UDP is asked again over TCP.
@@ -280,7 +280,7 @@ func TestAliasServeStale(t *testing.T) {
 		Answer:        []string{"stale2.example.org. 0 IN A 198.51.100.20"},
 		Ns:            []string{apexNS},
 	})
-	staleBefore := counter(t, "coredns_alias_stale_answers_total", nil)
+	staleBefore := harness.MetricSumWhere(t, "coredns_alias_stale_answers_total", nil)
 
 	// Upstream answers SERVFAIL: the last good addresses, with TTL min(ALIAS, 30).
 	in.setFail(true)
@@ -307,7 +307,7 @@ func TestAliasServeStale(t *testing.T) {
 		Answer:        []string{"stale.example.org. 30 IN A 198.51.100.40"},
 		Ns:            []string{apexNS},
 	})
-	if got := counter(t, "coredns_alias_stale_answers_total", nil) - staleBefore; got != 3 {
+	if got := harness.MetricSumWhere(t, "coredns_alias_stale_answers_total", nil) - staleBefore; got != 3 {
 		t.Errorf("coredns_alias_stale_answers_total grew by %v, want 3", got)
 	}
 
@@ -339,7 +339,7 @@ func TestAliasMergesConcurrentLookups(t *testing.T) {
 	in := newTestInternet(t)
 	s := startAlias(t, "file", in, "")
 	release := in.hold()
-	missesBefore := counter(t, "coredns_alias_cache_misses_total", nil)
+	missesBefore := harness.MetricSumWhere(t, "coredns_alias_cache_misses_total", nil)
 	queriesBefore := in.queries.Load()
 
 	const n = 10
@@ -356,7 +356,7 @@ func TestAliasMergesConcurrentLookups(t *testing.T) {
 	// Wait until all n queries reached the plugin (each counts a miss), then let the
 	// upstream answer. This waits for a state, it asserts nothing about time.
 	deadline := time.Now().Add(10 * time.Second)
-	for counter(t, "coredns_alias_cache_misses_total", nil)-missesBefore < n && time.Now().Before(deadline) {
+	for harness.MetricSumWhere(t, "coredns_alias_cache_misses_total", nil)-missesBefore < n && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	release()
@@ -416,7 +416,7 @@ func TestAliasMemo(t *testing.T) {
 		}{{"memo 1h", 4}, {"memo 0", 0}} {
 			t.Run(tc.memo, func(t *testing.T) {
 				s := startAlias(t, backend, newTestInternet(t), tc.memo)
-				before := counter(t, "coredns_alias_memo_hits_total", nil)
+				before := harness.MetricSumWhere(t, "coredns_alias_memo_hits_total", nil)
 				for range 5 {
 					harness.AssertResponse(t, ask(t, s.UDP, "udp", "chain.example.org.", dns.TypeA), harness.Response{
 						Authoritative: true,
@@ -424,7 +424,7 @@ func TestAliasMemo(t *testing.T) {
 						Ns:            []string{apexNS},
 					})
 				}
-				if got := counter(t, "coredns_alias_memo_hits_total", nil) - before; got != tc.hits {
+				if got := harness.MetricSumWhere(t, "coredns_alias_memo_hits_total", nil) - before; got != tc.hits {
 					t.Errorf("%v memo hits, want %v", got, tc.hits)
 				}
 				// NODATA answers and names without ALIAS are unchanged by the memo.

@@ -69,7 +69,7 @@ func waitHealth(t *testing.T, member string, up bool) {
 		want = 1
 	}
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
-		if counter(t, "coredns_pool_member_healthy", map[string]string{"member": member}) == want {
+		if harness.MetricSumWhere(t, "coredns_pool_member_healthy", map[string]string{"member": member}) == want {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -122,7 +122,7 @@ func TestPoolHealthTCP(t *testing.T) {
 	l1 := listenTCP(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	l2 := listenTCP(t, net.JoinHostPort("127.0.0.2", strconv.Itoa(port)))
 	zone := writeZone(t, "db.example.org", healthZone("tcpm"))
-	checked0, down0 := counter(t, "coredns_pool_members_checked", nil), counter(t, "coredns_pool_members_down", nil)
+	checked0, down0 := harness.MetricSumWhere(t, "coredns_pool_members_checked", nil), harness.MetricSumWhere(t, "coredns_pool_members_down", nil)
 	s := harness.StartServer(t, fmt.Sprintf(`example.org:0 {
     pool {
         health tcp %d
@@ -138,7 +138,7 @@ func TestPoolHealthTCP(t *testing.T) {
 	waitHealth(t, "tcpm3.example.org.", false)
 	waitHealth(t, "tcpm1.example.org.", true)
 	// The unlabelled gauges count the same: three members checked, one of them down.
-	if checked, down := counter(t, "coredns_pool_members_checked", nil)-checked0, counter(t, "coredns_pool_members_down", nil)-down0; checked != 3 || down != 1 {
+	if checked, down := harness.MetricSumWhere(t, "coredns_pool_members_checked", nil)-checked0, harness.MetricSumWhere(t, "coredns_pool_members_down", nil)-down0; checked != 3 || down != 1 {
 		t.Errorf("members_checked and members_down moved by %v and %v, want 3 and 1", checked, down)
 	}
 	got := members(t, s, "tcpm.example.org.", 300)
@@ -165,13 +165,13 @@ func TestPoolHealthTCP(t *testing.T) {
 	if got := members(t, s, "tcpm.example.org.", 100); got["tcpm3.example.org."] != 100 {
 		t.Errorf("with only m3 up picked %v, want m3 only", got)
 	}
-	if down := counter(t, "coredns_pool_members_down", nil) - down0; down != 2 {
+	if down := harness.MetricSumWhere(t, "coredns_pool_members_down", nil) - down0; down != 2 {
 		t.Errorf("members_down moved by %v with m1 and m2 down, want 2", down)
 	}
 
 	// Stopping the server (a reload does too) takes its members out of the gauges.
 	s.Stop()
-	if checked, down := counter(t, "coredns_pool_members_checked", nil)-checked0, counter(t, "coredns_pool_members_down", nil)-down0; checked != 0 || down != 0 {
+	if checked, down := harness.MetricSumWhere(t, "coredns_pool_members_checked", nil)-checked0, harness.MetricSumWhere(t, "coredns_pool_members_down", nil)-down0; checked != 0 || down != 0 {
 		t.Errorf("after the server stopped members_checked and members_down are %v and %v above where they started, want 0", checked, down)
 	}
 }

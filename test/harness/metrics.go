@@ -6,12 +6,19 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // MetricSum returns the sum of a counter or gauge family over all its series, as registered
 // by the in-process servers' plugins: for a test that checks what one server did, which
 // holds when the package's tests run one at a time (they do unless they call t.Parallel).
 func MetricSum(t testing.TB, name string) float64 {
+	t.Helper()
+	return MetricSumWhere(t, name, nil)
+}
+
+// MetricSumWhere is MetricSum over the series whose labels include every pair of match.
+func MetricSumWhere(t testing.TB, name string, match map[string]string) float64 {
 	t.Helper()
 	mfs, err := prometheus.DefaultGatherer.Gather()
 	if err != nil {
@@ -23,10 +30,25 @@ func MetricSum(t testing.TB, name string) float64 {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
-			sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+			if labelsInclude(m, match) {
+				sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+			}
 		}
 	}
 	return sum
+}
+
+func labelsInclude(m *dto.Metric, match map[string]string) bool {
+	for k, v := range match {
+		found := false
+		for _, l := range m.GetLabel() {
+			found = found || (l.GetName() == k && l.GetValue() == v)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // SettledGoroutines waits a second for goroutines that are ending to end, and returns the

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hostdns/hostdns/test/harness"
 )
@@ -122,30 +121,7 @@ func (p *badPrimary) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 // this process's registry (the in-process nodes').
 func failures(t *testing.T, reason string) float64 {
 	t.Helper()
-	return metricSum(t, "coredns_sqlsecondary_transfers_total", "result", reason)
-}
-
-// metricSum sums the samples of the counter name whose label has value.
-func metricSum(t *testing.T, name, label, value string) float64 {
-	t.Helper()
-	mfs, err := prometheus.DefaultGatherer.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := 0.0
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == label && l.GetValue() == value {
-					sum += m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return sum
+	return harness.MetricSumWhere(t, "coredns_sqlsecondary_transfers_total", map[string]string{"result": reason})
 }
 
 // TestBadPrimary: a primary that times out (trickling one record a second), refuses, sends

@@ -68,12 +68,12 @@ func TestNotifyFromNonMaster(t *testing.T) {
 	waitSerial(t, n.addr, exampleZone, 1)
 
 	primary.SetZone(t, exampleZone, zoneText(exampleZone, 2, "3600 600 1209600", 2))
-	refused := metricSum(t, "coredns_sqlsecondary_notifies_total", "result", "refused")
+	refused := harness.MetricSumWhere(t, "coredns_sqlsecondary_notifies_total", map[string]string{"result": "refused"})
 	r := notifyFrom(t, "127.0.0.2", n.addr, exampleZone)
 	if r.Rcode != dns.RcodeRefused || r.Opcode != dns.OpcodeNotify || !r.Response {
 		t.Errorf("NOTIFY from 127.0.0.2 (not a master): rcode %s opcode %s, want REFUSED to the NOTIFY", dns.RcodeToString[r.Rcode], dns.OpcodeToString[r.Opcode])
 	}
-	if got := metricSum(t, "coredns_sqlsecondary_notifies_total", "result", "refused") - refused; got != 1 {
+	if got := harness.MetricSumWhere(t, "coredns_sqlsecondary_notifies_total", map[string]string{"result": "refused"}) - refused; got != 1 {
 		t.Errorf("notifies_total{result=refused} went up by %.0f, want 1", got)
 	}
 	// The zone stays at serial 1: the refused NOTIFY set nothing off (the SOA refresh is an
