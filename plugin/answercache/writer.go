@@ -11,10 +11,9 @@ import (
 	"github.com/miekg/dns"
 )
 
-// capture is the writer an admitted miss goes down the chain with: it scrubs the answer
-// exactly as the server's ScrubWriter will (doing it twice changes nothing: Truncate
-// keeps what fits, the OPT record is reused), packs it, keeps the bytes and passes the
-// message on. Only a single message is stored.
+// capture is the writer an admitted miss goes down the chain with: it scrubs a copy of the
+// answer as the server's ScrubWriter will scrub the answer itself, packs it, keeps the
+// bytes and passes the message on untouched. Only a single message is stored.
 type capture struct {
 	dns.ResponseWriter
 	req   *dns.Msg
@@ -34,11 +33,18 @@ func (c *capture) WriteMsg(m *dns.Msg) error {
 	c.ok = false
 	if c.n == 1 {
 		state := request.Request{Req: c.req, W: c.ResponseWriter}
-		state.SizeAndDo(m)
-		state.Scrub(m)
-		if b, err := m.PackBuffer(c.buf[:cap(c.buf)]); err == nil {
+		// Scrubbed apart (a shallow copy: Truncate and SizeAndDo reslice and set
+		// fields, and what they set in the shared OPT record the server sets the same
+		// way): m goes on as the chain wrote it and is scrubbed once, by the server, as
+		// without the cache. Scrubbing it twice would not be the same: a message
+		// truncated to fit compressed may then fit uncompressed, and the second pass
+		// turns compression off.
+		stored := *m
+		state.SizeAndDo(&stored)
+		state.Scrub(&stored)
+		if b, err := stored.PackBuffer(c.buf[:cap(c.buf)]); err == nil {
 			c.keep(b)
-			c.ok, c.rcode = true, m.Rcode
+			c.ok, c.rcode = true, stored.Rcode
 		}
 	}
 	return c.ResponseWriter.WriteMsg(m)
