@@ -60,8 +60,3 @@ func (rw *recorder) Write(b []byte) (int, error) {
 	rw.bytes += n
 	return n, err
 }
-
-// Unwrap returns the writer above, so a plugin below that writes packed bytes
-// (answercache's hits) can reach the recorders of log and prometheus above abusepool and
-// set the rcode their Write does not read.
-func (rw *recorder) Unwrap() dns.ResponseWriter { return rw.ResponseWriter }

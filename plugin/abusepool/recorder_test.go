@@ -49,13 +49,3 @@ func TestRecorderAllocationFree(t *testing.T) {
 		t.Errorf("%v allocations per recorded answer, want 0", allocs)
 	}
 }
-
-func TestRecorderUnwraps(t *testing.T) {
-	w := &test.ResponseWriter{}
-	rw := getRecorder(w)
-	defer putRecorder(rw)
-	var got dns.ResponseWriter = rw
-	if u, ok := got.(interface{ Unwrap() dns.ResponseWriter }); !ok || u.Unwrap() != w {
-		t.Fatal("the recorder does not unwrap to the writer it wraps")
-	}
-}

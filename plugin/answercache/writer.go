@@ -65,9 +65,6 @@ func (c *capture) Write(b []byte) (int, error) {
 // keep holds b as the packed answer (its buffer goes back to the pool with the scratch).
 func (c *capture) keep(b []byte) { c.buf = b }
 
-// Unwrap returns the writer above, for plugins below that look for a writer up the chain.
-func (c *capture) Unwrap() dns.ResponseWriter { return c.ResponseWriter }
-
 // asBytes reports whether a hit may be written as bytes with w.Write, which allocates
 // nothing, rather than unpacked and written with WriteMsg.
 //

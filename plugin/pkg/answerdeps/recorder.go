@@ -79,22 +79,6 @@ func (r *Recorder) Expire(d time.Duration) {
 	}
 }
 
-// Merge adds what o recorded to r: a nested request (a CNAME target asked
-// through the whole chain) is part of the outer answer.
-func (r *Recorder) Merge(o *Recorder) {
-	if r == nil || o == nil {
-		return
-	}
-	for _, s := range o.Stamps() {
-		r.Depend(s)
-	}
-	r.served = r.served || o.served
-	r.uncacheable = r.uncacheable || o.uncacheable
-	if o.ttl > 0 {
-		r.Expire(o.ttl)
-	}
-}
-
 // Cacheable reports whether the answer may be cached: some plugin served it
 // from guarded data and none marked it uncacheable.
 func (r *Recorder) Cacheable() bool { return r != nil && r.served && !r.uncacheable }
