@@ -1,7 +1,7 @@
 package answercache
 
 import (
-	"net"
+	"github.com/coredns/coredns/request"
 
 	"github.com/miekg/dns"
 )
@@ -159,22 +159,11 @@ func appendOptions(b []byte, opts []dns.EDNS0) ([]byte, reason) {
 	return b, reasonNone
 }
 
-// transport says what request.Request's Proto and Family would, without their allocations.
+// transport is request.Request's Proto and Family (which see through the proxyproto
+// plugin's wrapped addresses).
 func transport(w dns.ResponseWriter) (tcp, v6 bool) {
-	a := w.RemoteAddr()
-	if u, ok := a.(interface{ Unwrap() net.Addr }); ok {
-		if inner := u.Unwrap(); inner != nil {
-			a = inner
-		}
-	}
-	var ip net.IP
-	switch x := a.(type) {
-	case *net.UDPAddr:
-		ip = x.IP
-	case *net.TCPAddr:
-		ip, tcp = x.IP, true
-	}
-	return tcp, ip.To4() == nil
+	state := request.Request{W: w}
+	return state.Proto() == "tcp", state.Family() == 2
 }
 
 func hasEscape(s string) bool {
