@@ -49,8 +49,10 @@ func (s *SQLSign) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg
 	}
 	// Signatures and SOA-EDIT's serial change with the week: an answer cache
 	// above must not keep this answer past that.
-	now := s.now()
-	answerdeps.From(ctx).Expire(pdnskeys.NextWeek(now).Sub(now))
+	if rec := answerdeps.From(ctx); rec != nil {
+		now := s.now()
+		rec.Expire(pdnskeys.NextWeek(now).Sub(now))
+	}
 	// Wrapped with or without DO: SOA-EDIT applies to every answer.
 	sw := &ResponseWriter{ResponseWriter: w, s: s, ctx: ctx, do: state.Do(), server: metrics.WithServer(ctx)}
 	var (
