@@ -43,7 +43,7 @@ func TestReloadLeaksNothing(t *testing.T) {
 		harness.WaitFor(t, addr, "www.example.org.", dns.TypeA, hasA("192.0.2.80"), 5*time.Second)
 		askCached(t, addr, "www.example.org.", dns.TypeA, hasA("192.0.2.80"))
 	}
-	g, f := harness.SettledGoroutines(), openFiles(t)
+	g, f := harness.GoroutinesDownTo(baseG+5, 10*time.Second), openFiles(t)
 	t.Logf("goroutines %d -> %d, open files %d -> %d after 6 restarts", baseG, g, baseF, f)
 	if g > baseG+5 {
 		t.Errorf("goroutines grew from %d to %d over 6 restarts", baseG, g)
@@ -58,7 +58,7 @@ func TestReloadLeaksNothing(t *testing.T) {
 
 	// Stopped, the last instance leaves nothing running: back to the count before the start.
 	s.Stop()
-	if g := harness.SettledGoroutines(); g > noServer+5 {
+	if g := harness.GoroutinesDownTo(noServer+5, 10*time.Second); g > noServer+5 {
 		t.Errorf("%d goroutines after the last shutdown, %d before the first start", g, noServer)
 	}
 }

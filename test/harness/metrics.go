@@ -52,14 +52,23 @@ func labelsInclude(m *dto.Metric, match map[string]string) bool {
 }
 
 // SettledGoroutines waits a second for goroutines that are ending to end, and returns the
-// smallest count it saw: for tests that a stop or reload leaks none.
+// smallest count it saw: a baseline for tests that a stop or reload leaks none.
 func SettledGoroutines() int {
 	best := runtime.NumGoroutine()
 	for i := 0; i < 20; i++ {
 		time.Sleep(50 * time.Millisecond)
-		if n := runtime.NumGoroutine(); n < best {
-			best = n
-		}
+		best = min(best, runtime.NumGoroutine())
+	}
+	return best
+}
+
+// GoroutinesDownTo waits up to within for the goroutine count to fall to limit, and
+// returns the smallest count it saw: at most limit unless some never ended.
+func GoroutinesDownTo(limit int, within time.Duration) int {
+	best := runtime.NumGoroutine()
+	for deadline := time.Now().Add(within); best > limit && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		best = min(best, runtime.NumGoroutine())
 	}
 	return best
 }

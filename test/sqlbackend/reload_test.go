@@ -50,7 +50,7 @@ func TestReloadLeaksNothing(t *testing.T) {
 		// with a changed one they are loaded again.
 		harness.WaitFor(t, addr, "www.example.org.", dns.TypeA, hasA("192.0.2.80"), 5*time.Second)
 	}
-	g, c := harness.SettledGoroutines(), dbConnections(t, d, name)
+	g, c := harness.GoroutinesDownTo(baseG+5, 10*time.Second), dbConnections(t, d, name)
 	t.Logf("goroutines %d -> %d, connections %d -> %d after 6 restarts", baseG, g, baseC, c)
 	if g > baseG+5 {
 		t.Errorf("goroutines grew from %d to %d over 6 restarts", baseG, g)
@@ -61,8 +61,11 @@ func TestReloadLeaksNothing(t *testing.T) {
 
 	inst.Stop()
 	inst.ShutdownCallbacks()
-	time.Sleep(200 * time.Millisecond)
-	if c := dbConnections(t, d, name); c != 1 {
+	c = dbConnections(t, d, name)
+	for deadline := time.Now().Add(5 * time.Second); c != 1 && time.Now().Before(deadline); c = dbConnections(t, d, name) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if c != 1 {
 		t.Errorf("%d connections to the database after the last shutdown, want 1 (the test's)", c)
 	}
 }
