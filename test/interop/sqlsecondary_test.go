@@ -1,7 +1,6 @@
 package interop
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"os"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/miekg/dns"
 
-	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 	"github.com/hostdns/hostdns/test/harness"
 )
 
@@ -36,21 +34,6 @@ func sqZoneText(serial uint32, n int) string {
 		fmt.Fprintf(&b, "h%d 300 IN A 198.51.100.%d\n", i, i%250+1)
 	}
 	return b.String()
-}
-
-// sqNewSQLite is an SQLite file in the PowerDNS schema.
-func sqNewSQLite(t *testing.T) (*sql.DB, string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "zones.db")
-	if err := sqlstore.SeedSQLite(context.Background(), path, ""); err != nil {
-		t.Fatal(err)
-	}
-	s, err := sqlstore.Open(sqlstore.SQLite, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s.DB, path
 }
 
 func sqExec(t *testing.T, db *sql.DB, q string, args ...any) {
@@ -139,7 +122,7 @@ func sqAssertSame(t *testing.T, node, primary string) {
 func TestSQLSecondaryPrimaries(t *testing.T) {
 	for _, kind := range harness.PrimaryKinds {
 		t.Run(string(kind), func(t *testing.T) {
-			db, path := sqNewSQLite(t)
+			db, path := harness.NewSQLite(t)
 			port := harness.FreePort(t)
 			p := harness.StartPrimary(t, kind, map[string]string{sqZone: sqZoneText(1, 30)},
 				harness.PrimaryOptions{NotifyTo: []string{fmt.Sprintf("127.0.0.1:%d", port)}})
@@ -167,7 +150,7 @@ func TestSQLSecondaryPrimaries(t *testing.T) {
 // IXFR by AXFR fallback), and a SQL change at the primary reaches the node by the
 // primary's NOTIFY.
 func TestSQLSecondaryFromHostdns(t *testing.T) {
-	pdb, ppath := sqNewSQLite(t)
+	pdb, ppath := harness.NewSQLite(t)
 	sqExec(t, pdb, `INSERT INTO domains (id, name, type) VALUES (1, 'example.org', 'NATIVE')`)
 	zp := dns.NewZoneParser(strings.NewReader(sqZoneText(1, 30)), sqZone, "")
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
@@ -190,7 +173,7 @@ func TestSQLSecondaryFromHostdns(t *testing.T) {
 `, primaryPort, ppath, nodePort))
 	primary := fmt.Sprintf("127.0.0.1:%d", primaryPort)
 
-	db, path := sqNewSQLite(t)
+	db, path := harness.NewSQLite(t)
 	node := sqStartNode(t, nodePort, path)
 	sqExec(t, db, `INSERT INTO domains (name, type, master) VALUES ('example.org', 'SLAVE', ?)`, primary)
 	sqWaitSerial(t, node, sqZone, 1)

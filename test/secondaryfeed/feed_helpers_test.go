@@ -1,15 +1,12 @@
 package secondaryfeed_test
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hostdns/hostdns/plugin/pkg/sqlstore"
 	"github.com/hostdns/hostdns/test/harness"
 	"github.com/miekg/dns"
 )
@@ -23,16 +20,8 @@ type sqliteZones struct {
 
 func newSQLite(t testing.TB) *sqliteZones {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "zones.db")
-	if err := sqlstore.SeedSQLite(context.Background(), path, ""); err != nil {
-		t.Fatal(err)
-	}
-	s, err := sqlstore.Open(sqlstore.SQLite, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return &sqliteZones{db: s.DB, path: path}
+	db, path := harness.NewSQLite(t)
+	return &sqliteZones{db: db, path: path}
 }
 
 func (s *sqliteZones) block() string {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net/netip"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -58,16 +57,8 @@ var databases = []struct {
 		return &db{sqlstore.Postgres, p.DB, "postgres", p.DSN}
 	}},
 	{"sqlite", func(t *testing.T) *db {
-		path := filepath.Join(t.TempDir(), "zones.db")
-		if err := sqlstore.SeedSQLite(context.Background(), path, ""); err != nil {
-			t.Fatal(err)
-		}
-		s, err := sqlstore.Open(sqlstore.SQLite, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return &db{sqlstore.SQLite, s.DB, "sqlite", path}
+		db_, path := harness.NewSQLite(t)
+		return &db{sqlstore.SQLite, db_, "sqlite", path}
 	}},
 }
 

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -88,16 +87,8 @@ func createSchema(t testing.TB, d sqlstore.Dialect, dsn string) {
 
 // newSQLite gives the test a new SQLite file with the schema.
 func newSQLite(t testing.TB) *testDB {
-	path := filepath.Join(t.TempDir(), "zones.db")
-	if err := sqlstore.SeedSQLite(context.Background(), path, ""); err != nil {
-		t.Fatal(err)
-	}
-	s, err := sqlstore.Open(sqlstore.SQLite, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return &testDB{kind: "sqlite", dialect: sqlstore.SQLite, DB: s.DB, driver: "sqlite", dsn: path}
+	db, path := harness.NewSQLite(t)
+	return &testDB{kind: "sqlite", dialect: sqlstore.SQLite, DB: db, driver: "sqlite", dsn: path}
 }
 
 // loadZone writes a zone, given as zone-file text, into the PowerDNS tables

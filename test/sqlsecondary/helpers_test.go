@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -64,16 +63,8 @@ func newPostgres(t testing.TB) *zonesDB {
 
 func newSQLite(t testing.TB) *zonesDB {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "zones.db")
-	if err := sqlstore.SeedSQLite(context.Background(), path, ""); err != nil {
-		t.Fatal(err)
-	}
-	s, err := sqlstore.Open(sqlstore.SQLite, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return &zonesDB{dialect: sqlstore.SQLite, DB: s.DB, driver: "sqlite", dsn: path}
+	db, path := harness.NewSQLite(t)
+	return &zonesDB{dialect: sqlstore.SQLite, DB: db, driver: "sqlite", dsn: path}
 }
 
 func (d *zonesDB) exec(t testing.TB, q string, args ...any) {
