@@ -12,23 +12,13 @@ var bindSecondary = secondaryConf{name: "named", env: "HOSTDNS_NAMED", binary: N
 	conf: func(dir string, port int, o SecondaryOptions) (string, error) {
 		host, pport := primaryHostPort(o)
 		var b strings.Builder
-		fmt.Fprintf(&b, `options {
-	directory %q;
-	pid-file none;
-	session-keyfile none;
-	listen-on port %d { 127.0.0.1; };
-	listen-on-v6 { none; };
-	recursion no;
-	dnssec-validation no;
-	answer-cookie no;
-	notify no;
-	minimal-responses no;
+		b.WriteString(namedOptions(dir, port, `	notify no;
 	allow-transfer { 127.0.0.1; };
 	transfer-source 127.0.0.1;
 	notify-source 127.0.0.1;
 	min-refresh-time 1;
 	min-retry-time 1;
-`, dir, port)
+`))
 		primaries := fmt.Sprintf("%s port %s", host, pport)
 		notify := fmt.Sprintf("%s;", host)
 		if o.Key != nil {

@@ -22,21 +22,11 @@ func StartNamed(t testing.TB, zones map[string]string) *Process {
 var named = refServer{name: "named", env: "HOSTDNS_NAMED", binary: NamedBinary, pkg: "bind9",
 	conf: func(dir string, port int, zones []refZone) string {
 		var b strings.Builder
-		fmt.Fprintf(&b, `options {
-	directory %q;
-	pid-file none;
-	session-keyfile none;
-	listen-on port %d { 127.0.0.1; };
-	listen-on-v6 { none; };
-	recursion no;
-	dnssec-validation no;
-	minimal-responses no;
-	answer-cookie no;
-	notify no;
+		b.WriteString(namedOptions(dir, port, `	notify no;
 	allow-transfer { 127.0.0.1; };
 };
 controls { };
-`, dir, port)
+`))
 		for _, z := range zones {
 			fmt.Fprintf(&b, "zone %q { type primary; file %q; };\n", z.name, z.file)
 		}

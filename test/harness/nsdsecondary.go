@@ -3,7 +3,6 @@ package harness
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 )
 
@@ -18,25 +17,7 @@ var nsdSecondary = secondaryConf{name: "nsd", env: "HOSTDNS_NSD", binary: NSDBin
 		}
 		host, pport := primaryHostPort(o)
 		var b strings.Builder
-		fmt.Fprintf(&b, `server:
-	ip-address: 127.0.0.1@%d
-	do-ip6: no
-	username: ""
-	chroot: ""
-	database: ""
-	zonesdir: %q
-	xfrdir: %q
-	pidfile: %q
-	xfrdfile: %q
-	zonelistfile: %q
-	server-count: 1
-	hide-version: yes
-	verbosity: 2
-	xfrd-reload-timeout: 0
-	zonefiles-write: 0
-remote-control:
-	control-enable: no
-`, port, dir, dir, filepath.Join(dir, "nsd.pid"), filepath.Join(dir, "xfrd.state"), filepath.Join(dir, "zone.list"))
+		b.WriteString(nsdServerConf(dir, port, 2, fmt.Sprintf("\txfrdir: %q\n\thide-version: yes\n\txfrd-reload-timeout: 0\n\tzonefiles-write: 0\n", dir)))
 		// NOKEY matches unsigned messages only: with a key, a signed NOTIFY needs its own line.
 		key, notifyKeys := "NOKEY", []string{"NOKEY"}
 		if o.Key != nil {

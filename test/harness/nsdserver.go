@@ -2,7 +2,6 @@ package harness
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -23,22 +22,7 @@ func StartNSD(t testing.TB, zones map[string]string) *Process {
 var nsd = refServer{name: "nsd", env: "HOSTDNS_NSD", binary: NSDBinary, pkg: "nsd",
 	conf: func(dir string, port int, zones []refZone) string {
 		var b strings.Builder
-		fmt.Fprintf(&b, `server:
-	ip-address: 127.0.0.1@%d
-	do-ip6: no
-	username: ""
-	chroot: ""
-	database: ""
-	zonesdir: %q
-	pidfile: %q
-	xfrdfile: %q
-	zonelistfile: %q
-	server-count: 1
-	hide-version: yes
-	verbosity: 1
-remote-control:
-	control-enable: no
-`, port, dir, filepath.Join(dir, "nsd.pid"), filepath.Join(dir, "xfrd.state"), filepath.Join(dir, "zone.list"))
+		b.WriteString(nsdServerConf(dir, port, 1, "\thide-version: yes\n"))
 		for _, z := range zones {
 			fmt.Fprintf(&b, "zone:\n\tname: %q\n\tzonefile: %q\n", z.name, z.file)
 		}

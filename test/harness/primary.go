@@ -217,22 +217,12 @@ func bindPrimaryConf(dir string, port int, zones []refZone, o PrimaryOptions) st
 	if len(also) > 0 {
 		notify = "explicit"
 	}
-	fmt.Fprintf(&b, `options {
-	directory %q;
-	pid-file none;
-	session-keyfile none;
-	listen-on port %d { 127.0.0.1; };
-	listen-on-v6 { none; };
-	recursion no;
-	dnssec-validation no;
-	minimal-responses no;
-	answer-cookie no;
-	notify %s;
+	b.WriteString(namedOptions(dir, port, fmt.Sprintf(`	notify %s;
 	allow-transfer { %s };
 	ixfr-from-differences yes;
 	max-ixfr-ratio unlimited;
 	notify-delay 0;
-`, dir, port, notify, allow)
+`, notify, allow)))
 	if len(also) > 0 {
 		fmt.Fprintf(&b, "\talso-notify { %s };\n", strings.Join(also, " "))
 	}
@@ -245,21 +235,7 @@ func bindPrimaryConf(dir string, port int, zones []refZone, o PrimaryOptions) st
 
 func nsdPrimaryConf(dir string, port int, zones []refZone, o PrimaryOptions) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `server:
-	ip-address: 127.0.0.1@%d
-	do-ip6: no
-	username: ""
-	chroot: ""
-	database: ""
-	zonesdir: %q
-	pidfile: %q
-	xfrdfile: %q
-	zonelistfile: %q
-	server-count: 1
-	verbosity: 2
-remote-control:
-	control-enable: no
-`, port, dir, filepath.Join(dir, "nsd.pid"), filepath.Join(dir, "xfrd.state"), filepath.Join(dir, "zone.list"))
+	b.WriteString(nsdServerConf(dir, port, 2, ""))
 	key := "NOKEY"
 	if o.Key != nil {
 		key = strings.TrimSuffix(o.Key.Name, ".")
