@@ -121,3 +121,45 @@ func sigOf(t *testing.T, rrs []dns.RR) *dns.RRSIG {
 	t.Fatalf("no RRSIG in %v", rrs)
 	return nil
 }
+
+// TestAnswerMemoNSEC3Lies: NSEC3 white lies the data plugin hands out again
+// are remembered by identity once their content was seen before, so a
+// denial asked again is served whole from the memo; a flood of names asked
+// once each leaves the memo and the identity cache alone.
+func TestAnswerMemoNSEC3Lies(t *testing.T) {
+	w := newWorld(t)
+	orgSOA := "example.org. 3600 IN SOA ns1.example.org. admin.example.org. 7 3600 600 86400 300"
+	lie := func(i int) []dns.RR {
+		return rrs(t, orgSOA,
+			fmt.Sprintf("%032d.example.org. 300 IN NSEC3 1 0 0 - %032d", 2*i, 2*i+2),
+			"0123456789abcdefghijklmnopqrstuv.example.org. 300 IN NSEC3 1 0 0 - 0123456789ABCDEFGHIJKLMNOPQRSTUV NS SOA RRSIG DNSKEY NSEC3PARAM")
+	}
+	for i := range 50 { // the flood: each name once, each lie new
+		name := fmt.Sprintf("flood%d.example.org.", i)
+		w.data[name+"/A"] = msg(dns.RcodeNameError, nil, lie(i), nil)
+		ask(t, w.s, name, dns.TypeA, true)
+	}
+	if n := w.s.answers.entries(); n != 0 {
+		t.Errorf("memo holds %d answers after a flood of new denials, want 0", n)
+	}
+	w.data["again.example.org./A"] = msg(dns.RcodeNameError, nil, lie(1000), nil)
+	first := ask(t, w.s, "again.example.org.", dns.TypeA, true)
+	if n := w.s.answers.entries(); n != 0 {
+		t.Errorf("memo holds %d answers after a denial's first time, want 0", n)
+	}
+	second := ask(t, w.s, "again.example.org.", dns.TypeA, true)
+	if n := w.s.answers.entries(); n != 1 {
+		t.Errorf("memo holds %d answers after the same lies came back, want 1", n)
+	}
+	third := ask(t, w.s, "again.example.org.", dns.TypeA, true)
+	if sections(first) != sections(second) || sections(third) != sections(first) || third.Rcode != dns.RcodeNameError {
+		t.Fatalf("denial asked again:\n%s\nthen:\n%s\nwant, as first signed:\n%s", second, third, first)
+	}
+	zsk := w.org.kr.Signers(dns.TypeNSEC3)[0].DNSKEY
+	for i := 0; i < len(third.Ns); i += 2 {
+		sig := third.Ns[i+1].(*dns.RRSIG)
+		if err := sig.Verify(zsk, third.Ns[i:i+1]); err != nil {
+			t.Errorf("RRSIG %s from the memo does not verify: %v", sig, err)
+		}
+	}
+}

@@ -192,14 +192,17 @@ func (l *lazyDigest) get() (rrsetDigest, error) {
 // ones the data plugin keeps (found by identity): by the records' identity
 // when they are ones the cache has seen (records the data plugin keeps),
 // else by their content (signature), remembered by identity for next time.
-// Records made for one answer (NSEC3 white lies, the wildcard-owned copy of
-// an expanded RRset) are never seen again: they are not remembered by
-// identity, so they do not crowd out the others. NSEC records are the
-// zone's chain, which the data plugin makes once per version
-// (signsource.Source).
+// Records made for one answer (the wildcard-owned copy of an expanded
+// RRset) are never seen again: they are not remembered by identity, so they
+// do not crowd out the others. NSEC records are the zone's chain, which the
+// data plugin makes once per version (signsource.Source). NSEC3 white lies
+// are kept by the data plugin only while their names are asked (a bounded
+// table a flood churns), so they are remembered by identity only once their
+// content was seen before: a flood of random names, each asked once, leaves
+// the identity cache and the answer memo alone.
 func (s *SQLSign) signatureOf(k pdnskeys.Key, d *lazyDigest, inception, expiration uint32, server string) (*dns.RRSIG, bool, error) {
 	h := d.set[0].Header()
-	byIdentity := h.Rrtype != dns.TypeNSEC3 && !strings.HasPrefix(h.Name, "*.")
+	byIdentity := !strings.HasPrefix(h.Name, "*.")
 	var ik sigKey
 	if byIdentity {
 		tag := k.Tag
@@ -211,24 +214,27 @@ func (s *SQLSign) signatureOf(k pdnskeys.Key, d *lazyDigest, inception, expirati
 	}
 	digest, err := d.get()
 	if err != nil {
-		return nil, byIdentity, fmt.Errorf("packing: %w", err)
+		return nil, false, fmt.Errorf("packing: %w", err)
 	}
-	sig, err := s.signature(k, d.origin, d.set, digest, inception, expiration, server)
+	sig, seen, err := s.signature(k, d.origin, d.set, digest, inception, expiration, server)
+	if byIdentity && h.Rrtype == dns.TypeNSEC3 && !seen {
+		byIdentity = false
+	}
 	if err == nil && byIdentity {
 		s.cache.addIdentical(ik, d.set, sig)
 	}
 	return sig, byIdentity, err
 }
 
-// signature returns the RRSIG of set by k, from the cache or made now.
+// signature returns the RRSIG of set by k, from the cache (seen) or made now.
 // Concurrent misses for the same signature (a popular name at the start of
 // a week) make it once.
-func (s *SQLSign) signature(k pdnskeys.Key, origin string, set []dns.RR, d rrsetDigest, inception, expiration uint32, server string) (*dns.RRSIG, error) {
+func (s *SQLSign) signature(k pdnskeys.Key, origin string, set []dns.RR, d rrsetDigest, inception, expiration uint32, server string) (*dns.RRSIG, bool, error) {
 	tag := k.Tag
 	key := d.keyFor(tag, k.DNSKEY.Algorithm, inception, expiration)
 	if sig, ok := s.cache.get(key); ok {
 		cacheHits.WithLabelValues(server).Inc()
-		return sig, nil
+		return sig, true, nil
 	}
 	cacheMisses.WithLabelValues(server).Inc()
 	v, err := s.inflight.Do(key.a, func() (any, error) {
@@ -249,9 +255,9 @@ func (s *SQLSign) signature(k pdnskeys.Key, origin string, set []dns.RR, d rrset
 		return sig, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return v.(*dns.RRSIG), nil
+	return v.(*dns.RRSIG), false, nil
 }
 
 // withOwner returns copies of set owned by name.

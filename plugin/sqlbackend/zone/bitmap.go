@@ -65,12 +65,3 @@ func (z *Zone) bitmap(o owner, nsec3 bool) []uint16 {
 	slices.Sort(types)
 	return slices.Compact(types)
 }
-
-// bitmapAt returns the NSEC3 bitmap of the name with key rel: empty for an
-// empty non-terminal.
-func (z *Zone) bitmapAt(rel string) []uint16 {
-	if o, ok := z.set.get(rel); ok {
-		return z.bitmap(o, true)
-	}
-	return nil
-}

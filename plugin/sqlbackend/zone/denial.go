@@ -201,7 +201,7 @@ func appendNew(out, rrs []dns.RR) []dns.RR {
 // 4035 3.1.3.1, RFC 5155 7.2.3, and at a cut 7.2.4): the NSEC or NSEC3 at o.
 func (z *Zone) proveNoType(o owner) []dns.RR {
 	if z.nsec3Denial() {
-		return z.nsec3Match(o.name(), z.bitmap(o, true))
+		return z.nsec3Match(o.name(), &o)
 	}
 	return []dns.RR{z.nsecAt(o)}
 }
@@ -221,7 +221,7 @@ func (z *Zone) proveENT(qname, rel string) []dns.RR {
 func (z *Zone) proveName(qname, rel, ce string) []dns.RR {
 	if z.nsec3Denial() {
 		ceName, closer := z.encloserNames(qname, ce)
-		out := appendNew(z.nsec3Match(ceName, z.bitmapAt(ce)), z.nsec3Cover(closer))
+		out := appendNew(z.nsec3Match(ceName, z.ownerAt(ce)), z.nsec3Cover(closer))
 		return appendNew(out, z.nsec3Cover(wildcardName(ceName)))
 	}
 	out := []dns.RR{z.nsecAt(z.chainPrev(rel))}
@@ -244,12 +244,8 @@ func (z *Zone) proveNoCloser(qname, rel, ce string) []dns.RR {
 func (z *Zone) proveWildNoType(qname, rel, ce string, w *owner) []dns.RR {
 	if z.nsec3Denial() {
 		ceName, closer := z.encloserNames(qname, ce)
-		var types []uint16
-		if w != nil {
-			types = z.bitmap(*w, true)
-		}
-		out := appendNew(z.nsec3Match(ceName, z.bitmapAt(ce)), z.nsec3Cover(closer))
-		return appendNew(out, z.nsec3Match(wildcardName(ceName), types))
+		out := appendNew(z.nsec3Match(ceName, z.ownerAt(ce)), z.nsec3Cover(closer))
+		return appendNew(out, z.nsec3Match(wildcardName(ceName), w))
 	}
 	out := []dns.RR{z.nsecAt(z.chainPrev(rel))}
 	if w != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/base32"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 
@@ -221,10 +222,12 @@ func denialServed(t testing.TB, nsec3 bool) servedZones {
 	return servedZones{org.WithDenial(n), net.WithDenial(n3)}
 }
 
+// TestDenial asks every case twice: the second time, the NSEC records and
+// NSEC3 white lies are the ones the version kept from the first.
 func TestDenial(t *testing.T) {
 	for _, nsec3 := range []bool{false, true} {
 		served := denialServed(t, nsec3)
-		for _, c := range denialCases {
+		for _, c := range slices.Concat(denialCases, denialCases) {
 			if c.only == 1 && nsec3 || c.only == 3 && !nsec3 {
 				continue
 			}
@@ -423,5 +426,42 @@ func TestDenialNSECKept(t *testing.T) {
 	}
 	if n := first.Ns[1].(*dns.NSEC); n.Hdr.Name != "ns1.example.org." || n.NextDomain != "pool.example.org." {
 		t.Errorf("the old version's NSEC: %v; want ns1 -> pool, as before the patch", n)
+	}
+}
+
+// TestDenialNSEC3Kept: a version hands out the same NSEC3 white lies when a
+// name is denied again (the signer above finds their signatures and the
+// whole signed answer by identity); a patched version makes its own, with
+// its negative TTL.
+func TestDenialNSEC3Kept(t *testing.T) {
+	z := denialServed(t, true)[0]
+	for _, q := range []Query{
+		{Name: "ny.example.org.", Type: dns.TypeA, DO: true},   // NXDOMAIN: match, cover, cover
+		{Name: "www.example.org.", Type: dns.TypeMX, DO: true}, // NODATA: match
+	} {
+		first := z.Lookup(context.Background(), q, servedZones{z})
+		second := z.Lookup(context.Background(), q, servedZones{z})
+		if len(first.Ns) < 2 || len(first.Ns) != len(second.Ns) {
+			t.Fatalf("%s: denials %s; %s", q.Name, show(first), show(second))
+		}
+		for i := 1; i < len(first.Ns); i++ {
+			if first.Ns[i] != second.Ns[i] {
+				t.Errorf("%s: NSEC3 %d made twice in one version: %v", q.Name, i, first.Ns[i])
+			}
+		}
+		soa := z.SOA()
+		newSOA := dns.Copy(soa).(*dns.SOA)
+		newSOA.Minttl = 60
+		nz, _, err := z.Patch([]dns.RR{soa}, []dns.RR{newSOA})
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := nz.Lookup(context.Background(), q, servedZones{nz})
+		for i := 1; i < len(after.Ns); i++ {
+			n3, old := after.Ns[i].(*dns.NSEC3), first.Ns[i].(*dns.NSEC3)
+			if n3 == old || n3.Hdr.Ttl != 60 || n3.Hdr.Name != old.Hdr.Name || n3.NextDomain != old.NextDomain {
+				t.Errorf("%s after a patch: NSEC3 %d %v (the old version's %v); want the new version's own, TTL 60", q.Name, i, n3, old)
+			}
+		}
 	}
 }

@@ -32,24 +32,42 @@ func (z *Zone) hashOf(name string) []byte {
 	return h
 }
 
-// nsec3Match returns the NSEC3 that matches name, with the types there (a
-// pre-signed zone's own, with its RRSIGs).
-func (z *Zone) nsec3Match(name string, types []uint16) []dns.RR {
-	h := z.hashOf(name)
+// nsec3Match returns the NSEC3 that matches name, with the types of o there
+// (nil: a name without records; a pre-signed zone's own, with its RRSIGs).
+// Online, the white lie is the one kept for name (lies.go): the types at a
+// name are the same for the whole version.
+func (z *Zone) nsec3Match(name string, o *owner) []dns.RR {
 	if z.den == nil {
-		return z.storedMatch(h)
+		return z.storedMatch(z.hashOf(name))
 	}
-	return []dns.RR{z.nsec3(h, step(h, 1), types)}
+	return lies.get(lieKey{den: z.den, name: name}, func() dns.RR {
+		var types []uint16
+		if o != nil {
+			types = z.bitmap(*o, true)
+		}
+		h := z.hashOf(name)
+		return z.nsec3(h, step(h, 1), types)
+	})
 }
 
 // nsec3Cover returns an NSEC3 that covers name: an empty span around its
 // hash (in a pre-signed zone, the one of its chain, with its RRSIGs).
 func (z *Zone) nsec3Cover(name string) []dns.RR {
-	h := z.hashOf(name)
 	if z.den == nil {
-		return z.storedCover(h)
+		return z.storedCover(z.hashOf(name))
 	}
-	return []dns.RR{z.nsec3(step(h, -1), step(h, 1), nil)}
+	return lies.get(lieKey{den: z.den, cover: true, name: name}, func() dns.RR {
+		h := z.hashOf(name)
+		return z.nsec3(step(h, -1), step(h, 1), nil)
+	})
+}
+
+// ownerAt returns the owner with key rel, nil if there is none.
+func (z *Zone) ownerAt(rel string) *owner {
+	if o, ok := z.set.get(rel); ok {
+		return &o
+	}
+	return nil
 }
 
 func (z *Zone) nsec3(owner, next []byte, types []uint16) dns.RR {
