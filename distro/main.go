@@ -11,6 +11,7 @@ import (
 
 	"github.com/hostdns/hostdns/distro/gcfloor"
 	_ "github.com/hostdns/hostdns/distro/plugins" // every plugin, and the chain order
+	"github.com/hostdns/hostdns/distro/stackstart"
 	"github.com/hostdns/hostdns/distro/version"
 	"github.com/hostdns/hostdns/plugin/abusepool/cli"
 )
@@ -31,6 +32,11 @@ func main() {
 	}
 	// A floor under the collector's heap goal: see package gcfloor (HOSTDNS_GC_FLOOR).
 	if _, err := gcfloor.FromEnv(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	// Goroutines started with a query's stack: see package stackstart (HOSTDNS_STACK_BALLAST).
+	if _, err := stackstart.FromEnv(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}

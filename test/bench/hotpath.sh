@@ -24,7 +24,8 @@
 # (4), BENCH_THREADS (1), BENCH_OUTSTANDING (100), BENCH_QPS (-Q cap, default none), LAT_RATE
 # (1000), LAT_DURATION (s, 10), HOT_PIN (1), HOT_SERVER_CPU (0), HOT_CLIENT_CPU (1),
 # HOT_AC_OPTS (lines inside answercache { }, e.g. "size 256MiB"), HOT_CONFIGS (the servers to
-# run, default "whoami file sql sql-answercache pdns"), BENCH_KEEP=1, BENCH_BUILD=1, COREDNS.
+# run, default "whoami file sql sql-answercache pdns"; each CoreDNS one also as NAME-noballast,
+# without distro/stackstart's ballast), BENCH_KEEP=1, BENCH_BUILD=1, COREDNS.
 #
 # The helpers (start_coredns, perf, start_pdns, ...) are run.sh's own, read from it by name, so
 # this script measures the way run.sh does. Only 127.0.0.1/127.0.0.2 are queried.
@@ -124,9 +125,14 @@ corefile_sql_block() { # EXTRA-LINES
 	printf '. {\n%s\n    sqlbackend {\n        driver mysql\n        dsn %s\n        schema none\n    }\n}\n' "$1" "$SQL_DSN"
 }
 MPORT=
+# start_config NAME: one of the servers above; NAME-noballast is the same server without the
+# stack ballast (HOSTDNS_STACK_BALLAST=0, distro/stackstart), as a stock CoreDNS binary runs.
 start_config() { # NAME
 	MPORT=
-	case $1 in
+	if [[ $1 == *-noballast ]]; then
+		local -x HOSTDNS_STACK_BALLAST=0
+	fi
+	case ${1%-noballast} in
 	whoami) printf '. {\n    whoami\n}\n' >"$WORK/cf/whoami" && start_coredns whoami "$WORK/cf/whoami" ;;
 	file) corefile_file "$DATA/zones.list" "$DATA/zones" >"$WORK/cf/file" && start_coredns file "$WORK/cf/file" ;;
 	sql)
