@@ -222,12 +222,12 @@ func denialServed(t testing.TB, nsec3 bool) servedZones {
 	return servedZones{org.WithDenial(n), net.WithDenial(n3)}
 }
 
-// TestDenial asks every case twice: the second time, the NSEC records and
-// NSEC3 white lies are the ones the version kept from the first.
+// TestDenial asks every case three times: the NSEC records and NSEC3 white
+// lies of the later ones are the ones the version kept.
 func TestDenial(t *testing.T) {
 	for _, nsec3 := range []bool{false, true} {
 		served := denialServed(t, nsec3)
-		for _, c := range slices.Concat(denialCases, denialCases) {
+		for _, c := range slices.Concat(denialCases, denialCases, denialCases) {
 			if c.only == 1 && nsec3 || c.only == 3 && !nsec3 {
 				continue
 			}
@@ -429,8 +429,8 @@ func TestDenialNSECKept(t *testing.T) {
 	}
 }
 
-// TestDenialNSEC3Kept: a version hands out the same NSEC3 white lies when a
-// name is denied again (the signer above finds their signatures and the
+// TestDenialNSEC3Kept: a version hands out the same NSEC3 white lies once a
+// name was denied twice (the signer above finds their signatures and the
 // whole signed answer by identity); a patched version makes its own, with
 // its negative TTL.
 func TestDenialNSEC3Kept(t *testing.T) {
@@ -439,14 +439,18 @@ func TestDenialNSEC3Kept(t *testing.T) {
 		{Name: "ny.example.org.", Type: dns.TypeA, DO: true},   // NXDOMAIN: match, cover, cover
 		{Name: "www.example.org.", Type: dns.TypeMX, DO: true}, // NODATA: match
 	} {
-		first := z.Lookup(context.Background(), q, servedZones{z})
+		once := z.Lookup(context.Background(), q, servedZones{z})
+		first := z.Lookup(context.Background(), q, servedZones{z}) // kept: asked before
 		second := z.Lookup(context.Background(), q, servedZones{z})
-		if len(first.Ns) < 2 || len(first.Ns) != len(second.Ns) {
+		if len(first.Ns) < 2 || len(first.Ns) != len(second.Ns) || len(once.Ns) != len(first.Ns) {
 			t.Fatalf("%s: denials %s; %s", q.Name, show(first), show(second))
 		}
 		for i := 1; i < len(first.Ns); i++ {
 			if first.Ns[i] != second.Ns[i] {
-				t.Errorf("%s: NSEC3 %d made twice in one version: %v", q.Name, i, first.Ns[i])
+				t.Errorf("%s: NSEC3 %d made again once kept: %v", q.Name, i, first.Ns[i])
+			}
+			if once.Ns[i].String() != first.Ns[i].String() {
+				t.Errorf("%s: NSEC3 %d kept %v, made the first time %v", q.Name, i, first.Ns[i], once.Ns[i])
 			}
 		}
 		soa := z.SOA()
@@ -462,6 +466,28 @@ func TestDenialNSEC3Kept(t *testing.T) {
 			if n3 == old || n3.Hdr.Ttl != 60 || n3.Hdr.Name != old.Hdr.Name || n3.NextDomain != old.NextDomain {
 				t.Errorf("%s after a patch: NSEC3 %d %v (the old version's %v); want the new version's own, TTL 60", q.Name, i, n3, old)
 			}
+		}
+	}
+}
+
+// TestDenialNSEC3FloodKeepsNothing: names denied once each keep no lie, and
+// do not take the slot of a lie kept before.
+func TestDenialNSEC3FloodKeepsNothing(t *testing.T) {
+	z := denialServed(t, true)[0]
+	hot := Query{Name: "hot.example.org.", Type: dns.TypeA, DO: true}
+	z.Lookup(context.Background(), hot, servedZones{z})
+	kept := z.Lookup(context.Background(), hot, servedZones{z})
+	before := lies.kept()
+	for i := range 5000 {
+		z.Lookup(context.Background(), Query{Name: fmt.Sprintf("flood%d.example.org.", i), Type: dns.TypeA, DO: true}, servedZones{z})
+	}
+	if n := lies.kept() - before; n > 0 {
+		t.Errorf("a flood of 5,000 names asked once kept %d lies, want none", n)
+	}
+	again := z.Lookup(context.Background(), hot, servedZones{z})
+	for i := 1; i < len(kept.Ns); i++ {
+		if again.Ns[i] != kept.Ns[i] {
+			t.Errorf("after the flood: NSEC3 %d of the hot name made again: %v", i, again.Ns[i])
 		}
 	}
 }

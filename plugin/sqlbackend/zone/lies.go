@@ -16,23 +16,26 @@ import (
 //
 // One table serves every version of every zone, so its memory is bounded
 // whatever the number of zones (lieSlots entries at most, a few hundred
-// bytes each). It is direct-mapped: a new lie takes its slot from whatever
-// was there. A flood of random names therefore churns it without growing
-// it, and a name asked again soon after wins its slot back. An entry names
-// its version's denial, which a patch replaces: a new version never finds
-// an older version's lies, whose TTL or bitmap may differ.
+// bytes each). It is direct-mapped, and a lie is kept only the second time
+// its name is asked while its slot remembers the first (the hash in seen):
+// a flood of random names, each asked once, keeps nothing and leaves the
+// hot names' lies in place. An entry names its version's denial, which a
+// patch replaces: a new version never finds an older version's lies, whose
+// TTL or bitmap may differ.
 //
 // The table is made at the first lie, so a server without NSEC3 zones
 // signed online does not pay for it.
 var lies lieTable
 
 // lieSlots holds the hot negative names of a large deployment: 131,072
-// pointers (1 MiB) and as many lies at most (296 bytes each: BenchmarkLieBytes).
+// pointers and hashes (2 MiB) and as many lies at most (296 bytes each:
+// BenchmarkLieBytes).
 const lieSlots = 1 << 17
 
 type lieTable struct {
 	once  sync.Once
 	slots []atomic.Pointer[lie]
+	seen  []atomic.Uint64 // per slot, the hash of the last key made and not kept
 	seed  maphash.Seed
 }
 
@@ -48,19 +51,23 @@ type lieKey struct {
 	name  string
 }
 
-func (t *lieTable) slot(k lieKey) *atomic.Pointer[lie] {
-	t.once.Do(func() { t.slots, t.seed = make([]atomic.Pointer[lie], lieSlots), maphash.MakeSeed() })
-	h := maphash.Comparable(t.seed, k)
-	return &t.slots[h&uint64(len(t.slots)-1)]
+func (t *lieTable) init() {
+	t.slots, t.seen = make([]atomic.Pointer[lie], lieSlots), make([]atomic.Uint64, lieSlots)
+	t.seed = maphash.MakeSeed()
 }
 
-// get returns the lie kept for k, or makes it and keeps it.
+// get returns the lie kept for k, or makes it, and keeps it when k's slot
+// remembers making it before.
 func (t *lieTable) get(k lieKey, build func() dns.RR) []dns.RR {
-	s := t.slot(k)
-	if l := s.Load(); l != nil && l.key == k {
+	t.once.Do(t.init)
+	h := maphash.Comparable(t.seed, k)
+	i := h & uint64(lieSlots-1)
+	if l := t.slots[i].Load(); l != nil && l.key == k {
 		return l.rrs
 	}
-	l := &lie{key: k, rrs: []dns.RR{build()}}
-	s.Store(l)
-	return l.rrs
+	rrs := []dns.RR{build()}
+	if t.seen[i].Swap(h) == h {
+		t.slots[i].Store(&lie{key: k, rrs: rrs})
+	}
+	return rrs
 }
