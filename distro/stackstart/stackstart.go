@@ -20,7 +20,6 @@ package stackstart
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"sync"
 )
@@ -41,7 +40,8 @@ const frames = 13
 const maxBallast = 4096
 
 var (
-	held    []chan struct{}
+	held    int           // goroutines in the ballast now
+	release chan struct{} // closed to end them
 	running sync.WaitGroup
 )
 
@@ -62,19 +62,18 @@ func FromEnv() (int, error) {
 // returns, the new ballast is parked and the old one has ended. It is not safe for concurrent
 // use.
 func Hold(n int) {
-	for _, c := range held {
-		close(c)
+	if release != nil {
+		close(release)
 	}
 	running.Wait()
-	held = nil
+	r := make(chan struct{})
 	var parked sync.WaitGroup
 	parked.Add(n)
 	for range n {
-		c := make(chan struct{})
-		held = append(held, c)
-		running.Go(func() { deep(frames, parked.Done, c) })
+		running.Go(func() { deep(frames, parked.Done, r) })
 	}
 	parked.Wait()
+	held, release = n, r
 }
 
 // deep keeps depth frames of about 1 KiB on the stack, calls parked, and waits until release
@@ -90,6 +89,5 @@ func deep(depth int, parked func(), release chan struct{}) byte {
 	} else {
 		frame[1] = deep(depth-1, parked, release)
 	}
-	runtime.KeepAlive(&frame)
-	return frame[depth] + frame[1]
+	return frame[depth] + frame[1] // the frame is used: it stays on the stack
 }

@@ -33,8 +33,8 @@ func TestFromEnv(t *testing.T) {
 	t.Cleanup(func() { Hold(0) })
 	for v, want := range map[string]int{"0": 0, "16": 16, "4096": 4096} {
 		t.Setenv(Env, v)
-		if n, err := FromEnv(); err != nil || n != want || len(held) != want {
-			t.Errorf("%s=%s: %d, %v (%d held); want %d", Env, v, n, err, len(held), want)
+		if n, err := FromEnv(); err != nil || n != want || held != want {
+			t.Errorf("%s=%s: %d, %v (%d held); want %d", Env, v, n, err, held, want)
 		}
 	}
 	for _, v := range []string{"", "-1", "4097", "1e3", "lots"} {

@@ -196,8 +196,8 @@ func (l *lazyDigest) get() (rrsetDigest, error) {
 // RRset) are never seen again: they are not remembered by identity, so they
 // do not crowd out the others. NSEC records are the zone's chain, which the
 // data plugin makes once per version (signsource.Source). NSEC3 white lies
-// are kept by the data plugin only while their names are asked (a bounded
-// table a flood churns), so they are remembered by identity only once their
+// are kept by the data plugin only for names asked again (a bounded table),
+// and other data plugins may keep none: they are remembered by identity only once their
 // content was seen before: a flood of random names, each asked once, leaves
 // the identity cache and the answer memo alone.
 func (s *SQLSign) signatureOf(k pdnskeys.Key, d *lazyDigest, inception, expiration uint32, server string) (*dns.RRSIG, bool, error) {

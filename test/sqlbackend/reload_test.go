@@ -61,11 +61,8 @@ func TestReloadLeaksNothing(t *testing.T) {
 
 	inst.Stop()
 	inst.ShutdownCallbacks()
-	c = dbConnections(t, d, name)
-	for deadline := time.Now().Add(5 * time.Second); c != 1 && time.Now().Before(deadline); c = dbConnections(t, d, name) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if c != 1 {
-		t.Errorf("%d connections to the database after the last shutdown, want 1 (the test's)", c)
-	}
+	harness.Eventually(t, 5*time.Second, "1 connection to the database after the last shutdown (the test's)", func() bool {
+		c = dbConnections(t, d, name)
+		return c == 1
+	})
 }
