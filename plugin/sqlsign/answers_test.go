@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/hostdns/hostdns/plugin/pkg/rrtypes"
 )
 
 // TestAnswerMemo: an answer of kept records is signed once and then served
@@ -82,8 +84,8 @@ func TestAnswerMemoOtherRecords(t *testing.T) {
 }
 
 // TestAnswerMemoSkipsTransient: an answer with records made for it (a
-// wildcard expansion) is not remembered: it would never be found again. A
-// denial whose NSEC records the data plugin keeps (its chain) is.
+// wildcard expansion asked once) is not remembered: it may never be found
+// again. A denial whose NSEC records the data plugin keeps (its chain) is.
 func TestAnswerMemoSkipsTransient(t *testing.T) {
 	w := newWorld(t)
 	ask(t, w.s, "foo.wild.example.org.", dns.TypeA, true)
@@ -97,6 +99,51 @@ func TestAnswerMemoSkipsTransient(t *testing.T) {
 	if again := ask(t, w.s, "nope.example.org.", dns.TypeA, true); sections(again) != sections(denial) || again.Rcode != dns.RcodeNameError {
 		t.Errorf("denial from the memo:\n%s\nwant:\n%s", again, denial)
 	}
+}
+
+// TestAnswerMemoWildcardKept: an RRset expanded from a wildcard that the data
+// plugin hands out again (sqlbackend keeps the expansions of names asked
+// again) is remembered by identity the second time it is signed, so from the
+// third time the answer comes whole from the memo, still signed as the
+// wildcard's. A flood of expanded names asked once each keeps nothing by
+// identity: their content, the wildcard's, is the same for all of them.
+func TestAnswerMemoWildcardKept(t *testing.T) {
+	w := newWorld(t)
+	for i := range 50 {
+		name := fmt.Sprintf("flood%d.wild.example.org.", i)
+		w.org.wild[name] = "*.wild.example.org."
+		w.data[name+"/A"] = msg(0, rrs(t, name+" 60 IN A 192.0.2.9"), nil, nil)
+		ask(t, w.s, name, dns.TypeA, true)
+	}
+	if n, sigs := w.s.answers.entries(), w.s.cache.entries(); n != 0 || sigs != 1 {
+		t.Errorf("after a flood of expanded names: memo %d answers, cache %d signatures; want 0 and 1 (the wildcard's, by content)", n, sigs)
+	}
+	third := askThrice(t, w, "foo.wild.example.org.")
+	sig := third.Answer[1].(*dns.RRSIG)
+	wsig := *sig
+	wsig.Hdr.Name = "*.wild.example.org."
+	zsk := w.org.kr.Signers(dns.TypeA)[0].DNSKEY
+	if err := wsig.Verify(zsk, rrtypes.WithOwner(third.Answer[:1], "*.wild.example.org.")); err != nil || sig.Labels != 3 || sig.Hdr.Name != "foo.wild.example.org." {
+		t.Errorf("RRSIG from the memo %s: labels %d, verifies over the wildcard: %v", sig, sig.Labels, err)
+	}
+}
+
+// askThrice asks name (A, DO) three times of a memo holding nothing yet:
+// the first signing is not remembered, the second is, and all three answers
+// are the same. It returns the third, served from the memo.
+func askThrice(t *testing.T, w *world, name string) *dns.Msg {
+	t.Helper()
+	var answers [3]*dns.Msg
+	for i, want := range []int{0, 1, 1} {
+		answers[i] = ask(t, w.s, name, dns.TypeA, true)
+		if n := w.s.answers.entries(); n != want {
+			t.Errorf("%s asked %d times: memo holds %d answers, want %d", name, i+1, n, want)
+		}
+	}
+	if sections(answers[1]) != sections(answers[0]) || sections(answers[2]) != sections(answers[0]) {
+		t.Fatalf("%s asked again:\n%s\nthen:\n%s\nwant, as first signed:\n%s", name, answers[1], answers[2], answers[0])
+	}
+	return answers[2]
 }
 
 // sections is the answer, authority and additional sections as text.
@@ -143,17 +190,9 @@ func TestAnswerMemoNSEC3Lies(t *testing.T) {
 		t.Errorf("memo holds %d answers after a flood of new denials, want 0", n)
 	}
 	w.data["again.example.org./A"] = msg(dns.RcodeNameError, nil, lie(1000), nil)
-	first := ask(t, w.s, "again.example.org.", dns.TypeA, true)
-	if n := w.s.answers.entries(); n != 0 {
-		t.Errorf("memo holds %d answers after a denial's first time, want 0", n)
-	}
-	second := ask(t, w.s, "again.example.org.", dns.TypeA, true)
-	if n := w.s.answers.entries(); n != 1 {
-		t.Errorf("memo holds %d answers after the same lies came back, want 1", n)
-	}
-	third := ask(t, w.s, "again.example.org.", dns.TypeA, true)
-	if sections(first) != sections(second) || sections(third) != sections(first) || third.Rcode != dns.RcodeNameError {
-		t.Fatalf("denial asked again:\n%s\nthen:\n%s\nwant, as first signed:\n%s", second, third, first)
+	third := askThrice(t, w, "again.example.org.")
+	if third.Rcode != dns.RcodeNameError {
+		t.Fatalf("denial asked three times: %s", third)
 	}
 	zsk := w.org.kr.Signers(dns.TypeNSEC3)[0].DNSKEY
 	for i := 0; i < len(third.Ns); i += 2 {

@@ -2,6 +2,7 @@ package sqlsign
 
 import (
 	"slices"
+	"sync/atomic"
 
 	"github.com/miekg/dns"
 )
@@ -55,4 +56,21 @@ func (c *sigCache) add(k sigKey, sig *dns.RRSIG) { c.store(k, sigEntry{sig: sig}
 // records, so an identity hit is never a different RRset.
 func (c *sigCache) addIdentical(k sigKey, set []dns.RR, sig *dns.RRSIG) {
 	c.store(k, sigEntry{sig: sig, set: slices.Clone(set)})
+}
+
+// doorkeeper tells whether a key was asked before: per slot the last key
+// asked, so a key comes in on its second ask when no other key took its
+// slot in between, and a flood of keys asked once lets nothing in.
+type doorkeeper struct{ slots []atomic.Uint64 }
+
+// expandedSlots is the doorkeeper's size for wildcard expansions: 512 KiB.
+const expandedSlots = 1 << 16
+
+func newDoorkeeper(slots int) *doorkeeper {
+	return &doorkeeper{slots: make([]atomic.Uint64, slots)}
+}
+
+// again reports whether k was the last key asked in its slot.
+func (d *doorkeeper) again(k sigKey) bool {
+	return d.slots[k.a&uint64(len(d.slots)-1)].Swap(k.b) == k.b
 }

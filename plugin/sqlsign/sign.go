@@ -9,6 +9,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/hostdns/hostdns/plugin/pkg/pdnskeys"
+	"github.com/hostdns/hostdns/plugin/pkg/rrtypes"
 	"github.com/hostdns/hostdns/plugin/pkg/signsource"
 )
 
@@ -124,21 +125,21 @@ func (as *answerSigning) signSet(set []dns.RR) []dns.RR {
 	if h.Rrtype == dns.TypeNS && !strings.EqualFold(h.Name, origin) {
 		return nil
 	}
-	signed := set
+	wildcard := ""
 	if h.Rrtype != dns.TypeNSEC && h.Rrtype != dns.TypeNSEC3 {
-		if wc := z.Wildcard(h.Name); wc != "" {
-			// RFC 4035 5.3.2, RFC 4034 3.1.3: an RRset expanded from a
-			// wildcard is signed as the wildcard's; the Labels field, set
-			// from the owner by RRSIG.Sign, tells the validator.
-			signed = withOwner(set, wc)
-		}
+		// RFC 4035 5.3.2, RFC 4034 3.1.3: an RRset expanded from a
+		// wildcard is signed as the wildcard's; the Labels field, set from
+		// the owner by RRSIG.Sign, tells the validator.
+		wildcard = z.Wildcard(h.Name)
 	}
-	return as.sigs(z, signed, h)
+	return as.sigs(z, set, wildcard)
 }
 
-// sigs signs set (maybe wildcard-owned) with every key of z that signs its
-// type and returns the RRSIGs owned by the answer's owner (h).
-func (as *answerSigning) sigs(z signsource.Zone, set []dns.RR, h *dns.RR_Header) []dns.RR {
+// sigs signs set, as owned by wildcard when it was expanded from one, with
+// every key of z that signs its type and returns the RRSIGs owned by set's
+// owner.
+func (as *answerSigning) sigs(z signsource.Zone, set []dns.RR, wildcard string) []dns.RR {
+	h := set[0].Header()
 	kr, origin, s := z.Keys(), z.Origin(), as.s
 	keys := kr.Signers(h.Rrtype)
 	if len(keys) == 0 {
@@ -146,7 +147,7 @@ func (as *answerSigning) sigs(z signsource.Zone, set []dns.RR, h *dns.RR_Header)
 	}
 	inception, expiration := kr.Validity(as.now)
 	as.used(z, inception)
-	d := lazyDigest{origin: origin, set: set}
+	d := lazyDigest{origin: origin, answered: set, wildcard: wildcard}
 	out := make([]dns.RR, 0, len(keys))
 	for _, k := range keys {
 		sig, byIdentity, err := s.signatureOf(k, &d, inception, expiration, as.server)
@@ -173,16 +174,29 @@ func (as *answerSigning) sigs(z signsource.Zone, set []dns.RR, h *dns.RR_Header)
 // lazyDigest is the digest of an RRset, packed only when a signature is not
 // found by the records' identity.
 type lazyDigest struct {
-	origin string
-	set    []dns.RR
-	done   bool
-	d      rrsetDigest
-	err    error
+	origin   string
+	answered []dns.RR // as answered: its records' identity finds its signatures
+	wildcard string   // the owner it is signed as, when expanded from a wildcard
+	signed   []dns.RR // answered, owned by the wildcard: made when first needed
+	done     bool
+	d        rrsetDigest
+	err      error
+}
+
+// set returns the RRset as signed.
+func (l *lazyDigest) set() []dns.RR {
+	if l.signed == nil {
+		l.signed = l.answered
+		if l.wildcard != "" {
+			l.signed = rrtypes.WithOwner(l.answered, l.wildcard)
+		}
+	}
+	return l.signed
 }
 
 func (l *lazyDigest) get() (rrsetDigest, error) {
 	if !l.done {
-		l.d, l.err = digestRRset(l.origin, l.set)
+		l.d, l.err = digestRRset(l.origin, l.set())
 		l.done = true
 	}
 	return l.d, l.err
@@ -190,40 +204,44 @@ func (l *lazyDigest) get() (rrsetDigest, error) {
 
 // signatureOf returns the RRSIG by k of d's RRset, and whether d's records are
 // ones the data plugin keeps (found by identity): by the records' identity
-// when they are ones the cache has seen (records the data plugin keeps),
-// else by their content (signature), remembered by identity for next time.
-// Records made for one answer (the wildcard-owned copy of an expanded
-// RRset) are never seen again: they are not remembered by identity, so they
-// do not crowd out the others. NSEC records are the zone's chain, which the
-// data plugin makes once per version (signsource.Source). NSEC3 white lies
-// are kept by the data plugin only for names asked again (a bounded table),
-// and other data plugins may keep none: they are remembered by identity only once their
-// content was seen before: a flood of random names, each asked once, leaves
-// the identity cache and the answer memo alone.
+// when the cache has seen them, else by their content (signature),
+// remembered by identity for next time. What a data plugin makes for one
+// answer is remembered by identity only when it is likely to come back, so
+// that a flood of random names, each asked once, leaves the identity cache
+// and the answer memo alone:
+//   - NSEC records are the zone's chain, which the data plugin makes once
+//     per version (signsource.Source): always.
+//   - NSEC3 white lies are kept by the data plugin only for names asked again
+//     (a bounded table), and other data plugins may keep none: once their
+//     content was signed before.
+//   - RRsets expanded from a wildcard, which sqlbackend keeps for names asked
+//     again: once the very same records were signed before (expanded). Their
+//     content is the wildcard's, the same for every name, so it cannot tell.
 func (s *SQLSign) signatureOf(k pdnskeys.Key, d *lazyDigest, inception, expiration uint32, server string) (*dns.RRSIG, bool, error) {
-	h := d.set[0].Header()
-	byIdentity := !strings.HasPrefix(h.Name, "*.")
-	var ik sigKey
-	if byIdentity {
-		tag := k.Tag
-		ik = identityKey(d.origin, d.set, tag, k.DNSKEY.Algorithm, inception, expiration)
-		if sig, ok := s.cache.getIdentical(ik, d.set); ok {
-			cacheHits.WithLabelValues(server).Inc()
-			return sig, true, nil
-		}
+	ik := identityKey(d.origin, d.answered, k.Tag, k.DNSKEY.Algorithm, inception, expiration)
+	if sig, ok := s.cache.getIdentical(ik, d.answered); ok {
+		cacheHits.WithLabelValues(server).Inc()
+		return sig, true, nil
 	}
 	digest, err := d.get()
 	if err != nil {
 		return nil, false, fmt.Errorf("packing: %w", err)
 	}
-	sig, seen, err := s.signature(k, d.origin, d.set, digest, inception, expiration, server)
-	if byIdentity && h.Rrtype == dns.TypeNSEC3 && !seen {
-		byIdentity = false
+	sig, seen, err := s.signature(k, d.origin, d.set(), digest, inception, expiration, server)
+	if err != nil {
+		return nil, false, err
 	}
-	if err == nil && byIdentity {
-		s.cache.addIdentical(ik, d.set, sig)
+	byIdentity := true
+	switch {
+	case d.answered[0].Header().Rrtype == dns.TypeNSEC3:
+		byIdentity = seen
+	case d.wildcard != "":
+		byIdentity = s.expanded.again(ik)
 	}
-	return sig, byIdentity, err
+	if byIdentity {
+		s.cache.addIdentical(ik, d.answered, sig)
+	}
+	return sig, byIdentity, nil
 }
 
 // signature returns the RRSIG of set by k, from the cache (seen) or made now.
@@ -258,14 +276,4 @@ func (s *SQLSign) signature(k pdnskeys.Key, origin string, set []dns.RR, d rrset
 		return nil, false, err
 	}
 	return v.(*dns.RRSIG), false, nil
-}
-
-// withOwner returns copies of set owned by name.
-func withOwner(set []dns.RR, name string) []dns.RR {
-	out := make([]dns.RR, len(set))
-	for i, rr := range set {
-		out[i] = dns.Copy(rr)
-		out[i].Header().Name = name
-	}
-	return out
 }

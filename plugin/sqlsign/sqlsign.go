@@ -31,6 +31,7 @@ type SQLSign struct {
 	sources  []signsource.Source // found at startup among the block's handlers
 	cache    *sigCache
 	answers  *answerMemo
+	expanded *doorkeeper // wildcard expansions signed, remembered by identity when signed again
 	inflight singleflight.Group
 	now      func() time.Time
 }
@@ -38,7 +39,7 @@ type SQLSign struct {
 // New returns a signer for zones with a signature cache of cacheSize
 // entries, asking sources for keys.
 func New(zones []string, cacheSize int, sources ...signsource.Source) *SQLSign {
-	return &SQLSign{zones: zones, sources: sources, cache: newSigCache(cacheSize), answers: newAnswerMemo(cacheSize), now: time.Now}
+	return &SQLSign{zones: zones, sources: sources, cache: newSigCache(cacheSize), answers: newAnswerMemo(cacheSize), expanded: newDoorkeeper(expandedSlots), now: time.Now}
 }
 
 // ServeDNS implements plugin.Handler.

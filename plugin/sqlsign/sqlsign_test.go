@@ -11,6 +11,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/hostdns/hostdns/plugin/pkg/pdnskeys"
+	"github.com/hostdns/hostdns/plugin/pkg/rrtypes"
 )
 
 // world is the test setup: four signed zones (one a child of another) and
@@ -264,7 +265,7 @@ func TestWildcardLabels(t *testing.T) {
 		t.Fatalf("RRSIG owner %s labels %d, want foo.wild.example.org. and 3", sig.Hdr.Name, sig.Labels)
 	}
 	// It verifies over the wildcard-owned RRset too, as a validator rebuilds it.
-	wc := withOwner(withoutSigs(m.Answer), "*.wild.example.org.")
+	wc := rrtypes.WithOwner(withoutSigs(m.Answer), "*.wild.example.org.")
 	wsig := *sig
 	wsig.Hdr.Name = "*.wild.example.org."
 	if err := wsig.Verify(findKey(w.src, sig), wc); err != nil {

@@ -9,12 +9,8 @@ import (
 	"github.com/miekg/dns"
 )
 
-// BenchmarkLieBytes reports the heap one kept NSEC3 white lie costs (lie-B/op), the figure
-// behind the table's bound in the README: denials of new names, each keeping one lie that covers
-// its name (the closest encloser's and the wildcard's are shared), each asked twice as a lie is
-// kept the second time, over the lies kept.
-// kept counts the lies the table holds.
-func (t *lieTable) kept() int {
+// kept counts the entries the table holds.
+func (t *keptTable[K]) kept() int {
 	n := 0
 	for i := range t.slots {
 		if t.slots[i].Load() != nil {
@@ -24,6 +20,10 @@ func (t *lieTable) kept() int {
 	return n
 }
 
+// BenchmarkLieBytes reports the heap one kept NSEC3 white lie costs (lie-B/op), the figure
+// behind the table's bound in the README: denials of new names, each keeping one lie that covers
+// its name (the closest encloser's and the wildcard's are shared), each asked twice as a lie is
+// kept the second time, over the lies kept.
 func BenchmarkLieBytes(b *testing.B) {
 	z := denialServed(b, true)[0]
 	served := servedZones{z}

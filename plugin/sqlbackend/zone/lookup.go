@@ -253,18 +253,4 @@ func (l *lookup) referral(z *Zone, o owner) Answer {
 	return Answer{Ns: ns, Extra: extra, Result: Delegation}
 }
 
-// expand returns copies of rrs with the owner name qname: a wildcard's
-// records as synthesised for qname.
-func expand(rrs []dns.RR, qname string) []dns.RR {
-	if len(rrs) == 0 {
-		return nil
-	}
-	out := make([]dns.RR, len(rrs))
-	for i, rr := range rrs {
-		out[i] = dns.Copy(rr)
-		out[i].Header().Name = qname
-	}
-	return out
-}
-
 func clip(rrs []dns.RR) []dns.RR { return rrs[:len(rrs):len(rrs)] }

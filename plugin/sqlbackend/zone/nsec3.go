@@ -40,7 +40,7 @@ func (z *Zone) nsec3Match(name string, o *owner) []dns.RR {
 	if z.den == nil {
 		return z.storedMatch(z.hashOf(name))
 	}
-	return lies.get(lieKey{den: z.den, name: name}, func() dns.RR {
+	return lie(lieKey{den: z.den, name: name}, func() dns.RR {
 		var types []uint16
 		if o != nil {
 			types = z.bitmap(*o, true)
@@ -56,7 +56,7 @@ func (z *Zone) nsec3Cover(name string) []dns.RR {
 	if z.den == nil {
 		return z.storedCover(z.hashOf(name))
 	}
-	return lies.get(lieKey{den: z.den, cover: true, name: name}, func() dns.RR {
+	return lie(lieKey{den: z.den, cover: true, name: name}, func() dns.RR {
 		h := z.hashOf(name)
 		return z.nsec3(step(h, -1), step(h, 1), nil)
 	})

@@ -1,5 +1,48 @@
 package zone
 
+import (
+	"github.com/miekg/dns"
+
+	"github.com/hostdns/hostdns/plugin/pkg/rrtypes"
+)
+
+// expansions keeps wildcard answers as synthesised for a name (kept.go): a
+// name answered from a wildcard again gets the very same records, which a
+// signer above finds signed, the whole answer too, by their identity.
+var expansions = keptTable[expansionKey]{size: expansionSlots}
+
+// expansionSlots bounds the table: 65,536 pointers and hashes (1 MiB), and
+// as many expansions of at most maxKeptExpansion records each.
+const (
+	expansionSlots   = 1 << 16
+	maxKeptExpansion = 8
+)
+
+// expansionKey names the wildcard records an expansion is made of by their
+// place in the version holding them: versions are never written, a patched
+// owner gets an array of its own, and the key keeps the array alive, so its
+// address is not reused while the expansion is kept.
+type expansionKey struct {
+	src  *dns.RR
+	n    int
+	name string
+}
+
+// expand returns copies of rrs (a run of a wildcard's records) with the
+// owner name qname: the wildcard's records as synthesised for qname, the
+// same ones each time once kept. Read-only, clipped.
+func expand(rrs []dns.RR, qname string) []dns.RR {
+	switch {
+	case len(rrs) == 0:
+		return nil
+	case len(rrs) > maxKeptExpansion:
+		return rrtypes.WithOwner(rrs, qname)
+	}
+	return expansions.get(expansionKey{src: &rrs[0], n: len(rrs), name: qname}, func() []dns.RR {
+		return rrtypes.WithOwner(rrs, qname)
+	})
+}
+
 // Wildcard returns the owner of the wildcard ("*.closest.encloser.") whose
 // records answer name, "" when name has records of its own, is an empty
 // non-terminal, is not in the zone, is below a cut or a DNAME, or no

@@ -1,0 +1,74 @@
+package zone
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+// TestWildcardExpansionKept: a name answered from a wildcard gets the very
+// same records from its third time on (kept the second time), owned by the
+// name and equal to what was made the first time; another name, or a patched
+// wildcard, gets records of its own.
+func TestWildcardExpansionKept(t *testing.T) {
+	for _, do := range []bool{false, true} {
+		z := denialServed(t, true)[0]
+		served := servedZones{z}
+		ask := func(z *Zone, name string) Answer {
+			return z.Lookup(context.Background(), Query{Name: name, Type: dns.TypeA, DO: do}, servedZones{z})
+		}
+		once, kept := ask(z, "k1.w.example.org."), ask(z, "k1.w.example.org.")
+		again := ask(z, "k1.w.example.org.")
+		if len(once.Answer) != 1 || len(kept.Answer) != 1 || len(again.Answer) != 1 {
+			t.Fatalf("DO=%v: answers %s; %s; %s", do, show(once), show(kept), show(again))
+		}
+		if again.Answer[0] != kept.Answer[0] {
+			t.Errorf("DO=%v: expansion made again once kept: %v", do, again.Answer[0])
+		}
+		if want := "k1.w.example.org.\t300\tIN\tA\t192.0.2.99"; once.Answer[0].String() != want || kept.Answer[0].String() != want {
+			t.Errorf("DO=%v: expansions %v, then %v; want %s", do, once.Answer[0], kept.Answer[0], want)
+		}
+		other := served[0].Lookup(context.Background(), Query{Name: "k2.w.example.org.", Type: dns.TypeA, DO: do}, served)
+		if len(other.Answer) != 1 || other.Answer[0] == kept.Answer[0] || other.Answer[0].Header().Name != "k2.w.example.org." {
+			t.Errorf("DO=%v: another name's expansion: %s", do, show(other))
+		}
+
+		old := run(z.Owner("*.w.example.org."), dns.TypeA)[0]
+		changed := dns.Copy(old).(*dns.A)
+		changed.A = []byte{192, 0, 2, 98}
+		nz, _, err := z.Patch([]dns.RR{old}, []dns.RR{changed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			after := ask(nz, "k1.w.example.org.")
+			if want := "k1.w.example.org.\t300\tIN\tA\t192.0.2.98"; len(after.Answer) != 1 || after.Answer[0].String() != want {
+				t.Fatalf("DO=%v: after a patch of the wildcard: %s; want %s", do, show(after), want)
+			}
+		}
+		if again := ask(z, "k1.w.example.org."); again.Answer[0] != kept.Answer[0] {
+			t.Errorf("DO=%v: the old version, after the patch: %v, not the expansion it kept", do, again.Answer[0])
+		}
+	}
+}
+
+// TestWildcardFloodKeepsNothing: names answered from a wildcard once each
+// keep no expansion and leave the hot name's in place.
+func TestWildcardFloodKeepsNothing(t *testing.T) {
+	z := denialServed(t, true)[0]
+	hot := Query{Name: "hot.w.example.org.", Type: dns.TypeTXT}
+	z.Lookup(context.Background(), hot, servedZones{z})
+	kept := z.Lookup(context.Background(), hot, servedZones{z})
+	before := expansions.kept()
+	for i := range 5000 {
+		z.Lookup(context.Background(), Query{Name: fmt.Sprintf("flood%d.w.example.org.", i), Type: dns.TypeTXT}, servedZones{z})
+	}
+	if n := expansions.kept() - before; n > 0 {
+		t.Errorf("a flood of 5,000 names asked once kept %d expansions, want none", n)
+	}
+	if again := z.Lookup(context.Background(), hot, servedZones{z}); again.Answer[0] != kept.Answer[0] {
+		t.Errorf("after the flood: the hot name's expansion made again: %v", again.Answer[0])
+	}
+}
