@@ -240,6 +240,7 @@ func (s *SQLSign) signatureOf(k pdnskeys.Key, d *lazyDigest, inception, expirati
 	}
 	if byIdentity {
 		s.cache.addIdentical(ik, d.answered, sig)
+		cacheEntries.WithLabelValues(server).Set(float64(s.cache.entries()))
 	}
 	return sig, byIdentity, nil
 }

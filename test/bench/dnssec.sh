@@ -6,7 +6,9 @@
 #            Each server first runs through the whole query file once with DO=1, so the
 #            signature cache (cache_size 1,000,000) holds every signature the mix needs. A third
 #            server, sqlbackend without sqlsign on the NSEC zones, shows what DO=1 costs without
-#            signatures (its answers carry the unsigned NSEC records only).
+#            signatures (its answers carry the unsigned NSEC records only). Two more, cached-nsec
+#            and cached-nsec3, put answercache above sqlsign, as a provider runs the hot path:
+#            warmed with two passes each way (answercache admits an answer on its second ask).
 #   flood    the random mix (every name new, all NXDOMAIN) with DO=1: sqlsign NSEC, sqlsign
 #            NSEC3 narrow (white lies: new signatures per name), the same with cache_size 10000,
 #            and the stock CoreDNS file + dnssec plugins (black lies) on the same zones and keys,
@@ -105,6 +107,11 @@ load_sqlite "$WORK/nsec3.sqlite" "$DATA/pdns-data.sql" "$DATA/keys.sql" "$DATA/n
 corefile_sqlsign() { # DB CACHE_SIZE METRICSPORT
 	printf '. {\n    prometheus 127.0.0.1:%s\n    sqlsign {\n        cache_size %s\n    }\n    sqlbackend {\n        driver sqlite\n        dsn %s\n        schema none\n    }\n}\n' "$3" "$2" "$1"
 }
+# The same behind answercache, as a provider runs the hot path (plugin/answercache): signed and
+# unsigned answers alike come from packed bytes once warm.
+corefile_cached() { # DB CACHE_SIZE METRICSPORT
+	printf '. {\n    prometheus 127.0.0.1:%s\n    answercache {\n        size 256MiB\n    }\n    sqlsign {\n        cache_size %s\n    }\n    sqlbackend {\n        driver sqlite\n        dsn %s\n        schema none\n    }\n}\n' "$3" "$2" "$1"
+}
 # The same without sqlsign: what DO=1 costs sqlbackend alone (its unsigned NSEC/NSEC3 records).
 corefile_unsigned() { # DB METRICSPORT
 	printf '. {\n    prometheus 127.0.0.1:%s\n    sqlbackend {\n        driver sqlite\n        dsn %s\n        schema none\n    }\n}\n' "$2" "$1"
@@ -146,11 +153,14 @@ measure() {
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$GROUP" "$1" "$2" "$4" "$(rss_kb "${PIDS[$1]}")" \
 		"$(metric "$1" coredns_sqlsign_cache_entries)" "$sigs" "$client" >>"$METRICS"
 }
-# warm NAME QUERYFILE: one pass through the whole file with DO=1.
+# warm NAME QUERYFILE [DO0]: one pass through the whole file with DO=1 (and one without, when
+# DO0 is given).
 warm() {
-	say "$1: warming the signature cache (one pass through $(basename "$2") with DO=1)"
-	command dnsperf -D -s 127.0.0.1 -p "${PORTS[$1]}" -d "$2" -c "$CLIENTS" -T "$THREADS" -q "$OUTSTANDING" -t 2 -n 1 >"$WORK/warm.$1.txt" 2>&1 || true
-	say "$1: $(awk '/Queries completed:/ {c=$3} /Queries per second:/ {q=$4} END {print c " queries, " q " qps"}' "$WORK/warm.$1.txt"), cache_entries $(metric "$1" coredns_sqlsign_cache_entries)"
+	local flags=(-D)
+	[[ ${3:-} == DO0 ]] && flags=()
+	say "$1: warming the caches (one pass through $(basename "$2") with DO=${3:-DO1})"
+	command dnsperf "${flags[@]}" -s 127.0.0.1 -p "${PORTS[$1]}" -d "$2" -c "$CLIENTS" -T "$THREADS" -q "$OUTSTANDING" -t 2 -n 1 >"$WORK/warm.$1.txt" 2>&1 || true
+	say "$1: $(awk '/Queries completed:/ {c=$3} /Queries per second:/ {q=$4} END {print c " queries, " q " qps"}' "$WORK/warm.$1.txt"), cache_entries $(metric "$1" coredns_sqlsign_cache_entries), answercache_entries $(metric "$1" coredns_answercache_entries)"
 }
 
 group_signed() {
@@ -158,11 +168,20 @@ group_signed() {
 	start_server sqlsign-nsec corefile_sqlsign "$WORK/nsec.sqlite" 1000000
 	start_server sqlsign-nsec3 corefile_sqlsign "$WORK/nsec3.sqlite" 1000000
 	start_server unsigned-nsec corefile_unsigned "$WORK/nsec.sqlite"
+	start_server cached-nsec corefile_cached "$WORK/nsec.sqlite" 1000000
+	start_server cached-nsec3 corefile_cached "$WORK/nsec3.sqlite" 1000000
 	warm sqlsign-nsec "$Q/mixed.txt"
 	warm sqlsign-nsec3 "$Q/mixed.txt"
+	# answercache admits an answer the second time its key is asked: two passes each way.
 	local r n
+	for n in cached-nsec cached-nsec3; do
+		for r in 1 2; do
+			warm "$n" "$Q/mixed.txt"
+			warm "$n" "$Q/mixed.txt" DO0
+		done
+	done
 	for ((r = 1; r <= ROUNDS; r++)); do
-		for n in sqlsign-nsec sqlsign-nsec3 unsigned-nsec; do
+		for n in sqlsign-nsec sqlsign-nsec3 unsigned-nsec cached-nsec cached-nsec3; do
 			measure "$n" mixed-DO0 "$Q/mixed.txt" "$r" 0
 			measure "$n" mixed-DO1 "$Q/mixed.txt" "$r" 1
 		done

@@ -12,10 +12,13 @@ import (
 var expansions = keptTable[expansionKey]{size: expansionSlots}
 
 // expansionSlots bounds the table: 65,536 pointers and hashes (1 MiB), and
-// as many expansions of at most maxKeptExpansion records each.
+// as many expansions of at most maxKeptRecords records and maxKeptOctets
+// octets in wire form each (an A record's expansion costs about 260 bytes of
+// heap, BenchmarkExpansionBytes; the largest kept, about 1.3 KB).
 const (
-	expansionSlots   = 1 << 16
-	maxKeptExpansion = 8
+	expansionSlots = 1 << 16
+	maxKeptRecords = 8
+	maxKeptOctets  = 512
 )
 
 // expansionKey names the wildcard records an expansion is made of by their
@@ -35,12 +38,21 @@ func expand(rrs []dns.RR, qname string) []dns.RR {
 	switch {
 	case len(rrs) == 0:
 		return nil
-	case len(rrs) > maxKeptExpansion:
+	case len(rrs) > maxKeptRecords || wireLen(rrs) > maxKeptOctets:
 		return rrtypes.WithOwner(rrs, qname)
 	}
 	return expansions.get(expansionKey{src: &rrs[0], n: len(rrs), name: qname}, func() []dns.RR {
 		return rrtypes.WithOwner(rrs, qname)
 	})
+}
+
+// wireLen is how long rrs are in wire form, uncompressed.
+func wireLen(rrs []dns.RR) int {
+	n := 0
+	for _, rr := range rrs {
+		n += dns.Len(rr)
+	}
+	return n
 }
 
 // Wildcard returns the owner of the wildcard ("*.closest.encloser.") whose

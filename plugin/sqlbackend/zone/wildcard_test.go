@@ -3,6 +3,7 @@ package zone
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -71,4 +72,45 @@ func TestWildcardFloodKeepsNothing(t *testing.T) {
 	if again := z.Lookup(context.Background(), hot, servedZones{z}); again.Answer[0] != kept.Answer[0] {
 		t.Errorf("after the flood: the hot name's expansion made again: %v", again.Answer[0])
 	}
+}
+
+// TestWildcardLargeNotKept: an expansion over maxKeptOctets is made for each
+// answer, never kept, so the table's memory stays bounded whatever the
+// wildcard holds.
+func TestWildcardLargeNotKept(t *testing.T) {
+	long := make([]byte, 600)
+	for i := range long {
+		long[i] = 'x'
+	}
+	text := "$ORIGIN example.com.\n@ 300 IN SOA ns1 admin 1 3600 600 86400 300\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.1\n" +
+		fmt.Sprintf("*.big 300 IN TXT %q %q %q\n", long[:250], long[:250], long[:100])
+	z := build(t, "example.com.", parseZone(t, text))
+	q := Query{Name: "a.big.example.com.", Type: dns.TypeTXT}
+	first := z.Lookup(context.Background(), q, servedZones{z})
+	z.Lookup(context.Background(), q, servedZones{z})
+	third := z.Lookup(context.Background(), q, servedZones{z})
+	if len(third.Answer) != 1 || third.Answer[0] == first.Answer[0] || third.Answer[0].String() != first.Answer[0].String() {
+		t.Errorf("a %d-octet expansion: %s, then %s; want equal records, made anew", dns.Len(first.Answer[0]), show(first), show(third))
+	}
+}
+
+// BenchmarkExpansionBytes reports the heap one kept wildcard expansion of an
+// A record costs (expansion-B/op): names asked twice each, over the
+// expansions kept.
+func BenchmarkExpansionBytes(b *testing.B) {
+	z := denialServed(b, true)[0]
+	n := min(b.N, expansionSlots/2) // mostly in slots of their own
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	kept := expansions.kept()
+	for i := range n {
+		q := Query{Name: fmt.Sprintf("n%07d.w.example.org.", i), Type: dns.TypeA}
+		z.Lookup(context.Background(), q, servedZones{z})
+		z.Lookup(context.Background(), q, servedZones{z}) // kept the second time
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	kept = expansions.kept() - kept
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(kept), "expansion-B")
 }
