@@ -3,7 +3,6 @@ package zone
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -98,19 +97,7 @@ func TestWildcardLargeNotKept(t *testing.T) {
 // A record costs (expansion-B/op): names asked twice each, over the
 // expansions kept.
 func BenchmarkExpansionBytes(b *testing.B) {
-	z := denialServed(b, true)[0]
-	n := min(b.N, expansionSlots/2) // mostly in slots of their own
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	kept := expansions.kept()
-	for i := range n {
-		q := Query{Name: fmt.Sprintf("n%07d.w.example.org.", i), Type: dns.TypeA}
-		z.Lookup(context.Background(), q, servedZones{z})
-		z.Lookup(context.Background(), q, servedZones{z}) // kept the second time
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	kept = expansions.kept() - kept
-	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(kept), "expansion-B")
+	heapPerKept(b, &expansions, "expansion-B", min(b.N, expansionSlots/2), func(i int) Query {
+		return Query{Name: fmt.Sprintf("n%07d.w.example.org.", i), Type: dns.TypeA}
+	})
 }
