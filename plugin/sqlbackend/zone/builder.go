@@ -161,7 +161,7 @@ func newZone(origin, okey string, set owners, records, special int) (*Zone, erro
 	if len(soa) != 1 {
 		return nil, fmt.Errorf("zone %s: %d SOA records, want 1", origin, len(soa))
 	}
-	z := &Zone{origin: origin, okey: okey, set: set, apex: apex.rrs, records: records, special: special}
+	z := &Zone{origin: origin, okey: okey, set: set, apex: apex.rrs, records: records, special: special, gen: generations.Add(1)}
 	z.negSOA[0] = negativeSOA(soa[0].(*dns.SOA))
 	return z, nil
 }

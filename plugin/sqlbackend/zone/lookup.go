@@ -215,22 +215,22 @@ func (l *lookup) wildcard(z *Zone, qname, rel, ce string, w owner) Answer {
 		// RFC 4035 3.1.3.3: the RRSIGs of an expanded wildcard carry the
 		// expanded name (the Labels field tells the wildcard); file sends the
 		// CNAME's RRSIGs with the wildcard's owner.
-		return l.follow(z, expand(cn, qname), expand(sigs(w.rrs, dns.TypeCNAME), qname))
+		return l.follow(z, z.expand(cn, qname), z.expand(sigs(w.rrs, dns.TypeCNAME), qname))
 	}
 	rrs := z.wildData(w, l.qtype)
 	if rrs == nil {
 		return Answer{Ns: l.noDataWild(z, qname, rel, ce, w), Result: NoData}
 	}
 	sg := l.sigs(z)
-	answer := expand(rrs, qname)
+	answer := z.expand(rrs, qname)
 	extra := z.additional(answer, sg)
 	ns := z.ns(sg)
 	switch {
 	case l.stored3(z):
-		answer = append(answer, expand(sigs(w.rrs, l.qtype), qname)...)
+		answer = append(answer, z.expand(sigs(w.rrs, l.qtype), qname)...)
 		ns = concat(ns, z.proveNoCloser(qname, rel, ce)) // RFC 5155 7.2.6
 	case sg:
-		answer = append(answer, expand(sigs(w.rrs, l.qtype), qname)...)
+		answer = append(answer, z.expand(sigs(w.rrs, l.qtype), qname)...)
 		ns = concat(ns, z.coveringNSEC(rel)) // no closer name matches (RFC 4035 3.1.3.3)
 	case l.online(z):
 		l.addProof(z.proveNoCloser(qname, rel, ce))

@@ -21,27 +21,32 @@ const (
 	maxKeptOctets  = 512
 )
 
-// expansionKey names the wildcard records an expansion is made of by their
-// place in the version holding them: versions are never written, a patched
-// owner gets an array of its own, and the key keeps the array alive, so its
-// address is not reused while the expansion is kept.
+// expansionKey names an expansion by the version (its number: a key that
+// pointed into the version would keep it alive while the slot is kept), the
+// name it was made for, which in one version decides the wildcard, and the
+// run of the wildcard's records: the rank (type, or the type an RRSIG
+// covers) of its first record and its length. Runs start at their first
+// rank's first record, so those two tell one run of the wildcard's sorted
+// records from another (the RRSIGs over A, or all its RRSIGs).
 type expansionKey struct {
-	src  *dns.RR
+	gen  uint64
+	rank uint32
 	n    int
 	name string
 }
 
-// expand returns copies of rrs (a run of a wildcard's records) with the
-// owner name qname: the wildcard's records as synthesised for qname, the
-// same ones each time once kept. Read-only, clipped.
-func expand(rrs []dns.RR, qname string) []dns.RR {
+// expand returns copies of rrs (a run of the wildcard's records that answers
+// qname in z) with the owner name qname: the wildcard's records as
+// synthesised for qname, the same ones each time once kept. Read-only,
+// clipped.
+func (z *Zone) expand(rrs []dns.RR, qname string) []dns.RR {
 	switch {
 	case len(rrs) == 0:
 		return nil
 	case len(rrs) > maxKeptRecords || wireLen(rrs) > maxKeptOctets:
 		return rrtypes.WithOwner(rrs, qname)
 	}
-	return expansions.get(expansionKey{src: &rrs[0], n: len(rrs), name: qname}, func() []dns.RR {
+	return expansions.get(expansionKey{gen: z.gen, rank: rank(rrs[0]), n: len(rrs), name: qname}, func() []dns.RR {
 		return rrtypes.WithOwner(rrs, qname)
 	})
 }

@@ -3,7 +3,9 @@ package zone
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -100,4 +102,31 @@ func BenchmarkExpansionBytes(b *testing.B) {
 	heapPerKept(b, &expansions, "expansion-B", min(b.N, expansionSlots/2), func(i int) Query {
 		return Query{Name: fmt.Sprintf("n%07d.w.example.org.", i), Type: dns.TypeA}
 	})
+}
+
+// TestExpansionKeepsNoVersion: a kept expansion does not keep the version
+// that made it alive (the table can hold one for as long as nobody takes its
+// slot, and a version can be a million records).
+func TestExpansionKeepsNoVersion(t *testing.T) {
+	collected := make(chan struct{})
+	func() {
+		z := build(t, "example.org.", parseZone(t, denialZone))
+		runtime.SetFinalizer(z, func(*Zone) { close(collected) })
+		q := Query{Name: "pinned.w.example.org.", Type: dns.TypeA}
+		z.Lookup(context.Background(), q, servedZones{z})
+		if kept := z.Lookup(context.Background(), q, servedZones{z}); len(kept.Answer) != 1 {
+			t.Fatalf("no expansion: %s", show(kept))
+		}
+	}()
+	deadline := time.After(5 * time.Second)
+	for {
+		runtime.GC()
+		select {
+		case <-collected:
+			return
+		case <-deadline:
+			t.Fatal("the version that made a kept expansion was not collected")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }

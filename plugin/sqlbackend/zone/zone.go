@@ -2,6 +2,7 @@ package zone
 
 import (
 	"strings"
+	"sync/atomic"
 
 	"github.com/miekg/dns"
 )
@@ -18,7 +19,11 @@ type Zone struct {
 	records int       // records held
 	special int       // owners that make a lookup look above qname: non-apex NS, any DNAME
 	den     *denial   // how the zone, signed online, proves denial; nil: pre-signed data as held
+	gen     uint64    // this version's number, unique in the process: names it without pinning it
 }
+
+// generations numbers the versions made (newZone).
+var generations atomic.Uint64
 
 // owner is one owner name and all its records, sorted by rank (type, then
 // the covered type for RRSIGs), records of one rank in the order added. An
