@@ -69,6 +69,7 @@ func (l *lifecycle) warnUnverifiable() {
 // restart frees what the next instance needs: the report server's address.
 func (l *lifecycle) restart() error {
 	l.reloading = true
+	beginReload()
 	if l.f.report != nil {
 		return l.f.report.stop()
 	}
@@ -77,6 +78,7 @@ func (l *lifecycle) restart() error {
 
 func (l *lifecycle) restartFailed() error {
 	l.reloading = false
+	endReload()
 	if l.f.report != nil && l.started {
 		return l.f.report.start()
 	}
@@ -84,6 +86,9 @@ func (l *lifecycle) restartFailed() error {
 }
 
 func (l *lifecycle) shutdown() error {
+	if l.reloading {
+		endReload() // this instance's servers stopped: its successor's NOTIFYs go out again
+	}
 	if !l.started {
 		return nil
 	}

@@ -63,7 +63,61 @@ func releaseNotify() {
 func (s *notifier) Notify(_ context.Context, zone string, soa *dns.SOA) {
 	if ts := s.targets(zone); len(ts) > 0 {
 		s.n.Notify(soa, ts)
+		holdDuringReload(zone, soa, ts)
 	}
+}
+
+// A reload starts the new instance while the old one still answers on the same sockets:
+// a secondary that gets the new instance's NOTIFY may ask the old one for the SOA, see
+// the old serial, acknowledge, and wait for its next refresh (BIND did, for a catalog,
+// in CI). So what is notified while a reload is under way is notified again once the
+// old instance's servers stopped (its shutdown callback: caddy stops the servers first).
+var (
+	reloadsPending int                   // old instances that called restart and did not stop yet
+	heldNotifies   map[string]heldNotify // zone -> the latest NOTIFY sent meanwhile
+)
+
+type heldNotify struct {
+	soa     *dns.SOA
+	targets []notify.Target
+}
+
+// beginReload is an old instance's restart: its successor's NOTIFYs are held from now.
+func beginReload() {
+	notifyMu.Lock()
+	defer notifyMu.Unlock()
+	reloadsPending++
+}
+
+// endReload is an old instance's shutdown after a restart, or the restart's failure: once
+// no old instance answers any more, the NOTIFYs held are sent again.
+func endReload() {
+	notifyMu.Lock()
+	reloadsPending = max(0, reloadsPending-1)
+	var again map[string]heldNotify
+	if reloadsPending == 0 {
+		again, heldNotifies = heldNotifies, nil
+	}
+	n := sharedNotify
+	notifyMu.Unlock()
+	if n == nil {
+		return
+	}
+	for _, h := range again {
+		n.Notify(h.soa, h.targets)
+	}
+}
+
+func holdDuringReload(zone string, soa *dns.SOA, targets []notify.Target) {
+	notifyMu.Lock()
+	defer notifyMu.Unlock()
+	if reloadsPending == 0 {
+		return
+	}
+	if heldNotifies == nil {
+		heldNotifies = map[string]heldNotify{}
+	}
+	heldNotifies[zone] = heldNotify{soa: soa, targets: targets}
 }
 
 // notifyMetrics counts NOTIFYs without zone or target labels: both are unbounded.

@@ -44,12 +44,49 @@ func TestNotifyOutlivesReload(t *testing.T) {
 	}
 }
 
+// A NOTIFY the new instance sends while the old one still answers is sent again once the
+// old one stopped: a secondary that asked the old instance for the SOA saw the old serial.
+// Without a reload under way, nothing is sent twice.
+func TestNotifyAgainAfterReload(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	sec := startSilentSecondary(t)
+	defer sec.close()
+	sec.answering.Store(true)
+
+	old, _ := testFeed(t, fileSource(t, zoneText(7, 1)))
+	old.gate = &gate{corefile: access.Policy{NotifyTo: []string{sec.addr}}}
+	old.start()
+	waitUntil(5*time.Second, func() bool { return sec.acked.Load() == 1 })
+
+	beginReload() // the old instance's restart callback
+	next, _ := testFeed(t, fileSource(t, zoneText(8, 1)))
+	next.gate = &gate{corefile: access.Policy{NotifyTo: []string{sec.addr}}}
+	next.start()
+	waitUntil(5*time.Second, func() bool { return sec.acked.Load() == 2 })
+	if n := sec.acked.Load(); n != 2 {
+		t.Fatalf("the new instance's NOTIFY: %d acknowledged, want 2", n)
+	}
+	endReload() // the old instance's shutdown, after its servers stopped
+	old.stop()
+	waitUntil(5*time.Second, func() bool { return sec.acked.Load() == 3 })
+	if n, serial := sec.acked.Load(), sec.serial.Load(); n != 3 || serial != 8 {
+		t.Errorf("after the old instance stopped: %d NOTIFYs acknowledged, the last for serial %d; want 3, serial 8", n, serial)
+	}
+
+	endReload() // no reload under way: nothing held, nothing sent
+	next.stop()
+	if n := sec.acked.Load(); n != 3 {
+		t.Errorf("%d NOTIFYs acknowledged in all, want 3", n)
+	}
+}
+
 // silentSecondary reads NOTIFYs on UDP and answers them only once answering is set.
 type silentSecondary struct {
 	addr         string
 	pc           net.PacketConn
 	answering    atomic.Bool
 	heard, acked atomic.Int32
+	serial       atomic.Uint32 // of the last NOTIFY's SOA
 	done         chan struct{}
 }
 
@@ -76,6 +113,11 @@ func (s *silentSecondary) serve() {
 			continue
 		}
 		s.heard.Add(1)
+		if len(m.Answer) > 0 {
+			if soa, ok := m.Answer[0].(*dns.SOA); ok {
+				s.serial.Store(soa.Serial)
+			}
+		}
 		if !s.answering.Load() {
 			continue
 		}
