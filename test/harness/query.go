@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -44,12 +45,21 @@ func Exchange(t testing.TB, addr string, m *dns.Msg, network string) *dns.Msg {
 // transfer.
 func AXFR(t testing.TB, addr, zone string) []dns.RR {
 	t.Helper()
+	rrs, err := TryAXFR(addr, zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rrs
+}
+
+// TryAXFR is AXFR returning its error instead of failing the test.
+func TryAXFR(addr, zone string) ([]dns.RR, error) {
 	m := new(dns.Msg)
 	m.SetAxfr(dns.Fqdn(zone))
 	tr := &dns.Transfer{DialTimeout: exchangeTimeout, ReadTimeout: exchangeTimeout}
 	envs, err := tr.In(m, addr)
 	if err != nil {
-		t.Fatalf("AXFR %s from %s: %v", zone, addr, err)
+		return nil, fmt.Errorf("AXFR %s from %s: %w", zone, addr, err)
 	}
 	var rrs []dns.RR
 	var failed error
@@ -61,9 +71,9 @@ func AXFR(t testing.TB, addr, zone string) []dns.RR {
 		rrs = append(rrs, env.RR...)
 	}
 	if failed != nil {
-		t.Fatalf("AXFR %s from %s: %v (after %d records)", zone, addr, failed, len(rrs))
+		return rrs, fmt.Errorf("AXFR %s from %s: %w (after %d records)", zone, addr, failed, len(rrs))
 	}
-	return rrs
+	return rrs, nil
 }
 
 func questionString(m *dns.Msg) string {

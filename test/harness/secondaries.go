@@ -324,12 +324,27 @@ func (s *Secondary) Notify(zone string, soa *dns.SOA, key *TSIGKey) (*dns.Msg, e
 // without the trailing SOA, so a test can compare the whole zone it holds.
 func (s *Secondary) AXFR(t testing.TB, zone string) []dns.RR {
 	t.Helper()
-	rrs := AXFR(t, s.Addr, zone)
-	if len(rrs) > 1 {
-		rrs = rrs[:len(rrs)-1]
+	// NSD serves a transferred zone from new server processes: for a moment after its
+	// SOA is answered, a TCP connection can still reach an old one, which answers the
+	// AXFR NOTAUTH. Such a refusal is retried until axfrLimit.
+	deadline := time.Now().Add(axfrLimit)
+	for {
+		rrs, err := TryAXFR(s.Addr, zone)
+		if err == nil {
+			if len(rrs) > 1 {
+				rrs = rrs[:len(rrs)-1]
+			}
+			return rrs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s secondary: %v\nlog:\n%s", s.Kind, err, s.Log())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	return rrs
 }
+
+// axfrLimit bounds how long Secondary.AXFR retries a refused transfer.
+const axfrLimit = 5 * time.Second
 
 // primaryHostPort splits SecondaryOptions.Primary.
 func primaryHostPort(o SecondaryOptions) (string, string) {
