@@ -218,12 +218,37 @@ func (s *Secondary) SOA(zone string) (*dns.SOA, error) {
 // the SOA, or fails the test after limit with the secondary's log.
 func (s *Secondary) WaitZone(t testing.TB, zone string, limit time.Duration) *dns.SOA {
 	t.Helper()
+	return s.WaitSettled(t, zone, 0, limit)
+}
+
+// settledStreak is how many answers in a row, settledGap apart, show a zone settled. NSD
+// serves a transferred zone from new server processes, and for a moment an old one still
+// answers as before the transfer (SERVFAIL for a zone it did not have).
+const (
+	settledStreak = 20
+	settledGap    = 5 * time.Millisecond
+)
+
+// WaitSettled waits until the secondary answers zone's SOA with AA and serial (any serial
+// when 0) settledStreak times in a row and returns the SOA, or fails the test after limit
+// with the secondary's log.
+func (s *Secondary) WaitSettled(t testing.TB, zone string, serial uint32, limit time.Duration) *dns.SOA {
+	t.Helper()
 	deadline := time.Now().Add(limit)
+	streak := 0
 	for {
 		soa, err := s.SOA(zone)
-		if err == nil {
-			return soa
+		if err == nil && serial != 0 && soa.Serial != serial {
+			err = fmt.Errorf("%s SOA: serial %d, want %d", zone, soa.Serial, serial)
 		}
+		if err == nil {
+			if streak++; streak == settledStreak {
+				return soa
+			}
+			time.Sleep(settledGap)
+			continue
+		}
+		streak = 0
 		if time.Now().After(deadline) {
 			t.Fatalf("%s secondary at %s: zone %s not served within %s: %v\nlog:\n%s", s.Kind, s.Addr, zone, limit, err, s.Log())
 		}

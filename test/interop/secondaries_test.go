@@ -203,6 +203,9 @@ func rrLines(rrs []dns.RR) []string {
 // there: BIND its NS, Knot and NSD less).
 func assertSameZone(t *testing.T, sec *harness.Secondary, p *primary, zone string, want []dns.RR) {
 	t.Helper()
+	if soa, ok := want[0].(*dns.SOA); ok {
+		sec.WaitSettled(t, zone, soa.Serial, 10*time.Second)
+	}
 	harness.AssertRRs(t, fmt.Sprintf("%s: AXFR %s", sec.Kind, zone), sec.AXFR(t, zone), rrLines(want))
 	// TTLs aside: a negative answer's SOA carries the SOA's MINIMUM as its TTL.
 	noTTL := func(rr dns.RR) string {
