@@ -382,43 +382,60 @@ func (s *Store) execScript(ctx context.Context, script string) error {
 }
 
 // SeedSQLite prepares the SQLite file at path: when the file does not exist
-// yet it is created with the schema and, if seedFile is not empty, filled by
-// running that SQL file. An existing file is only given what of the schema it
-// lacks, so a restart never re-seeds over the operator's changes.
+// yet, or has no domains table, it is given the schema and, if seedFile is not
+// empty, filled by running that SQL file. An existing file is only given what
+// of the schema it lacks, so a restart never re-seeds over the operator's
+// changes. A file without PowerDNS's tables counts as new because another
+// plugin on the same file (sqlsecondary) may have opened, and so created, it
+// first.
 func SeedSQLite(ctx context.Context, path, seedFile string) error {
 	_, err := os.Stat(path)
-	isNew := errors.Is(err, os.ErrNotExist)
-	if err != nil && !isNew {
+	created := errors.Is(err, os.ErrNotExist)
+	if err != nil && !created {
 		return err
-	}
-	var seed []byte
-	if isNew && seedFile != "" {
-		if seed, err = os.ReadFile(seedFile); err != nil {
-			return fmt.Errorf("reading seed: %w", err)
-		}
 	}
 	s, err := Open(SQLite, path)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.EnsureSchema(ctx); err != nil {
-		if isNew {
-			os.Remove(path)
-		}
-		return err
-	}
-	if len(seed) > 0 {
-		if err := s.ExecScript(ctx, string(seed)); err != nil {
-			s.Close()
-			// Leave no half-seeded file behind: the next start seeds again.
+	fail := func(err error) error {
+		s.Close()
+		if created { // leave nothing half made behind: the next start seeds again
 			os.Remove(path)
 			os.Remove(path + "-wal")
 			os.Remove(path + "-shm")
-			return fmt.Errorf("seeding %s from %s: %w", path, seedFile, err)
+		}
+		return err
+	}
+	fresh := created
+	if !fresh {
+		if fresh, err = s.lacksDomains(ctx); err != nil {
+			return err
+		}
+	}
+	var seed []byte
+	if fresh && seedFile != "" {
+		if seed, err = os.ReadFile(seedFile); err != nil {
+			return fail(fmt.Errorf("reading seed: %w", err))
+		}
+	}
+	if err := s.EnsureSchema(ctx); err != nil {
+		return fail(err)
+	}
+	if len(seed) > 0 {
+		if err := s.ExecScript(ctx, string(seed)); err != nil {
+			return fail(fmt.Errorf("seeding %s from %s: %w", path, seedFile, err))
 		}
 	}
 	return nil
+}
+
+// lacksDomains reports whether the SQLite database has no domains table.
+func (s *Store) lacksDomains(ctx context.Context) (bool, error) {
+	var n int
+	err := s.DB.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'domains'").Scan(&n)
+	return n == 0, err
 }
 
 func isTxControl(stmt string) bool {

@@ -1,0 +1,56 @@
+package sqlstore
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestSeedSQLiteCreatedByAnother: a file another plugin on the same DSN opened
+// first (and so created, without tables) is seeded; a file with the schema is
+// never seeded again, whatever the operator changed.
+func TestSeedSQLiteCreatedByAnother(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path, seed := filepath.Join(dir, "zones.db"), filepath.Join(dir, "zones.sql")
+	if err := os.WriteFile(seed, []byte("INSERT INTO domains (name, type) VALUES ('example.org', 'NATIVE');\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(SQLite, path) // sqlsecondary, asking before sqlbackend seeded
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.DB.ExecContext(ctx, "PRAGMA journal_mode=WAL"); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.DB.QueryRowContext(ctx, "SELECT count(*) FROM domains").Scan(new(int)); err == nil {
+		t.Fatal("the other plugin found a domains table before the seed")
+	}
+
+	if err := SeedSQLite(ctx, path, seed); err != nil {
+		t.Fatal(err)
+	}
+	if n := domains(t, other); n != 1 {
+		t.Fatalf("%d domains after seeding a file created by another plugin, want 1", n)
+	}
+	if _, err := other.DB.ExecContext(ctx, "DELETE FROM domains"); err != nil {
+		t.Fatal(err)
+	}
+	if err := SeedSQLite(ctx, path, seed); err != nil {
+		t.Fatal(err)
+	}
+	if n := domains(t, other); n != 0 {
+		t.Errorf("%d domains after a restart, want the operator's 0: a file with the schema is not seeded again", n)
+	}
+}
+
+func domains(t *testing.T, s *Store) int {
+	t.Helper()
+	var n int
+	if err := s.DB.QueryRowContext(context.Background(), "SELECT count(*) FROM domains").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
