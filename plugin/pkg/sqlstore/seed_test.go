@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 )
@@ -13,10 +12,8 @@ import (
 func TestSeedSQLiteCreatedByAnother(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	path, seed := filepath.Join(dir, "zones.db"), filepath.Join(dir, "zones.sql")
-	if err := os.WriteFile(seed, []byte("INSERT INTO domains (name, type) VALUES ('example.org', 'NATIVE');\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := filepath.Join(dir, "zones.db")
+	seed := writeFile(t, dir, "zones.sql", "INSERT INTO domains (name, type) VALUES ('example.org', 'NATIVE');\n")
 	other, err := Open(SQLite, path) // sqlsecondary, asking before sqlbackend seeded
 	if err != nil {
 		t.Fatal(err)
