@@ -13,8 +13,8 @@ var expansions = keptTable[expansionKey]{size: expansionSlots}
 
 // expansionSlots bounds the table: 65,536 pointers and hashes (1 MiB), and
 // as many expansions of at most maxKeptRecords records and maxKeptOctets
-// octets in wire form each (an A record's expansion costs about 260 bytes of
-// heap, BenchmarkExpansionBytes; the largest kept, about 1.3 KB).
+// octets in wire form each (an A record's expansion costs 184 bytes of heap:
+// BenchmarkExpansionBytes).
 const (
 	expansionSlots = 1 << 16
 	maxKeptRecords = 8
