@@ -44,6 +44,8 @@ type Cache struct {
 	// files reports for the zones of the stock file and auto plugins of the block, nil
 	// when there are none or another plugin below could answer. Set at startup.
 	files *fileZones
+	// fast is the fast path of each server the block listens on (fastpath), or nil.
+	fast *fastPaths
 }
 
 // scratch is the per-request memory, pooled so a hit allocates nothing.
@@ -70,6 +72,9 @@ func (c *Cache) Name() string { return name }
 
 // ServeDNS implements plugin.Handler.
 func (c *Cache) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+	if c.fast != nil {
+		c.fast.ensure(ctx, w)
+	}
 	sc := c.scratch.Get().(*scratch)
 	defer c.putScratch(sc)
 

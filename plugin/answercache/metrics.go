@@ -26,6 +26,9 @@ var (
 		Help:      "Counter of queries the cache does not look up, by reason (opcode, question, transfer, tsig, nsid, edns).",
 	}, []string{"server", "reason"})
 
+	fastHitCount    = counter("fastpath_hits_total", "Counter of hits answered by the fast path, before the server's loop (also counted in hits_total).")
+	fastActiveGauge = gauge("fastpath_active", "1 while the fast path receives every IPv4 UDP query of the server, else 0.")
+
 	bytesGauge   = gauge("bytes", "Bytes of answers held (keys and headers included); at most the configured size.")
 	entriesGauge = gauge("entries", "Number of answers held.")
 )
@@ -48,6 +51,8 @@ type serverMetrics struct {
 	server                                                  string
 	hits, misses, stores, evictions, invalidations, rejects prometheus.Counter
 	bypass                                                  [numReasons]prometheus.Counter
+	fastHits                                                prometheus.Counter
+	fastActive                                              prometheus.Gauge
 }
 
 // metricSet is the servers an instance has answered for (a block can listen on several),
@@ -84,6 +89,8 @@ func (ms *metricSet) get(server string) *serverMetrics {
 		evictions:     evictionCount.WithLabelValues(server),
 		invalidations: invalidationCount.WithLabelValues(server),
 		rejects:       rejectCount.WithLabelValues(server),
+		fastHits:      fastHitCount.WithLabelValues(server),
+		fastActive:    fastActiveGauge.WithLabelValues(server),
 	}
 	for r := reasonOpcode; r < numReasons; r++ {
 		m.bypass[r] = bypassCount.WithLabelValues(server, reasonNames[r])

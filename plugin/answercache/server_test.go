@@ -128,33 +128,54 @@ func TestReloadLeaksNoGoroutine(t *testing.T) {
 	}
 	before := clocks()
 	corefile := "example.org:0 {\n answercache\n acdata\n}\nexample.net:0 {\n answercache\n file " + db + "\n}\n"
-	// Not StartServer: its cleanup would shut the first instance down a second time after
-	// the reload did, and file's OnShutdown blocks on a second call.
+	s := startReloadable(t, corefile)
+	t.Logf("started: %d clocks, %d before", clocks(), before)
+	for i := 0; i < 5; i++ {
+		s.reload(t)
+		t.Logf("reload %d: %d clocks", i, clocks())
+		harness.Eventually(t, 2*time.Second, "a clock, a clock and a watcher after the reload", func() bool { return clocks() == before+3 })
+	}
+	s.stop()
+	harness.Eventually(t, 2*time.Second, "no clock after the stop", func() bool { return clocks() == before })
+}
+
+// reloadable is an in-process server a test reloads. Not StartServer: its cleanup would
+// shut the first instance down a second time after a reload did, and file's OnShutdown
+// blocks on a second call.
+type reloadable struct {
+	inst     *caddy.Instance
+	corefile string
+}
+
+// startReloadable starts corefile; whatever instance is current is stopped when the test
+// ends, unless the test stopped it.
+func startReloadable(t *testing.T, corefile string) *reloadable {
+	t.Helper()
 	inst, err := harness.StartServerErr(corefile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stopped := false
-	defer func() {
-		if !stopped {
-			inst.Stop()
-			inst.ShutdownCallbacks()
-		}
-	}()
-	t.Logf("started: %d clocks, %d before", clocks(), before)
-	for i := 0; i < 5; i++ {
-		next, err := inst.Restart(caddy.CaddyfileInput{Contents: []byte(corefile), Filepath: "Corefile", ServerTypeName: "dns"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		inst = next
-		t.Logf("reload %d: %d clocks", i, clocks())
-		harness.Eventually(t, 2*time.Second, "a clock, a clock and a watcher after the reload", func() bool { return clocks() == before+3 })
+	s := &reloadable{inst: inst, corefile: corefile}
+	t.Cleanup(s.stop)
+	return s
+}
+
+// reload restarts the server with the same Corefile, as the reload plugin does.
+func (s *reloadable) reload(t *testing.T) {
+	t.Helper()
+	next, err := s.inst.Restart(caddy.CaddyfileInput{Contents: []byte(s.corefile), Filepath: "Corefile", ServerTypeName: "dns"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	inst.Stop()
-	inst.ShutdownCallbacks()
-	stopped = true
-	harness.Eventually(t, 2*time.Second, "no clock after the stop", func() bool { return clocks() == before })
+	s.inst = next
+}
+
+func (s *reloadable) stop() {
+	if s.inst != nil {
+		s.inst.Stop()
+		s.inst.ShutdownCallbacks()
+		s.inst = nil
+	}
 }
 
 // hits returns coredns_answercache_hits_total summed over servers.

@@ -29,6 +29,12 @@ func setup(c *caddy.Controller) error {
 	cfg := dnsserver.GetConfig(c)
 	c.OnStartup(func() error {
 		// The handlers of the block exist once the server is built, before startup.
+		if ac.fast != nil {
+			if blockers := fastBlockers(cfg); len(blockers) > 0 {
+				return plugin.Error(name, fmt.Errorf("%s: fastpath: %s in this block must see every query, and the fast path answers hits before them", ac.fast.position, strings.Join(blockers, ", ")))
+			}
+			ac.fast.prom = promOf(cfg)
+		}
 		if above := writersAbove(cfg); len(above) > 0 {
 			ac.slowHits = true
 			log.Warningf("%s above answercache in this block rewrite answers as they are written: hits are unpacked and written as messages (slower)", strings.Join(above, ", "))
@@ -45,6 +51,9 @@ func setup(c *caddy.Controller) error {
 	// On a reload the old instance is shut down after the new one started: its goroutines
 	// stop and its store is garbage.
 	c.OnShutdown(func() error {
+		if ac.fast != nil {
+			ac.fast.stop()
+		}
 		ac.clock.halt()
 		if ac.files != nil {
 			ac.files.halt()
@@ -66,6 +75,7 @@ func parse(c *caddy.Controller) (*Cache, error) {
 		size      = defaultSize
 		maxAge    = defaultMaxAge
 		admission = true
+		fast      string // where fastpath was given
 	)
 	i := 0
 	for c.Next() {
@@ -77,6 +87,13 @@ func parse(c *caddy.Controller) (*Cache, error) {
 		for c.NextBlock() {
 			prop := c.Val()
 			args := c.RemainingArgs()
+			if prop == "fastpath" {
+				if len(args) != 0 {
+					return nil, c.Errf("fastpath: takes no value, got %d", len(args))
+				}
+				fast = fmt.Sprintf("%s:%d", c.File(), c.Line())
+				continue
+			}
 			if len(args) != 1 {
 				return nil, c.Errf("%s: want one value, got %d", prop, len(args))
 			}
@@ -112,7 +129,11 @@ func parse(c *caddy.Controller) (*Cache, error) {
 	for j, z := range zones {
 		zones[j] = strings.ToLower(z)
 	}
-	return newCache(zones, size, maxAge, admission), nil
+	ac := newCache(zones, size, maxAge, admission)
+	if fast != "" {
+		ac.fast = &fastPaths{c: ac, position: fast}
+	}
+	return ac, nil
 }
 
 // parseSize reads a byte count with an optional KiB, MiB or GiB suffix.

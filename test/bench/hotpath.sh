@@ -7,6 +7,8 @@
 #   sql              sqlbackend on MariaDB (1,000 zones), server block ".", no cache, with
 #                    `prometheus` as below (whoami, file and pdns have none)
 #   sql-answercache  the same with `answercache` in the block (prometheus gives its hit counters)
+#   sql-fastpath     sql-answercache with the cache's `fastpath` (hits answered from a socket of
+#                    its own, before CoreDNS's server loop; not in the default list)
 #   pdns             PowerDNS 4 (gmysql on MariaDB, default packet cache), run.sh's start_pdns
 # Each is asked the zones group's hot, mixed and random mixes with dnsperf (throughput), then,
 # on the same warm server, a latency probe: dnsprobe at a fixed LAT_RATE (default 1,000 qps),
@@ -140,11 +142,13 @@ start_config() { # NAME
 		MPORT=$(free_port)
 		corefile_sql_block "    prometheus 127.0.0.1:$MPORT" >"$WORK/cf/sql" && start_coredns sql "$WORK/cf/sql" "$LAST_ZONE" SOA 180
 		;;
-	sql-answercache)
+	sql-answercache | sql-fastpath)
 		[[ $HAVE_AC == 1 ]] || return 1
 		MPORT=$(free_port)
-		corefile_sql_block "$(printf '    prometheus 127.0.0.1:%s\n    answercache {\n%s\n    }\n' "$MPORT" "${HOT_AC_OPTS:-}")" >"$WORK/cf/sql-answercache"
-		start_coredns sql-answercache "$WORK/cf/sql-answercache" "$LAST_ZONE" SOA 180
+		local opts=${HOT_AC_OPTS:-}
+		[[ $1 == sql-fastpath* ]] && opts=$(printf '        fastpath\n%s' "$opts")
+		corefile_sql_block "$(printf '    prometheus 127.0.0.1:%s\n    answercache {\n%s\n    }\n' "$MPORT" "$opts")" >"$WORK/cf/$1"
+		start_coredns "$1" "$WORK/cf/$1" "$LAST_ZONE" SOA 180
 		;;
 	pdns)
 		start_pdns || return 1
@@ -244,7 +248,7 @@ function kv(s, key,   a, i, n) { n = split(s, a, " "); for (i = 1; i <= n; i++) 
 }
 END {
 	printf "%-16s %-16s %-16s %-18s %-18s %-18s %-16s %s\n", "config", "answered %", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "probe late ms", "answercache hits / misses"
-	for (i = 1; i <= n; i++) printf "%-16s %-16s %-16s %-18s %-18s %-18s %-16s %s\n", order[i], v[order[i], 1], v[order[i], 2], v[order[i], 3], v[order[i], 4], v[order[i], 5], v[order[i], 6], (order[i] == "sql-answercache" ? v[order[i], 7] " hits, " v[order[i], 8] " misses" : "")
+	for (i = 1; i <= n; i++) printf "%-16s %-16s %-16s %-18s %-18s %-18s %-16s %s\n", order[i], v[order[i], 1], v[order[i], 2], v[order[i], 3], v[order[i], 4], v[order[i], 5], v[order[i], 6], (order[i] ~ /^sql-(answercache|fastpath)/ ? v[order[i], 7] " hits, " v[order[i], 8] " misses" : "")
 	print "each column: the rounds in order. probe late ms: how far behind schedule dnsprobe itself sent a query at worst (its own CPU starvation, charged to the server in the percentiles)."
 	print "answercache hits/misses: during the probe, which comes right after the random mix."
 }' "$LAT"
