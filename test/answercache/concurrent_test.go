@@ -18,8 +18,15 @@ import (
 // change was applied must not put the old answer back in the cache: once the new answer
 // has been seen, no query sent afterwards may get an older one.
 func TestNoStaleUnderLoad(t *testing.T) {
+	for _, v := range cacheVariants {
+		t.Run(v.name, func(t *testing.T) { noStaleUnderLoad(t, v.lines) })
+	}
+}
+
+func noStaleUnderLoad(t *testing.T, cache []string) {
 	m := newDB(t)
-	s := start(t, sqlBlock(m.DSN, "answercache"))
+	s := start(t, sqlBlock(m.DSN, cache...))
+	defer wantFastHits(t, cache, harness.MetricSum(t, "coredns_answercache_fastpath_hits_total"))
 	var floor atomic.Int64 // the newest change seen served: no answer older than it from now on
 	var stop atomic.Bool
 	var wg sync.WaitGroup

@@ -48,6 +48,18 @@ func TestExampleAnswercache(t *testing.T) {
 	if got := scrape(t, metrics, "coredns_answercache_hits_total", "") - before; got < 1 {
 		t.Errorf("coredns_answercache_hits_total did not grow on the metrics endpoint after 4 identical queries")
 	}
+	// The fast path starts with the first query the server answered; from then on the
+	// hits are its own.
+	harness.Eventually(t, 5*time.Second, "hits of the fast path", func() bool {
+		fast := scrape(t, metrics, "coredns_answercache_fastpath_hits_total", "")
+		harness.AssertResponse(t, ask(t, s.UDP, "WWW.example.org.", dns.TypeA), harness.Response{
+			Authoritative: true,
+			Answer:        []string{"www.example.org. 3600 IN A 192.0.2.80"},
+			Ns:            []string{"example.org. 3600 IN NS ns1.example.org.", "example.org. 3600 IN NS ns2.example.org."},
+		})
+		return scrape(t, metrics, "coredns_answercache_fastpath_active", "") == 1 &&
+			scrape(t, metrics, "coredns_answercache_fastpath_hits_total", "") == fast+1
+	})
 
 	st, err := sqlstore.Open(sqlstore.SQLite, db)
 	if err != nil {

@@ -16,8 +16,15 @@ import (
 // freshness of sqlbackend alone still holds). Before every change the old answer is shown to
 // come from the cache, so what is timed is an invalidation, not a miss.
 func TestFreshnessWithCache(t *testing.T) {
+	for _, v := range cacheVariants {
+		t.Run(v.name, func(t *testing.T) { freshnessWithCache(t, v.lines) })
+	}
+}
+
+func freshnessWithCache(t *testing.T, cache []string) {
 	m := newDB(t)
-	s := start(t, sqlBlock(m.DSN, "answercache"))
+	s := start(t, sqlBlock(m.DSN, cache...))
+	defer wantFastHits(t, cache, harness.MetricSum(t, "coredns_answercache_fastpath_hits_total"))
 	const changes = 20
 	var lat []time.Duration
 	ip := "192.0.2.80"

@@ -69,6 +69,25 @@ func start(t testing.TB, corefile string) *harness.Server {
 	return s
 }
 
+// cacheVariants are the two ways a hit is answered: through CoreDNS's server loop, and by
+// the cache's fast path from a socket of its own (bound to loopback, so it steers the
+// server's SO_REUSEPORT group).
+var cacheVariants = []struct {
+	name  string
+	lines []string
+}{
+	{"server loop", []string{"answercache"}},
+	{"fastpath", []string{"bind 127.0.0.1", "answercache {\n\t\tfastpath\n\t}"}},
+}
+
+// wantFastHits fails t if the cache lines have the fast path and it answered no hit since
+// the fast path hit counter was before.
+func wantFastHits(t *testing.T, cache []string, before float64) {
+	if strings.Contains(strings.Join(cache, " "), "fastpath") && harness.MetricSum(t, "coredns_answercache_fastpath_hits_total") == before {
+		t.Error("the fast path answered no hit")
+	}
+}
+
 func hits(t testing.TB) float64 { return harness.MetricSum(t, "coredns_answercache_hits_total") }
 
 func ask(t testing.TB, addr, name string, qt uint16) *dns.Msg {
