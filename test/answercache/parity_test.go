@@ -238,19 +238,6 @@ func rrSet(rrs []dns.RR) []string {
 	return s
 }
 
-func repack(b []byte) []byte {
-	m := new(dns.Msg)
-	if m.Unpack(b) != nil {
-		return nil
-	}
-	m.Id, m.Compress = 0, false
-	p, err := m.Pack()
-	if err != nil {
-		return nil
-	}
-	return p
-}
-
 // rawExchange sends q to addr over network and returns the answer's bytes as they came,
 // so that a cache hit can be compared byte for byte with the chain's answer.
 func rawExchange(t *testing.T, addr, network string, q *dns.Msg) []byte {
