@@ -149,7 +149,11 @@ func (fp *fastPaths) start(srv *dnsserver.Server, port int) {
 	fp.servers.Store(srv, p)
 
 	go p.serve()
-	if err := p.claim(); err != nil {
+	err = p.claim()
+	for try := 1; try < claimTries && err != nil && !errors.Is(err, net.ErrClosed); try++ {
+		err = p.claim()
+	}
+	if err != nil {
 		if errors.Is(err, net.ErrClosed) {
 			return // stopped while probing
 		}
@@ -249,8 +253,9 @@ func fastAddress(addr string, udpPort int) (bind string, target *net.UDPAddr, er
 
 const (
 	probeCount   = 16
-	probeWait    = 200 * time.Millisecond
+	probeWait    = 500 * time.Millisecond // loopback takes microseconds; a loaded machine more
 	maxGroupSize = 16
+	claimTries   = 3
 )
 
 // claim makes the SO_REUSEPORT group hand every packet to this socket. A socket bound to
