@@ -124,7 +124,11 @@ func (fp *fastPaths) start(srv *dnsserver.Server, port int) {
 		log.Infof("No fast path for %s: a block on this address verifies TSIG", srv.Addr)
 		return
 	}
-	if !acquireAddress(bind) {
+	switch acquireAddress(bind, srv) {
+	case errSameServer:
+		log.Infof("No fast path for this block of %s: another block on the address has it (hits of this block go through the server loop)", srv.Addr)
+		return
+	case errStillBound:
 		log.Errorf("No fast path for %s: the previous instance's fast path did not stop", srv.Addr)
 		return
 	}
@@ -190,14 +194,18 @@ func (fp *fastPaths) stop() {
 var (
 	boundMu   sync.Mutex
 	boundCond = sync.NewCond(&boundMu)
-	bound     = map[string]bool{}
+	bound     = map[string]*dnsserver.Server{}
+
+	errSameServer = errors.New("a block of the same server has the fast path")
+	errStillBound = errors.New("the address stayed bound")
 )
 
 const acquireWait = 30 * time.Second
 
-// acquireAddress waits until no fast socket of the process is bound to addr and claims it;
-// false when the wait ran out.
-func acquireAddress(addr string) bool {
+// acquireAddress waits until no fast socket of the process is bound to addr and claims it
+// for srv. It fails at once when srv itself has one (another of its blocks started it),
+// and with errStillBound when the wait ran out.
+func acquireAddress(addr string, srv *dnsserver.Server) error {
 	deadline := time.Now().Add(acquireWait)
 	timer := time.AfterFunc(acquireWait, func() {
 		boundMu.Lock()
@@ -207,14 +215,17 @@ func acquireAddress(addr string) bool {
 	defer timer.Stop()
 	boundMu.Lock()
 	defer boundMu.Unlock()
-	for bound[addr] {
+	for bound[addr] != nil {
+		if bound[addr] == srv {
+			return errSameServer
+		}
 		if time.Now().After(deadline) {
-			return false
+			return errStillBound
 		}
 		boundCond.Wait()
 	}
-	bound[addr] = true
-	return true
+	bound[addr] = srv
+	return nil
 }
 
 func releaseAddress(addr string) {

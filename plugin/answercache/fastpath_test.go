@@ -194,3 +194,22 @@ func udpOf(t *testing.T, inst *caddy.Instance) string {
 	t.Fatal("no UDP listener")
 	return ""
 }
+
+// TestFastPathTwoBlocksOneAddress: two blocks with fastpath share a server; the first to
+// answer a query gets the fast path, the other answers through the server loop at once
+// (it does not wait for the address as a reload's new instance does).
+func TestFastPathTwoBlocksOneAddress(t *testing.T) {
+	block := " {\n bind 127.0.0.1\n answercache {\n  fastpath\n  admission off\n }\n acdata\n}\n"
+	s := harness.StartServer(t, "example.org:0"+block+"example.net:0"+block)
+	wantA(t, fastHit(t, s.UDP, harness.Query("www.example.org", dns.TypeA)), "www.example.org.", acAddr.Load().(string))
+	for i := 0; i < 3; i++ {
+		m := harness.Exchange(t, s.UDP, harness.Query("www.example.net", dns.TypeA), "udp")
+		if m.Rcode != dns.RcodeNameError || !m.Authoritative || len(m.Answer) != 0 {
+			t.Fatalf("want the NXDOMAIN of the other block, got\n%s", m)
+		}
+	}
+	harness.Eventually(t, 2*time.Second, "no fast path start left waiting", func() bool {
+		buf := make([]byte, 1<<20)
+		return !strings.Contains(string(buf[:runtime.Stack(buf, true)]), "answercache.acquireAddress(")
+	})
+}
