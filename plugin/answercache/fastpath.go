@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,21 +36,29 @@ type fastPaths struct {
 	position string // where fastpath is in the Corefile, for errors
 }
 
-// fastPath is the fast path of one server address.
+// fastPath is the fast path of one server address: a socket and its read loop per core
+// (fastLoop), all in the same SO_REUSEPORT group.
 type fastPath struct {
 	bind   string
 	c      *Cache
 	srv    *dnsserver.Server
 	m      *serverMetrics
-	report *fastReport
-	sock   *fastSocket
+	loops  []*fastLoop
 	target *net.UDPAddr // where probes are sent
-
 	token  [16]byte
+}
+
+// fastLoop is one socket of a fast path and what its read loop alone uses.
+type fastLoop struct {
+	p      *fastPath
+	sock   *fastSocket
+	report *fastReport
 	probes atomic.Int32
-	active atomic.Bool // the group hands every packet to this socket
 	done   chan struct{}
 }
+
+// maxFastLoops bounds the sockets of a fast path (one per core the process may use).
+const maxFastLoops = 8
 
 // fastAllowedAbove are the plugins that may sit above answercache in a block with the fast
 // path: they do nothing per query that a hit answered before them would skip (prometheus'
@@ -132,19 +141,24 @@ func (fp *fastPaths) start(srv *dnsserver.Server, port int) {
 		log.Errorf("No fast path for %s: the previous instance's fast path did not stop", srv.Addr)
 		return
 	}
-	sock, err := listenFast(bind)
-	if err != nil {
-		releaseAddress(bind)
-		log.Errorf("No fast path for %s: %v", srv.Addr, err)
-		return
-	}
-	p := &fastPath{bind: bind, c: fp.c, srv: srv, m: fp.c.metrics.get(srv.Addr), report: newFastReport(fp.prom), sock: sock, target: target, done: make(chan struct{})}
+	p := &fastPath{bind: bind, c: fp.c, srv: srv, m: fp.c.metrics.get(srv.Addr), target: target}
 	rand.Read(p.token[:])
+	// One after another, so that they are next to each other in a shared group.
+	for i := 0; i < min(runtime.GOMAXPROCS(0), maxFastLoops); i++ {
+		sock, err := listenFast(bind)
+		if err != nil {
+			p.close()
+			releaseAddress(bind)
+			log.Errorf("No fast path for %s: %v", srv.Addr, err)
+			return
+		}
+		p.loops = append(p.loops, &fastLoop{p: p, sock: sock, report: newFastReport(fp.prom), done: make(chan struct{})})
+	}
 
 	fp.mu.Lock()
 	if fp.stopped {
 		fp.mu.Unlock()
-		sock.close()
+		p.close()
 		releaseAddress(bind)
 		return
 	}
@@ -152,7 +166,9 @@ func (fp *fastPaths) start(srv *dnsserver.Server, port int) {
 	fp.mu.Unlock()
 	fp.servers.Store(srv, p)
 
-	go p.serve()
+	for _, l := range p.loops {
+		go l.serve()
+	}
 	err = p.claim()
 	for try := 1; try < claimTries && err != nil && !errors.Is(err, net.ErrClosed); try++ {
 		err = p.claim()
@@ -164,9 +180,15 @@ func (fp *fastPaths) start(srv *dnsserver.Server, port int) {
 		log.Warningf("Fast path for %s answers only part of the IPv4 UDP queries: %v", srv.Addr, err)
 		return
 	}
-	p.active.Store(true)
 	p.m.fastActive.Set(1)
-	log.Infof("Fast path for %s answers IPv4 UDP hits", srv.Addr)
+	log.Infof("Fast path for %s answers IPv4 UDP hits (%d sockets)", srv.Addr, len(p.loops))
+}
+
+// close closes the fast path's sockets and waits for the loops that run.
+func (p *fastPath) close() {
+	for _, l := range p.loops {
+		l.sock.close()
+	}
 }
 
 // stop closes every fast socket and waits for their loops; queries go back to the
@@ -181,8 +203,10 @@ func (fp *fastPaths) stop() {
 		// The group's BPF program stays: it may already be the next instance's, and once
 		// this socket is gone it picks another socket of the server or none (the kernel
 		// then hashes), both of which answer every query.
-		p.sock.close()
-		<-p.done
+		p.close()
+		for _, l := range p.loops {
+			<-l.done
+		}
 		p.m.fastActive.Set(0)
 		releaseAddress(p.bind)
 	}
@@ -269,35 +293,54 @@ const (
 	claimTries   = 3
 )
 
-// claim makes the SO_REUSEPORT group hand every packet to this socket. A socket bound to
-// the wildcard address gets all IPv4 packets by itself (the kernel prefers an IPv4 socket
-// to the server's dual-stack one); one bound to the server's own address shares its group,
-// where a BPF program picks the socket. The socket's place in the group is found by
-// probing: probeCount packets from as many source ports must all arrive here.
+// claim makes the SO_REUSEPORT group hand every packet to the fast path's sockets. Bound
+// to the wildcard address they form a group of their own, which gets all IPv4 packets by
+// itself (the kernel prefers IPv4 sockets to the server's dual-stack one) and spreads them
+// by hash. Bound to the server's own address they share its group, where a BPF program
+// picks the socket: their place in the group is found by probing with a program that
+// names one place (probeCount packets from as many source ports must all arrive at the
+// first socket, then at the last), and then a program spreads packets over them by the
+// CPU that received them.
 func (p *fastPath) claim() error {
-	if p.probe() {
+	if p.probe(nil) {
 		return nil
 	}
-	for i := 0; i < maxGroupSize; i++ {
-		if err := p.sock.steer(i); err != nil {
+	first, last, n := p.loops[0], p.loops[len(p.loops)-1], len(p.loops)
+	for k := 0; k < maxGroupSize; k++ {
+		if err := first.sock.steer(k, 1); err != nil {
 			return err
 		}
-		if p.probe() {
+		if !p.probe(first) {
+			continue
+		}
+		if n == 1 {
 			return nil
 		}
+		if err := first.sock.steer(k+n-1, 1); err != nil {
+			return err
+		}
+		if !p.probe(last) {
+			return fmt.Errorf("the fast sockets are not next to each other in the group")
+		}
+		if err := first.sock.steer(k, n); err != nil {
+			return err
+		}
+		if p.probe(nil) {
+			return nil
+		}
+		return fmt.Errorf("spread over the fast sockets, probes went elsewhere")
 	}
-	p.sock.steer(-1)
+	first.sock.steer(-1, 0)
 	return fmt.Errorf("no place in the SO_REUSEPORT group takes every packet")
 }
 
 // probe sends probeCount probes from fresh source ports and reports whether they all
-// reached this socket. A probe is a DNS response (which servers ignore) carrying the
-// token.
-func (p *fastPath) probe() bool {
-	p.probes.Store(0)
-	pkt := make([]byte, 12+len(p.token))
-	pkt[2] = 0x80 // QR: a response, dropped by miekg/dns if it reaches the server
-	copy(pkt[12:], p.token[:])
+// reached to (or, when nil, any of the fast path's sockets).
+func (p *fastPath) probe(to *fastLoop) bool {
+	for _, l := range p.loops {
+		l.probes.Store(0)
+	}
+	pkt := p.probePacket()
 	for i := 0; i < probeCount; i++ {
 		c, err := net.DialUDP("udp4", nil, p.target)
 		if err != nil {
@@ -306,14 +349,32 @@ func (p *fastPath) probe() bool {
 		c.Write(pkt)
 		c.Close()
 	}
+	arrived := func() (n int32) {
+		if to != nil {
+			return to.probes.Load()
+		}
+		for _, l := range p.loops {
+			n += l.probes.Load()
+		}
+		return n
+	}
 	deadline := time.Now().Add(probeWait)
 	for time.Now().Before(deadline) {
-		if p.probes.Load() == probeCount {
+		if arrived() == probeCount {
 			return true
 		}
 		time.Sleep(time.Millisecond)
 	}
 	return false
+}
+
+// probePacket is a DNS response (QR set: miekg/dns drops it if it reaches the server)
+// carrying the fast path's token.
+func (p *fastPath) probePacket() []byte {
+	pkt := make([]byte, 12+len(p.token))
+	pkt[2] = 0x80
+	copy(pkt[12:], p.token[:])
+	return pkt
 }
 
 func (p *fastPath) isProbe(pkt []byte) bool {

@@ -18,14 +18,15 @@ const maxUDPAnswer = 65535
 
 // serve reads the socket's packets in batches until it is closed: hits are answered in
 // one batched write, everything else is handed to the server.
-func (p *fastPath) serve() {
-	defer close(p.done)
+func (l *fastLoop) serve() {
+	defer close(l.done)
+	p := l.p
 	rx := newRxBatch()
 	tx := newTxBatch(min(p.c.store.maxEntry, maxUDPAnswer))
 	var key [keyMax]byte
 	var meta entryMeta
 	for {
-		n, err := p.sock.read(rx)
+		n, err := l.sock.read(rx)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -38,20 +39,20 @@ func (p *fastPath) serve() {
 			pkt := rx.packet(i)
 			switch {
 			case pkt == nil:
-				p.handoff(rx.bufs[i], rx, i) // cut short at 512 bytes, as miekg/dns reads it
+				l.handoff(rx.bufs[i], rx, i) // cut short at 512 bytes, as miekg/dns reads it
 			case p.isProbe(pkt):
-				p.probes.Add(1)
+				l.probes.Add(1)
 			default:
 				if size, k := p.hit(pkt, tx.bufs[tx.n], key[:0], &meta, now); size > 0 {
-					p.report.hit(p.srv.Addr, pkt, k, meta.rcode, size, start)
+					l.report.hit(p.srv.Addr, pkt, k, meta.rcode, size, start)
 					tx.add(size, rx, i)
 					continue
 				}
-				p.handoff(pkt, rx, i)
+				l.handoff(pkt, rx, i)
 			}
 		}
 		if tx.n > 0 {
-			p.sock.write(tx)
+			l.sock.write(tx)
 		}
 	}
 }
@@ -91,11 +92,12 @@ func (p *fastPath) hit(pkt, dst, keyBuf []byte, meta *entryMeta, now int64) (int
 // handoff gives the i-th packet to the server, as miekg/dns gives it a packet: header
 // checks, unpacking, then the server's ServeDNS with a writer that answers from this
 // socket.
-func (p *fastPath) handoff(pkt []byte, rx *rxBatch, i int) {
+func (l *fastLoop) handoff(pkt []byte, rx *rxBatch, i int) {
+	p := l.p
 	if len(pkt) < 12 {
 		return // miekg/dns lets such senders hang: any reply could amplify
 	}
-	w := &fastWriter{sock: p.sock, remote: rx.sender(i), port: p.target.Port}
+	w := &fastWriter{sock: l.sock, remote: rx.sender(i), port: p.target.Port}
 	if dst := rx.dst(i); dst != nil {
 		w.src = net.IPv4(dst[0], dst[1], dst[2], dst[3]).To4()
 	}

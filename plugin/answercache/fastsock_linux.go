@@ -59,9 +59,10 @@ func listenFast(addr string) (*fastSocket, error) {
 	return &fastSocket{conn: conn, raw: raw}, nil
 }
 
-// steer makes the reuseport group hand every packet to the socket at index i (a classic
-// BPF program returning i); i < 0 removes the program, and the kernel hashes again.
-func (s *fastSocket) steer(i int) error {
+// steer makes the reuseport group hand each packet to one of the n sockets from index i
+// on, by the CPU that received it (a classic BPF program: cpu % n + i); i < 0 removes the
+// program, and the kernel hashes again.
+func (s *fastSocket) steer(i, n int) error {
 	var serr error
 	err := s.raw.Control(func(fd uintptr) {
 		if i < 0 {
@@ -71,12 +72,24 @@ func (s *fastSocket) steer(i int) error {
 			}
 			return
 		}
-		prog := []unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: uint32(i)}}
+		prog := []unix.SockFilter{
+			{Code: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: uint32(skfAdOff + skfAdCPU)},
+			{Code: unix.BPF_ALU | unix.BPF_MOD | unix.BPF_K, K: uint32(n)},
+			{Code: unix.BPF_ALU | unix.BPF_ADD | unix.BPF_K, K: uint32(i)},
+			{Code: unix.BPF_RET | unix.BPF_A},
+		}
 		serr = unix.SetsockoptSockFprog(int(fd), unix.SOL_SOCKET, unix.SO_ATTACH_REUSEPORT_CBPF,
-			&unix.SockFprog{Len: 1, Filter: &prog[0]})
+			&unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]})
 	})
 	return errors.Join(err, serr)
 }
+
+// The ancillary data a classic BPF program loads (linux/filter.h, not in x/sys): SKF_AD_OFF
+// (-0x1000, as the unsigned offset) plus SKF_AD_CPU is the CPU that received the packet.
+const (
+	skfAdOff = 1<<32 - 0x1000
+	skfAdCPU = 36
+)
 
 func (s *fastSocket) close() error { return s.conn.Close() }
 
@@ -217,7 +230,6 @@ func writePktinfo(oob []byte, src []byte) {
 func (s *fastSocket) write(b *txBatch) error {
 	sent := 0
 	for sent < b.n {
-		var werr error
 		err := s.raw.Write(func(fd uintptr) bool {
 			r, _, e := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[sent])), uintptr(b.n-sent), unix.MSG_DONTWAIT, 0, 0)
 			switch {
@@ -225,7 +237,6 @@ func (s *fastSocket) write(b *txBatch) error {
 				return false
 			case e != 0:
 				sent++ // the first queued answer failed: skip it
-				werr = e
 			default:
 				sent += int(r)
 			}
@@ -235,7 +246,6 @@ func (s *fastSocket) write(b *txBatch) error {
 			b.n = 0
 			return err
 		}
-		_ = werr
 	}
 	b.n = 0
 	return nil

@@ -24,7 +24,7 @@ type txBatch struct {
 }
 
 func listenFast(string) (*fastSocket, error)                    { return nil, errNoFastPath }
-func (*fastSocket) steer(int) error                             { return errNoFastPath }
+func (*fastSocket) steer(int, int) error                        { return errNoFastPath }
 func (*fastSocket) close() error                                { return nil }
 func (*fastSocket) read(*rxBatch) (int, error)                  { return 0, net.ErrClosed }
 func (*fastSocket) write(*txBatch) error                        { return errNoFastPath }
