@@ -141,33 +141,13 @@ func (fp *fastPaths) start(srv *dnsserver.Server, port int) {
 		log.Errorf("No fast path for %s: the previous instance's fast path did not stop", srv.Addr)
 		return
 	}
-	p := &fastPath{bind: bind, c: fp.c, srv: srv, m: fp.c.metrics.get(srv.Addr), target: target}
-	rand.Read(p.token[:])
-	// One after another, so that they are next to each other in a shared group.
-	for i := 0; i < min(runtime.GOMAXPROCS(0), maxFastLoops); i++ {
-		sock, err := listenFast(bind)
-		if err != nil {
-			p.close()
-			releaseAddress(bind)
-			log.Errorf("No fast path for %s: %v", srv.Addr, err)
-			return
-		}
-		p.loops = append(p.loops, &fastLoop{p: p, sock: sock, report: newFastReport(fp.prom), done: make(chan struct{})})
-	}
-
-	fp.mu.Lock()
-	if fp.stopped {
-		fp.mu.Unlock()
-		p.close()
+	p, err := fp.open(srv, bind, target)
+	if err != nil {
 		releaseAddress(bind)
+		if !errors.Is(err, errStopped) {
+			log.Errorf("No fast path for %s: %v", srv.Addr, err)
+		}
 		return
-	}
-	fp.all = append(fp.all, p)
-	fp.mu.Unlock()
-	fp.servers.Store(srv, p)
-
-	for _, l := range p.loops {
-		go l.serve()
 	}
 	err = p.claim()
 	for try := 1; try < claimTries && err != nil && !errors.Is(err, net.ErrClosed); try++ {
@@ -184,7 +164,37 @@ func (fp *fastPaths) start(srv *dnsserver.Server, port int) {
 	log.Infof("Fast path for %s answers IPv4 UDP hits (%d sockets)", srv.Addr, len(p.loops))
 }
 
-// close closes the fast path's sockets and waits for the loops that run.
+// open binds the fast path's sockets, one after another so that they are next to each
+// other in a shared group, starts their loops and registers it for stop.
+func (fp *fastPaths) open(srv *dnsserver.Server, bind string, target *net.UDPAddr) (*fastPath, error) {
+	p := &fastPath{bind: bind, c: fp.c, srv: srv, m: fp.c.metrics.get(srv.Addr), target: target}
+	rand.Read(p.token[:])
+	for i := 0; i < min(runtime.GOMAXPROCS(0), maxFastLoops); i++ {
+		sock, err := listenFast(bind)
+		if err != nil {
+			p.close()
+			return nil, err
+		}
+		p.loops = append(p.loops, &fastLoop{p: p, sock: sock, report: newFastReport(fp.prom), done: make(chan struct{})})
+	}
+	// The loops run before the fast path is registered: stop waits for them to end.
+	for _, l := range p.loops {
+		go l.serve()
+	}
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	if fp.stopped {
+		p.close()
+		return nil, errStopped
+	}
+	fp.all = append(fp.all, p)
+	fp.servers.Store(srv, p)
+	return p, nil
+}
+
+var errStopped = errors.New("the instance stopped")
+
+// close closes the fast path's sockets; their loops, if they run, end.
 func (p *fastPath) close() {
 	for _, l := range p.loops {
 		l.sock.close()
