@@ -67,7 +67,7 @@ func (r *fastReport) hit(server string, pkt []byte, k key, rc int, size int, sta
 func zoneOf(name []byte, zones []string) string {
 	best := "."
 	for _, z := range zones {
-		if len(z) > len(best) && inZones(name, []string{z}) {
+		if len(z) > len(best) && inZone(name, z) {
 			best = z
 		}
 	}

@@ -33,7 +33,10 @@ func (l *fastLoop) serve() {
 			}
 			continue
 		}
-		start := time.Now()
+		var start time.Time // for prometheus' request duration
+		if l.report != nil {
+			start = time.Now()
+		}
 		now := p.c.clock.Now()
 		for i := 0; i < n; i++ {
 			pkt := rx.packet(i)
@@ -108,10 +111,9 @@ func (l *fastLoop) handoff(pkt []byte, rx *rxBatch, i int) {
 // serveMiss is miekg/dns's serveDNS for one packet, with its accept policy, then the
 // server's handler as CoreDNS's ServePacket sets it up.
 func (p *fastPath) serveMiss(raw []byte, w *fastWriter) {
-	hdr := dns.Header{Id: be16(raw), Bits: be16(raw[2:]), Qdcount: be16(raw[4:]), Ancount: be16(raw[6:]), Nscount: be16(raw[8:]), Arcount: be16(raw[10:])}
 	// The server's own policy, unless a block opted into another opcode (dynupdate's
 	// UPDATE), which blocks with the fast path do not (see fastBlockers).
-	action := dns.DefaultMsgAcceptFunc(hdr)
+	action := dns.DefaultMsgAcceptFunc(wireHeader(raw))
 	req := new(dns.Msg)
 	switch action {
 	case dns.MsgIgnore:

@@ -188,17 +188,23 @@ func btoi(v bool) byte {
 // fully qualified), on a label boundary.
 func inZones(name []byte, zones []string) bool {
 	for _, z := range zones {
-		if z == "." {
-			return true
-		}
-		if len(name) < len(z) || string(name[len(name)-len(z):]) != z {
-			continue
-		}
-		if i := len(name) - len(z); i == 0 || name[i-1] == '.' {
+		if inZone(name, z) {
 			return true
 		}
 	}
 	return false
+}
+
+// inZone reports whether the case-folded name is at or below the zone z.
+func inZone(name []byte, z string) bool {
+	if z == "." {
+		return true
+	}
+	if len(name) < len(z) || string(name[len(name)-len(z):]) != z {
+		return false
+	}
+	i := len(name) - len(z)
+	return i == 0 || name[i-1] == '.'
 }
 
 // patchName writes the question name of the request, as the client cased it, over the

@@ -1,5 +1,7 @@
 package answercache
 
+import "github.com/miekg/dns"
+
 // wireKey builds, from a request as it came off a UDP/IPv4 socket, the same key buildKey
 // builds from the unpacked message, without unpacking it. It only takes the plain shape
 // of a query (one question, a name of letters, digits, '-' and '_' without compression,
@@ -139,3 +141,8 @@ func appendPresentation(b, w []byte) []byte {
 }
 
 func be16(b []byte) uint16 { return uint16(b[0])<<8 | uint16(b[1]) }
+
+// wireHeader reads the 12-octet header at the start of b.
+func wireHeader(b []byte) dns.Header {
+	return dns.Header{Id: be16(b), Bits: be16(b[2:]), Qdcount: be16(b[4:]), Ancount: be16(b[6:]), Nscount: be16(b[8:]), Arcount: be16(b[10:])}
+}

@@ -19,14 +19,14 @@ import (
 // has been seen, no query sent afterwards may get an older one.
 func TestNoStaleUnderLoad(t *testing.T) {
 	for _, v := range cacheVariants {
-		t.Run(v.name, func(t *testing.T) { noStaleUnderLoad(t, v.lines) })
+		t.Run(v.name, func(t *testing.T) { noStaleUnderLoad(t, v) })
 	}
 }
 
-func noStaleUnderLoad(t *testing.T, cache []string) {
+func noStaleUnderLoad(t *testing.T, v cacheVariant) {
 	m := newDB(t)
-	s := start(t, sqlBlock(m.DSN, cache...))
-	defer wantFastHits(t, cache, harness.MetricSum(t, "coredns_answercache_fastpath_hits_total"))
+	s := start(t, sqlBlock(m.DSN, v.lines...))
+	defer wantFastHits(t, v, harness.MetricSum(t, "coredns_answercache_fastpath_hits_total"))
 	var floor atomic.Int64 // the newest change seen served: no answer older than it from now on
 	var stop atomic.Bool
 	var wg sync.WaitGroup

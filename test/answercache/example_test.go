@@ -16,6 +16,13 @@ import (
 	"github.com/miekg/dns"
 )
 
+// wwwAnswer is the sample zones' answer to www.example.org A.
+var wwwAnswer = harness.Response{
+	Authoritative: true,
+	Answer:        []string{"www.example.org. 3600 IN A 192.0.2.80"},
+	Ns:            []string{"example.org. 3600 IN NS ns1.example.org.", "example.org. 3600 IN NS ns2.example.org."},
+}
+
 // TestExampleAnswercache starts corefile-examples/answercache as its comments say (its port,
 // metrics port and SQLite file moved): the sample zones answer, the hits show on the metrics
 // endpoint, and the change its comment suggests is served within a second.
@@ -39,11 +46,7 @@ func TestExampleAnswercache(t *testing.T) {
 	// Admission stores the second answer, after it was sent: the third or fourth is a hit.
 	before := scrape(t, metrics, "coredns_answercache_hits_total", "")
 	for i := 0; i < 4 && scrape(t, metrics, "coredns_answercache_hits_total", "") == before; i++ {
-		harness.AssertResponse(t, ask(t, s.UDP, "www.example.org.", dns.TypeA), harness.Response{
-			Authoritative: true,
-			Answer:        []string{"www.example.org. 3600 IN A 192.0.2.80"},
-			Ns:            []string{"example.org. 3600 IN NS ns1.example.org.", "example.org. 3600 IN NS ns2.example.org."},
-		})
+		harness.AssertResponse(t, ask(t, s.UDP, "www.example.org.", dns.TypeA), wwwAnswer)
 	}
 	if got := scrape(t, metrics, "coredns_answercache_hits_total", "") - before; got < 1 {
 		t.Errorf("coredns_answercache_hits_total did not grow on the metrics endpoint after 4 identical queries")
@@ -52,11 +55,7 @@ func TestExampleAnswercache(t *testing.T) {
 	// hits are its own.
 	harness.Eventually(t, 5*time.Second, "hits of the fast path", func() bool {
 		fast := scrape(t, metrics, "coredns_answercache_fastpath_hits_total", "")
-		harness.AssertResponse(t, ask(t, s.UDP, "WWW.example.org.", dns.TypeA), harness.Response{
-			Authoritative: true,
-			Answer:        []string{"www.example.org. 3600 IN A 192.0.2.80"},
-			Ns:            []string{"example.org. 3600 IN NS ns1.example.org.", "example.org. 3600 IN NS ns2.example.org."},
-		})
+		harness.AssertResponse(t, ask(t, s.UDP, "WWW.example.org.", dns.TypeA), wwwAnswer)
 		return scrape(t, metrics, "coredns_answercache_fastpath_active", "") == 1 &&
 			scrape(t, metrics, "coredns_answercache_fastpath_hits_total", "") == fast+1
 	})

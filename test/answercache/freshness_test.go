@@ -17,14 +17,14 @@ import (
 // come from the cache, so what is timed is an invalidation, not a miss.
 func TestFreshnessWithCache(t *testing.T) {
 	for _, v := range cacheVariants {
-		t.Run(v.name, func(t *testing.T) { freshnessWithCache(t, v.lines) })
+		t.Run(v.name, func(t *testing.T) { freshnessWithCache(t, v) })
 	}
 }
 
-func freshnessWithCache(t *testing.T, cache []string) {
+func freshnessWithCache(t *testing.T, v cacheVariant) {
 	m := newDB(t)
-	s := start(t, sqlBlock(m.DSN, cache...))
-	defer wantFastHits(t, cache, harness.MetricSum(t, "coredns_answercache_fastpath_hits_total"))
+	s := start(t, sqlBlock(m.DSN, v.lines...))
+	defer wantFastHits(t, v, harness.MetricSum(t, "coredns_answercache_fastpath_hits_total"))
 	const changes = 20
 	var lat []time.Duration
 	ip := "192.0.2.80"
