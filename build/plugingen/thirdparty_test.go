@@ -7,9 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hostdns/hostdns/test/harness"
 
 	"github.com/miekg/dns"
 )
@@ -128,13 +131,11 @@ func TestThirdPartyPlugin(t *testing.T) {
 // serveBinary starts bin with a one-block Corefile on a free loopback port and returns the address.
 func serveBinary(t *testing.T, bin, block string) string {
 	t.Helper()
-	l, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.LocalAddr().String()
-	l.Close()
-	_, port, _ := net.SplitHostPort(addr)
+	// A port below the ephemeral range: one taken from port 0 could be handed to another
+	// test's outgoing connection before the binary binds it (a CI run: "address already
+	// in use").
+	port := strconv.Itoa(harness.FreePort(t))
+	addr := net.JoinHostPort("127.0.0.1", port)
 
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "Corefile"), fmt.Sprintf(".:%s {\n\tbind 127.0.0.1\n\t%s\n}\n", port, block))
