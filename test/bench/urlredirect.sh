@@ -31,9 +31,19 @@
 #   URLBENCH_RATE_FRACTION  fraction of the ceiling's req/s for the latency runs (default 0.5)
 #   URLBENCH_RECORDS    URL records in the zone (default 100)
 #   URLBENCH_PIN        1: servers on CPU 0, load generators on CPU 1; 0: no pinning (default 1)
+#   URLBENCH_DAMON      keep: leave the kernel's DAMON monitors (kdamond) as they are (default);
+#                       pause: turn every running one off for the latency runs (root; turned
+#                       on again afterwards, also on failure); both: each latency run twice, with
+#                       them running and paused, so the report shows what they cost
 #   URLBENCH_KEEP=1     keep the work directory (Corefile, zones.sql, cert, logs, raw outputs)
 #   URLBENCH_BUILD=1    rebuild bin/coredns even when it exists
 #   COREDNS             binary to test (default bin/coredns)
+#
+# Why DAMON: some virtual machines run a kdamond with a "pageout" scheme (the host reclaiming
+# the guest's cold memory). It takes up to its quota of CPU (e.g. 50 ms a second) on whichever
+# core it lands, in bursts of milliseconds: a server pinned to that core stalls, and every
+# request of the stall lands in the tail, the bare net/http ceiling's as much as hostdns's.
+# The header says whether one runs; URLBENCH_DAMON=both measures with and without it.
 #
 # Only 127.0.0.1 is used. Every run is bounded (wrk -d, fixedrate's own deadline), every wait too.
 # The script is one brace group, read whole before it starts.
@@ -55,10 +65,58 @@ PATH_Q=/bench/path?q=1
 
 say() { echo "[urlbench $(date -u +%H:%M:%S)] $*" >&2; }
 
+DAMON=${URLBENCH_DAMON:-keep}
+case $DAMON in keep | pause | both) ;; *)
+	say "URLBENCH_DAMON=$DAMON: want keep, pause or both"
+	exit 2
+	;;
+esac
+
+# The kernel's DAMON monitors: those running, what they do, pausing and resuming them.
+DAMON_DIR=/sys/kernel/mm/damon/admin/kdamonds
+DAMON_PAUSED=()
+damon_running() {
+	local k
+	for k in "$DAMON_DIR"/*/; do
+		[[ -r ${k}state && $(cat "${k}state") == on ]] && echo "${k%/}"
+	done
+	return 0
+}
+damon_describe() {
+	local k s out=""
+	for k in $(damon_running); do
+		out+="${out:+; }kdamond $(basename "$k") on"
+		for s in "$k"/contexts/*/schemes/[0-9]*; do
+			[[ -r $s/action ]] || continue
+			out+=", scheme $(cat "$s/action") (quota $(cat "$s/quotas/ms") ms per $(cat "$s/quotas/reset_interval_ms") ms)"
+		done
+	done
+	echo "${out:-no kdamond running}"
+}
+damon_pause() {
+	local k
+	for k in $(damon_running); do
+		if echo off 2>/dev/null >"$k/state"; then
+			DAMON_PAUSED+=("$k")
+		else
+			say "cannot pause $k (not root?): measuring with it running"
+		fi
+	done
+}
+damon_resume() {
+	local k
+	for k in "${DAMON_PAUSED[@]}"; do
+		echo on 2>/dev/null >"$k/state" || say "could not turn $k on again: do it by hand (echo on > $k/state)"
+	done
+	DAMON_PAUSED=()
+}
+DAMON_AT_START=$(damon_describe)
+
 WORK=$(mktemp -d /tmp/hostdns-urlbench.XXXXXX)
 PIDS=()
 cleanup() {
 	local p
+	damon_resume
 	for p in "${PIDS[@]}"; do
 		kill -TERM "$p" 2>/dev/null || true
 	done
@@ -265,24 +323,46 @@ done
 RATE_TSV=$WORK/rate.tsv
 : >"$RATE_TSV"
 rate_for() { awk -F'\t' -v p="$1" -v f="$RATE_FRACTION" '$1 == p && $2 == "ceiling" { s += $4; n++ } END { printf "%.0f", n ? f * s / n : 0 }' "$WRK_TSV"; }
-run_rate() { # SERVER PROTO ROUND RATE
+run_rate() { # SERVER PROTO ROUND RATE DAMON(running|paused)
 	local out cond
-	out=$WORK/rate.$2.$1.$3.txt
+	out=$WORK/rate.$2.$1.$3.$5.txt
 	cond=$(conditions)
 	"${CLI_CPU[@]}" "$WORK/fixedrate" -url "$(url_of "$1" "$2")" -hosts "$HOSTS_CSV" -rate "$4" \
 		-d "${RATE_DURATION}s" -warmup 2s -c "$CONNS" >"$out" 2>&1 || true
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$2" "$1" "$3" "${cond% *}" "${cond#* }" "$(tail -1 "$out")" >>"$RATE_TSV"
-	say "fixedrate $2 $1 round $3: $(tail -1 "$out")"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$2" "$1" "$3" "${cond% *}" "${cond#* }" "$(tail -1 "$out")" "$5" >>"$RATE_TSV"
+	say "fixedrate $2 $1 round $3 (kdamond $5): $(tail -1 "$out")"
+}
+# rate_pass ROUND DAMON: every (protocol, server) pair once, with DAMON running or paused.
+rate_pass() {
+	local proto rate s order
+	if [[ $2 == paused ]]; then damon_pause; fi
+	for proto in http https; do
+		rate=RATE_$proto
+		if (($1 % 2)); then order="ceiling hostdns"; else order="hostdns ceiling"; fi
+		for s in $order; do run_rate "$s" "$proto" "$1" "${!rate}" "$2"; done
+	done
+	damon_resume
+}
+damon_label() { # what a pass "with DAMON as found" is: running, or none to pause
+	if [[ -n $(damon_running) ]]; then echo running; else echo none; fi
 }
 for proto in http https; do
 	eval "RATE_$proto=$(rate_for "$proto")"
 done
 for ((r = 1; r <= ROUNDS; r++)); do
-	for proto in http https; do
-		rate=RATE_$proto
-		if ((r % 2)); then order="ceiling hostdns"; else order="hostdns ceiling"; fi
-		for s in $order; do run_rate "$s" "$proto" "$r" "${!rate}"; done
-	done
+	case $DAMON in
+	keep) rate_pass "$r" "$(damon_label)" ;;
+	pause) rate_pass "$r" paused ;;
+	both) # alternating which goes first, as the servers do
+		if ((r % 2)); then
+			rate_pass "$r" "$(damon_label)"
+			rate_pass "$r" paused
+		else
+			rate_pass "$r" paused
+			rate_pass "$r" "$(damon_label)"
+		fi
+		;;
+	esac
 done
 END_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -290,6 +370,7 @@ END_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 # Report.
 echo
 echo "== urlredirect vs ceiling301 $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load before $START_LOAD, after $END_LOAD; binary $("$COREDNS" -version 2>/dev/null | head -1)"
+echo "== DAMON at the start: $DAMON_AT_START; URLBENCH_DAMON=$DAMON"
 echo "== pinning: $([[ $PIN == 1 ]] && echo 'servers on CPU 0, wrk/fixedrate on CPU 1 (taskset)' || echo none); $RECORDS URL records over sqlbackend/SQLite, Host rotated over all of them, GET $PATH_Q"
 echo "== wrk -t $THREADS -c $CONNS -d $DURATION (after a 1 s warm-up), HTTP/1.1 keep-alive; $ROUNDS rounds, alternating"
 awk -F'\t' '
@@ -322,7 +403,7 @@ echo "== fixedrate at $RATE_FRACTION x the ceiling's mean req/s (http $RATE_http
 awk -F'\t' '
 function kv(s, key,   a, i, m) { m = split(s, a, " "); for (i = 1; i <= m; i++) if (index(a[i], key "=") == 1) return substr(a[i], length(key) + 2); return "NA" }
 {
-	k = $1 SUBSEP $2
+	k = $7 SUBSEP $1 SUBSEP $2
 	if (!(k in seen)) { seen[k] = 1; order[++n] = k }
 	rate[k] = kv($6, "rate")
 	ach[k] = ach[k] (ach[k] == "" ? "" : "/") kv($6, "achieved")
@@ -334,12 +415,12 @@ function kv(s, key,   a, i, m) { m = split(s, a, " "); for (i = 1; i <= m; i++) 
 	loads[k] = loads[k] (loads[k] == "" ? "" : "/") $4 ($5 > 0 ? "*" : "")
 }
 END {
-	printf "%-6s %-8s %6s %-18s %-22s %-22s %-26s %-16s %-16s %s\n", "proto", "server", "rate", "achieved", "p50 ms (rounds)", "p99 ms (rounds)", "max ms (rounds)", "sender late ms", "load1", "errors"
+	printf "%-8s %-6s %-8s %6s %-18s %-22s %-22s %-26s %-16s %-16s %s\n", "kdamond", "proto", "server", "rate", "achieved", "p50 ms (rounds)", "p99 ms (rounds)", "max ms (rounds)", "sender late ms", "load1", "errors"
 	for (i = 1; i <= n; i++) {
 		k = order[i]; split(k, p, SUBSEP)
-		printf "%-6s %-8s %6s %-18s %-22s %-22s %-26s %-16s %-16s %d\n", p[1], p[2], rate[k], ach[k], p50[k], p99[k], mx[k], late[k], loads[k], err[k]
+		printf "%-8s %-6s %-8s %6s %-18s %-22s %-22s %-26s %-16s %-16s %d\n", p[1], p[2], p[3], rate[k], ach[k], p50[k], p99[k], mx[k], late[k], loads[k], err[k]
 	}
 }' "$RATE_TSV"
-echo "sender late: how far behind its schedule fixedrate's sender fell at worst (its own lag, included in the latencies); target: hostdns p99 < 5 ms."
+echo "kdamond: the kernel's DAMON monitors during the run (running, paused by the script, or none); sender late: how far behind its schedule fixedrate's sender fell at worst in the measured window (its own lag, included in the latencies); target: hostdns p99 < 5 ms."
 exit
 }
