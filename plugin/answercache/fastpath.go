@@ -75,15 +75,7 @@ var fastAllowedAbove = map[string]bool{
 // answercache that must see every query, and the block's settings a socket of our own
 // would bypass.
 func fastBlockers(cfg *dnsserver.Config) []string {
-	var found []string
-	for _, d := range dnsserver.Directives {
-		if d == name {
-			break
-		}
-		if !fastAllowedAbove[d] && cfg.Handler(d) != nil {
-			found = append(found, d)
-		}
-	}
+	found := pluginsAbove(cfg, fastAllowedAbove)
 	if cfg.ViewName != "" {
 		found = append(found, "view")
 	}

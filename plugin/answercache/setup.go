@@ -175,13 +175,17 @@ var safeAbove = map[string]bool{
 // writersAbove returns the plugins configured in the block above answercache that are not
 // known to be safe: rewrite's reverter, dns64, siit, loadbalance, dnstap, autopath, and
 // any plugin added to plugin.cfg above us later.
-func writersAbove(cfg *dnsserver.Config) []string {
+func writersAbove(cfg *dnsserver.Config) []string { return pluginsAbove(cfg, safeAbove) }
+
+// pluginsAbove returns the plugins configured in the block above answercache that allowed
+// does not name, in the chain's order.
+func pluginsAbove(cfg *dnsserver.Config, allowed map[string]bool) []string {
 	var found []string
 	for _, d := range dnsserver.Directives {
 		if d == name {
 			break
 		}
-		if !safeAbove[d] && cfg.Handler(d) != nil {
+		if !allowed[d] && cfg.Handler(d) != nil {
 			found = append(found, d)
 		}
 	}
