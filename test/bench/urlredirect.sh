@@ -40,10 +40,10 @@
 #   COREDNS             binary to test (default bin/coredns)
 #
 # Why DAMON: some virtual machines run a kdamond with a "pageout" scheme (the host reclaiming
-# the guest's cold memory). It takes up to its quota of CPU (e.g. 50 ms a second) on whichever
-# core it lands, in bursts of milliseconds: a server pinned to that core stalls, and every
-# request of the stall lands in the tail, the bare net/http ceiling's as much as hostdns's.
-# The header says whether one runs; URLBENCH_DAMON=both measures with and without it.
+# the guest's cold memory), which may take up to its quota of CPU (e.g. 50 ms a second) on
+# whichever core it lands. The header says whether one runs; URLBENCH_DAMON=both measures
+# with it running and paused in one report. (On the machine of RESULTS.md Run U8 pausing it
+# made no difference the rounds could show.)
 #
 # Only 127.0.0.1 is used. Every run is bounded (wrk -d, fixedrate's own deadline), every wait too.
 # The script is one brace group, read whole before it starts.
@@ -323,7 +323,7 @@ done
 RATE_TSV=$WORK/rate.tsv
 : >"$RATE_TSV"
 rate_for() { awk -F'\t' -v p="$1" -v f="$RATE_FRACTION" '$1 == p && $2 == "ceiling" { s += $4; n++ } END { printf "%.0f", n ? f * s / n : 0 }' "$WRK_TSV"; }
-run_rate() { # SERVER PROTO ROUND RATE DAMON(running|paused)
+run_rate() { # SERVER PROTO ROUND RATE KDAMOND(running|paused|none)
 	local out cond
 	out=$WORK/rate.$2.$1.$3.$5.txt
 	cond=$(conditions)
@@ -332,37 +332,32 @@ run_rate() { # SERVER PROTO ROUND RATE DAMON(running|paused)
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$2" "$1" "$3" "${cond% *}" "${cond#* }" "$(tail -1 "$out")" "$5" >>"$RATE_TSV"
 	say "fixedrate $2 $1 round $3 (kdamond $5): $(tail -1 "$out")"
 }
-# rate_pass ROUND DAMON: every (protocol, server) pair once, with DAMON running or paused.
+# rate_pass ROUND asis|pause: every (protocol, server) pair once, with DAMON as found or
+# paused. The rows say what it was: paused only when pausing worked.
 rate_pass() {
-	local proto rate s order
-	if [[ $2 == paused ]]; then damon_pause; fi
+	local proto rate s order kd=none
+	if [[ $2 == pause ]]; then damon_pause; fi
+	if ((${#DAMON_PAUSED[@]})); then
+		kd=paused
+	elif [[ -n $(damon_running) ]]; then
+		kd=running
+	fi
 	for proto in http https; do
 		rate=RATE_$proto
 		if (($1 % 2)); then order="ceiling hostdns"; else order="hostdns ceiling"; fi
-		for s in $order; do run_rate "$s" "$proto" "$1" "${!rate}" "$2"; done
+		for s in $order; do run_rate "$s" "$proto" "$1" "${!rate}" "$kd"; done
 	done
 	damon_resume
-}
-damon_label() { # what a pass "with DAMON as found" is: running, or none to pause
-	if [[ -n $(damon_running) ]]; then echo running; else echo none; fi
 }
 for proto in http https; do
 	eval "RATE_$proto=$(rate_for "$proto")"
 done
+case $DAMON in keep) passes="asis" ;; pause) passes="pause" ;; both) passes="asis pause" ;; esac
 for ((r = 1; r <= ROUNDS; r++)); do
-	case $DAMON in
-	keep) rate_pass "$r" "$(damon_label)" ;;
-	pause) rate_pass "$r" paused ;;
-	both) # alternating which goes first, as the servers do
-		if ((r % 2)); then
-			rate_pass "$r" "$(damon_label)"
-			rate_pass "$r" paused
-		else
-			rate_pass "$r" paused
-			rate_pass "$r" "$(damon_label)"
-		fi
-		;;
-	esac
+	# Even rounds take the passes in the other order, as the servers alternate.
+	order=$passes
+	if ((r % 2 == 0)); then order=$(echo "$passes" | tr ' ' '\n' | tac | tr '\n' ' '); fi
+	for p in $order; do rate_pass "$r" "$p"; done
 done
 END_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 
