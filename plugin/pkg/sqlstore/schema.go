@@ -178,13 +178,20 @@ func isWordByte(c byte) bool {
 
 // inTrigger reports whether the statement so far creates a trigger, the only
 // statement whose BEGIN ... END body holds semicolons. A plain "BEGIN;" (as in
-// sqlite3's .dump output) is a statement of its own.
+// sqlite3's .dump output) is a statement of its own. It reads only the words
+// that decide: it runs at every word of a statement, and a dump's INSERT of
+// thousands of rows is one statement.
 func inTrigger(stmt string) bool {
-	f := strings.Fields(strings.ToUpper(stmt))
-	if len(f) < 2 || f[0] != "CREATE" {
-		return false
-	}
-	for _, w := range f[1:] {
+	first := true
+	for w := range strings.FieldsSeq(stmt) {
+		w = strings.ToUpper(w)
+		if first {
+			if w != "CREATE" {
+				return false
+			}
+			first = false
+			continue
+		}
 		switch w {
 		case "TRIGGER":
 			return true
