@@ -390,8 +390,10 @@ func (s *Store) execScript(ctx context.Context, script string) error {
 // first.
 func SeedSQLite(ctx context.Context, path, seedFile string) error {
 	_, err := os.Stat(path)
-	created := errors.Is(err, os.ErrNotExist)
-	if err != nil && !created {
+	if errors.Is(err, os.ErrNotExist) {
+		return seedNewSQLite(ctx, path, seedFile)
+	}
+	if err != nil {
 		return err
 	}
 	s, err := Open(SQLite, path)
@@ -399,36 +401,92 @@ func SeedSQLite(ctx context.Context, path, seedFile string) error {
 		return err
 	}
 	defer s.Close()
-	fail := func(err error) error {
-		s.Close()
-		if created { // leave nothing half made behind: the next start seeds again
-			os.Remove(path)
-			os.Remove(path + "-wal")
-			os.Remove(path + "-shm")
-		}
+	fresh, err := s.lacksDomains(ctx)
+	if err != nil {
 		return err
 	}
-	fresh := created
 	if !fresh {
-		if fresh, err = s.lacksDomains(ctx); err != nil {
-			return err
-		}
+		seedFile = ""
 	}
+	return s.schemaAndSeed(ctx, path, seedFile)
+}
+
+// seedNewSQLite makes the file at path whole or not at all. It is written
+// beside path and renamed into place once complete: a first start stopped
+// while seeding (Ctrl-C, a kill, a bad seed file) leaves no half-made file
+// that the next start would take for the operator's data and never seed.
+func seedNewSQLite(ctx context.Context, path, seedFile string) error {
+	tmp := path + ".seeding"
+	removeSQLite(tmp) // what an interrupted start left
+	if err := fillSQLiteFile(ctx, tmp, path, seedFile); err != nil {
+		removeSQLite(tmp)
+		return err
+	}
+	removeSQLiteJournals(tmp) // empty: the file holds everything
+	// A journal beside a missing database is a stale one: SQLite would apply
+	// it to the new file.
+	removeSQLiteJournals(path)
+	if err := os.Rename(tmp, path); err != nil {
+		removeSQLite(tmp)
+		return err
+	}
+	return nil
+}
+
+// fillSQLiteFile gives the new file at path the schema and the seed, and
+// leaves all of it in the file itself, none in a write-ahead log, so that
+// the file alone can be renamed. Errors name the file as final, not path.
+func fillSQLiteFile(ctx context.Context, path, final, seedFile string) error {
+	s, err := Open(SQLite, path)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.schemaAndSeed(ctx, final, seedFile); err != nil {
+		return err
+	}
+	var busy, logFrames, checkpointed int
+	if err := s.DB.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &checkpointed); err != nil {
+		return err
+	}
+	if busy != 0 {
+		return fmt.Errorf("preparing %s: %s is in use by another process", final, path)
+	}
+	return nil
+}
+
+// schemaAndSeed gives the database (named name in errors) what of the schema
+// it lacks, then runs seedFile, if not empty, in one transaction.
+func (s *Store) schemaAndSeed(ctx context.Context, name, seedFile string) error {
 	var seed []byte
-	if fresh && seedFile != "" {
+	if seedFile != "" {
+		var err error
 		if seed, err = os.ReadFile(seedFile); err != nil {
-			return fail(fmt.Errorf("reading seed: %w", err))
+			return fmt.Errorf("reading seed: %w", err)
 		}
 	}
 	if err := s.EnsureSchema(ctx); err != nil {
-		return fail(err)
+		return err
 	}
 	if len(seed) > 0 {
 		if err := s.ExecScript(ctx, string(seed)); err != nil {
-			return fail(fmt.Errorf("seeding %s from %s: %w", path, seedFile, err))
+			return fmt.Errorf("seeding %s from %s: %w", name, seedFile, err)
 		}
 	}
 	return nil
+}
+
+// removeSQLite removes the database at path and its journals.
+func removeSQLite(path string) {
+	os.Remove(path)
+	removeSQLiteJournals(path)
+}
+
+// removeSQLiteJournals removes the journals of the database at path.
+func removeSQLiteJournals(path string) {
+	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+		os.Remove(path + suffix)
+	}
 }
 
 // lacksDomains reports whether the SQLite database has no domains table.

@@ -1,0 +1,90 @@
+package e2e
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hostdns/hostdns/test/harness"
+	"github.com/miekg/dns"
+	_ "modernc.org/sqlite"
+)
+
+// TestFirstStartInterruptedWhileSeeding: a new user who stops the first start while the
+// SQLite file is being seeded (Ctrl-C) gets the seeded zones at the next start, not an empty
+// database that no later start would seed again.
+func TestFirstStartInterruptedWhileSeeding(t *testing.T) {
+	dir := t.TempDir()
+	// The seed's first statement counts to 5,000,000 and inserts nothing: about a second
+	// inside the seed's transaction, which the first start is stopped in.
+	harness.WriteFile(t, dir, "zones.sql", `INSERT INTO domains (id, name, type)
+  SELECT x, 'slow.test', 'NATIVE' FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000) SELECT x FROM c) WHERE x < 0;
+INSERT INTO domains (id, name, type) VALUES (1, 'example.org', 'NATIVE');
+INSERT INTO records (domain_id, name, type, content, ttl) VALUES
+  (1, 'example.org', 'SOA', 'ns1.example.org hostmaster.example.org 2026120601 7200 3600 1209600 300', 3600),
+  (1, 'www.example.org', 'A', '192.0.2.80', 3600);
+`)
+	port := harness.FreePort(t)
+	corefile := fmt.Sprintf(`example.org:%d {
+    bind 127.0.0.1
+    sqlbackend {
+        driver sqlite
+        dsn zones.db
+        seed zones.sql
+    }
+}
+`, port)
+	conf := harness.WriteFile(t, dir, "Corefile", corefile)
+
+	first := exec.Command(harness.Binary(t), "-conf", conf)
+	first.Dir = dir
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { first.Process.Kill(); first.Wait() })
+	// Stop it once the schema is written and the seed is running: a domains table in the
+	// database, or in the file being written beside it.
+	deadline := time.Now().Add(20 * time.Second)
+	for !hasDomainsTable(filepath.Join(dir, "zones.db.seeding")) && !hasDomainsTable(filepath.Join(dir, "zones.db")) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first start wrote no schema within 20 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	first.Process.Signal(syscall.SIGTERM)
+	first.Wait()
+
+	proc := harness.StartBinaryWith(t, corefile, harness.BinaryOptions{Dir: dir, Timeout: 60 * time.Second})
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	resp := waitForSOA(t, addr, "example.org.", proc)
+	if resp.Rcode != dns.RcodeSuccess || !resp.Authoritative || len(resp.Answer) != 1 {
+		t.Fatalf("SOA example.org. after an interrupted first start:\n%v\nserver output:\n%s", resp, proc.Output())
+	}
+	if soa, ok := resp.Answer[0].(*dns.SOA); !ok || soa.Serial != 2026120601 {
+		t.Fatalf("SOA answer %v, want the seed's (serial 2026120601)", resp.Answer[0])
+	}
+	a := harness.Exchange(t, addr, harness.Query("www.example.org.", dns.TypeA), "udp")
+	if a.Rcode != dns.RcodeSuccess || !a.Authoritative || len(a.Answer) != 1 || a.Answer[0].(*dns.A).A.String() != "192.0.2.80" {
+		t.Fatalf("www.example.org. A after an interrupted first start:\n%v", a)
+	}
+}
+
+// hasDomainsTable reports whether the SQLite file at path exists and has a domains table.
+func hasDomainsTable(path string) bool {
+	if _, err := os.Stat(path); err != nil {
+		return false
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return false
+	}
+	defer db.Close()
+	var n int
+	err = db.QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'domains'").Scan(&n)
+	return err == nil && n == 1
+}
