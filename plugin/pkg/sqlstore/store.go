@@ -356,20 +356,21 @@ func (s *Store) CreatePowerDNSSchema(ctx context.Context) error {
 // ExecScript runs every statement of an SQL script in order, in one
 // transaction, for seeding a database from a .sql file.
 func (s *Store) ExecScript(ctx context.Context, script string) error {
-	tx, err := s.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return execStatements(ctx, tx, script) })
+}
+
+// execStatements runs every statement of script in tx, but those that begin
+// or end a transaction: the script runs in tx.
+func execStatements(ctx context.Context, tx *sql.Tx, script string) error {
 	for _, stmt := range SplitStatements(script) {
 		if isTxControl(stmt) {
-			continue // the script runs in our own transaction
+			continue
 		}
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			tx.Rollback()
 			return fmt.Errorf("statement %.80q: %w", stmt, err)
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 func (s *Store) execScript(ctx context.Context, script string) error {
@@ -388,12 +389,15 @@ func (s *Store) execScript(ctx context.Context, script string) error {
 // changes. A file without PowerDNS's tables counts as new because another
 // plugin on the same file (sqlsecondary) may have opened, and so created, it
 // first.
+//
+// The schema and the seed go in one transaction: a first start stopped while
+// seeding (Ctrl-C, a kill) leaves a file without PowerDNS's tables, which the
+// next start seeds again, never a schema without its rows, which no later
+// start would seed.
 func SeedSQLite(ctx context.Context, path, seedFile string) error {
 	_, err := os.Stat(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return seedNewSQLite(ctx, path, seedFile)
-	}
-	if err != nil {
+	created := errors.Is(err, os.ErrNotExist)
+	if err != nil && !created {
 		return err
 	}
 	s, err := Open(SQLite, path)
@@ -401,63 +405,34 @@ func SeedSQLite(ctx context.Context, path, seedFile string) error {
 		return err
 	}
 	defer s.Close()
+	fail := func(err error) error {
+		s.Close()
+		if created { // leave nothing half made behind
+			os.Remove(path)
+			os.Remove(path + "-wal")
+			os.Remove(path + "-shm")
+		}
+		return err
+	}
 	fresh, err := s.lacksDomains(ctx)
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	if !fresh {
-		seedFile = ""
+	if fresh {
+		if err := s.createAndSeed(ctx, path, seedFile); err != nil {
+			return fail(err)
+		}
 	}
-	return s.schemaAndSeed(ctx, path, seedFile)
-}
-
-// seedNewSQLite makes the file at path whole or not at all. It is written
-// beside path and renamed into place once complete: a first start stopped
-// while seeding (Ctrl-C, a kill, a bad seed file) leaves no half-made file
-// that the next start would take for the operator's data and never seed.
-func seedNewSQLite(ctx context.Context, path, seedFile string) error {
-	tmp := path + ".seeding"
-	removeSQLite(tmp) // what an interrupted start left
-	if err := fillSQLiteFile(ctx, tmp, path, seedFile); err != nil {
-		removeSQLite(tmp)
-		return err
-	}
-	removeSQLiteJournals(tmp) // empty: the file holds everything
-	// A journal beside a missing database is a stale one: SQLite would apply
-	// it to the new file.
-	removeSQLiteJournals(path)
-	if err := os.Rename(tmp, path); err != nil {
-		removeSQLite(tmp)
-		return err
+	if err := s.EnsureSchema(ctx); err != nil {
+		return fail(err)
 	}
 	return nil
 }
 
-// fillSQLiteFile gives the new file at path the schema and the seed, and
-// leaves all of it in the file itself, none in a write-ahead log, so that
-// the file alone can be renamed. Errors name the file as final, not path.
-func fillSQLiteFile(ctx context.Context, path, final, seedFile string) error {
-	s, err := Open(SQLite, path)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := s.schemaAndSeed(ctx, final, seedFile); err != nil {
-		return err
-	}
-	var busy, logFrames, checkpointed int
-	if err := s.DB.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &checkpointed); err != nil {
-		return err
-	}
-	if busy != 0 {
-		return fmt.Errorf("preparing %s: %s is in use by another process", final, path)
-	}
-	return nil
-}
-
-// schemaAndSeed gives the database (named name in errors) what of the schema
-// it lacks, then runs seedFile, if not empty, in one transaction.
-func (s *Store) schemaAndSeed(ctx context.Context, name, seedFile string) error {
+// createAndSeed writes the schema into a database without it and runs
+// seedFile, if not empty, all in one transaction. path names the database in
+// errors.
+func (s *Store) createAndSeed(ctx context.Context, path, seedFile string) error {
 	var seed []byte
 	if seedFile != "" {
 		var err error
@@ -465,28 +440,17 @@ func (s *Store) schemaAndSeed(ctx context.Context, name, seedFile string) error 
 			return fmt.Errorf("reading seed: %w", err)
 		}
 	}
-	if err := s.EnsureSchema(ctx); err != nil {
-		return err
-	}
-	if len(seed) > 0 {
-		if err := s.ExecScript(ctx, string(seed)); err != nil {
-			return fmt.Errorf("seeding %s from %s: %w", name, seedFile, err)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, schema := range []string{SchemaSQL(SQLite), ChangesSQL(SQLite)} {
+			if err := execStatements(ctx, tx, schema); err != nil {
+				return fmt.Errorf("creating the schema of %s: %w", path, err)
+			}
 		}
-	}
-	return nil
-}
-
-// removeSQLite removes the database at path and its journals.
-func removeSQLite(path string) {
-	os.Remove(path)
-	removeSQLiteJournals(path)
-}
-
-// removeSQLiteJournals removes the journals of the database at path.
-func removeSQLiteJournals(path string) {
-	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
-		os.Remove(path + suffix)
-	}
+		if err := execStatements(ctx, tx, string(seed)); err != nil {
+			return fmt.Errorf("seeding %s from %s: %w", path, seedFile, err)
+		}
+		return nil
+	})
 }
 
 // lacksDomains reports whether the SQLite database has no domains table.

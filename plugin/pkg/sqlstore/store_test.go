@@ -39,35 +39,44 @@ COMMIT;
 	}
 }
 
-// TestSeedSQLiteAfterInterruptedStart: a first start stopped while seeding
-// (Ctrl-C) leaves at most the file being written beside the database, never a
-// database without its seed; the next start seeds it whole and ignores what
-// the interrupted one left, a stale journal included.
-func TestSeedSQLiteAfterInterruptedStart(t *testing.T) {
+// TestSeedSQLiteAllOrNothing: the schema and the seed are one transaction. A
+// seed that fails on a file that was there before (another plugin made it)
+// leaves it without PowerDNS's tables, so the next start seeds it; a start
+// stopped while seeding (Ctrl-C) does the same (test/e2e).
+func TestSeedSQLiteAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	seed := writeFile(t, dir, "seed.sql", `INSERT INTO domains (id, name, type) VALUES (1, 'example.org', 'NATIVE');
-INSERT INTO records (domain_id, name, type, content, ttl) VALUES (1, 'example.org', 'SOA', 'a b 1 2 3 4 5', 60);
-`)
 	path := filepath.Join(dir, "z.db")
-	// What an interrupted start leaves: the schema without the seed, being
-	// written, and a journal of a database since removed.
-	half, err := Open(SQLite, path+".seeding")
+	other, err := Open(SQLite, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := half.EnsureSchema(ctx); err != nil {
+	if _, err := other.DB.ExecContext(ctx, "CREATE TABLE other_plugin (x INTEGER)"); err != nil {
 		t.Fatal(err)
 	}
-	half.Close()
-	writeFile(t, dir, "z.db-wal", "not a journal of this database")
+	other.Close()
 
-	if err := SeedSQLite(ctx, path, seed); err != nil {
+	failing := writeFile(t, dir, "failing.sql", `INSERT INTO domains (id, name, type) VALUES (1, 'example.org', 'NATIVE');
+INSERT INTO nosuchtable VALUES (1);
+`)
+	if err := SeedSQLite(ctx, path, failing); err == nil {
+		t.Fatal("a seed that fails halfway did not fail")
+	}
+	s, err := Open(SQLite, path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	left, _ := filepath.Glob(filepath.Join(dir, "z.db*"))
-	if len(left) != 1 || left[0] != path {
-		t.Fatalf("files after the seed: %v, want only %s", left, path)
+	lacks, err := s.lacksDomains(ctx)
+	s.Close()
+	if err != nil || !lacks {
+		t.Fatalf("after a failed seed the file has a domains table (%v): the next start would not seed it", err)
+	}
+
+	good := writeFile(t, dir, "good.sql", `INSERT INTO domains (id, name, type) VALUES (1, 'example.org', 'NATIVE');
+INSERT INTO records (domain_id, name, type, content, ttl) VALUES (1, 'example.org', 'SOA', 'a b 1 2 3 4 5', 60);
+`)
+	if err := SeedSQLite(ctx, path, good); err != nil {
+		t.Fatal(err)
 	}
 	wantOnlyExampleOrg(t, path)
 }
