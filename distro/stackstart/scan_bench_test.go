@@ -9,9 +9,12 @@ import (
 // ballast adds to every cycle's stack scan.
 func BenchmarkCollectWithBallast(b *testing.B) {
 	b.Cleanup(func() { Hold(0) })
-	for _, n := range []int{0, Default} {
-		Hold(n)
-		b.Run(map[int]string{0: "none", Default: "default"}[n], func(b *testing.B) {
+	for _, ballast := range []struct {
+		name string
+		n    int
+	}{{"none", 0}, {"default", Default}} {
+		Hold(ballast.n)
+		b.Run(ballast.name, func(b *testing.B) {
 			for b.Loop() {
 				runtime.GC()
 			}

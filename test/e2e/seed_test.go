@@ -46,6 +46,8 @@ INSERT INTO records (domain_id, name, type, content, ttl) VALUES
 
 	first := exec.Command(harness.Binary(t), "-conf", conf)
 	first.Dir = dir
+	var firstOut bytes.Buffer
+	first.Stdout, first.Stderr = &firstOut, &firstOut
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -61,6 +63,10 @@ INSERT INTO records (domain_id, name, type, content, ttl) VALUES
 	}
 	first.Process.Signal(syscall.SIGTERM)
 	first.Wait()
+	// Stopped too late, the test would prove nothing.
+	if strings.Contains(firstOut.String(), "plugin/sqlbackend: Loaded") {
+		t.Fatalf("the first start finished seeding before it was stopped (make its seed slower):\n%s", firstOut.String())
+	}
 
 	proc := harness.StartBinaryWith(t, corefile, harness.BinaryOptions{Dir: dir, Timeout: 60 * time.Second})
 	addr := fmt.Sprintf("127.0.0.1:%d", port)

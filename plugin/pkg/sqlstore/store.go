@@ -419,11 +419,11 @@ func SeedSQLite(ctx context.Context, path, seedFile string) error {
 		return fail(err)
 	}
 	if fresh {
-		if err := s.createAndSeed(ctx, path, seedFile); err != nil {
-			return fail(err)
-		}
+		err = s.createAndSeed(ctx, path, seedFile)
+	} else {
+		err = s.EnsureSchema(ctx)
 	}
-	if err := s.EnsureSchema(ctx); err != nil {
+	if err != nil {
 		return fail(err)
 	}
 	return nil
