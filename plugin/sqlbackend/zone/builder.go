@@ -131,7 +131,12 @@ func (b *Builder) Zone() (*Zone, error) {
 // records into one array, each owner's a clipped part of it: two objects
 // for the zone rather than two per owner, for the garbage collector to
 // visit. A patched owner gets slices of its own; the rest keep sharing.
+// The owners come back in an array of their exact number: the one append
+// grew holds up to twice as many, which a small zone keeps as its set.
 func pack(owners []owner) []owner {
+	if cap(owners) > len(owners) {
+		owners = append(make([]owner, 0, len(owners)), owners...)
+	}
 	nkey, nrr := 0, 0
 	for _, o := range owners {
 		nkey += len(o.key)
@@ -151,7 +156,7 @@ func pack(owners []owner) []owner {
 		owners[i] = owner{key: all[k : k+len(o.key)], rrs: arena[start:len(arena):len(arena)]}
 		k += len(o.key)
 	}
-	return slices.Clip(owners)
+	return owners
 }
 
 // newZone wraps a finished set of owners.
