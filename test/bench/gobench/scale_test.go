@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -164,13 +163,6 @@ func spreadQuery(m *dns.Msg, i, zones int) {
 	m.SetQuestion(s.prefix+"zone"+strconv.Itoa(z)+".test.", s.qtype)
 }
 
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // spreadResult is what one run of n queries cost.
 type spreadResult struct {
 	wall, cpu time.Duration // ServeDNS time summed; the whole process's CPU time
@@ -189,7 +181,7 @@ func runSpread(h plugin.Handler, zones int, next func(i int) bool) spreadResult 
 	ctx, w := context.Background(), &test.ResponseWriter{}
 	m := new(dns.Msg)
 	var r spreadResult
-	cpu := cpuTime()
+	cpu := harness.ProcessCPU()
 	for ; next(r.n); r.n++ {
 		spreadQuery(m, r.n, zones)
 		rec := dnstest.NewRecorder(w)
@@ -197,7 +189,7 @@ func runSpread(h plugin.Handler, zones int, next func(i int) bool) spreadResult 
 		h.ServeDNS(ctx, rec, m)
 		r.wall += time.Since(t0)
 	}
-	r.cpu = cpuTime() - cpu
+	r.cpu = harness.ProcessCPU() - cpu
 	runtime.ReadMemStats(&ms)
 	r.gcs = ms.NumGC - gcs
 	return r
@@ -270,10 +262,10 @@ func BenchmarkLoadMillion(b *testing.B) {
 	db := scaleDatabase(b, zones)
 	records := float64(zones * recordsPerZone)
 	before := liveHeap()
-	gcBefore := collectionCPU()
+	gcBefore := harness.CollectionCPU()
 	h, startup, stop := scaleServer(b, db, zones)
 	after := liveHeap()
-	gcAfter := collectionCPU()
+	gcAfter := harness.CollectionCPU()
 	runtime.KeepAlive(h)
 	stop()
 	heap := float64(after) - float64(before)
@@ -284,18 +276,4 @@ func BenchmarkLoadMillion(b *testing.B) {
 	b.ReportMetric(records, "records")
 	b.ReportMetric(float64(gcBefore.Microseconds())/1000, "gc-cpu-ms-empty")
 	b.ReportMetric(float64(gcAfter.Microseconds())/1000, "gc-cpu-ms")
-}
-
-// collectionCPU is the process's CPU time for one full collection, the least of
-// five: what marking the live heap costs, which every collection under load pays
-// again. The least of several leaves out a run that another thread's work
-// lengthened.
-func collectionCPU() time.Duration {
-	best := time.Duration(1 << 62)
-	for range 5 {
-		cpu := cpuTime()
-		runtime.GC()
-		best = min(best, cpuTime()-cpu)
-	}
-	return best
 }
