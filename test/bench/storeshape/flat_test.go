@@ -1,7 +1,6 @@
 package storeshape
 
 import (
-	"encoding/binary"
 	"net"
 	"strings"
 
@@ -27,8 +26,6 @@ type flatZone struct {
 	names  string
 	b      []byte
 }
-
-var le = binary.LittleEndian
 
 func newFlatStore(n int) *flatStore {
 	s := &flatStore{byName: make(map[string]zoneRef, n)}

@@ -59,7 +59,9 @@ func sections(m *dns.Msg) string {
 // server would, and reports per store and size: cpu-ns/q (the process's CPU
 // per query, the collector's work included), allocs and bytes a query,
 // collections, gc-cpu-ms (one full collection with the zones held), and the
-// ratio large/small of cpu-ns/q. -benchtime sets the query count.
+// ratio large/small of cpu-ns/q. The first store at the first size is asked
+// under b.Loop (which picks the count: -benchtime), the others as many
+// queries.
 //
 //	go test -run '^$' -bench StoreShape -benchtime 600000x ./test/bench/storeshape
 func BenchmarkStoreShape(b *testing.B) {
@@ -72,16 +74,20 @@ func BenchmarkStoreShape(b *testing.B) {
 		{"wire", func(n int) store { return newWireStore(n) }},
 		{"flat", func(n int) store { return newFlatStore(n) }},
 	}
-	queries := 0
-	for b.Loop() {
-		queries++
+	queries := 0 // set by the first run
+	next := func(i int) bool {
+		if queries == 0 {
+			return b.Loop()
+		}
+		return i < queries
 	}
 	for _, sh := range shapes {
 		var small float64
 		for _, n := range sizes {
 			s := sh.make(n)
 			gc := harness.CollectionCPU()
-			r := ask(s, n, queries)
+			r := ask(s, n, next)
+			queries = r.n
 			runtime.KeepAlive(s)
 			label := fmt.Sprintf("%s-%dk", sh.name, n/1000)
 			b.ReportMetric(r.cpuPerQ(), label+"-cpu-ns/q")
@@ -108,15 +114,17 @@ type result struct {
 
 func (r result) cpuPerQ() float64 { return float64(r.cpu.Nanoseconds()) / float64(max(r.n, 1)) }
 
-// ask sends s n queries spread over its zones, packing each reply.
-func ask(s store, zones, n int) result {
+// ask sends s query i (spread over its zones) for each i that next gives,
+// packing each reply.
+func ask(s store, zones int, next func(i int) bool) result {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	buf := make([]byte, 0, 4096)
 	cpu := harness.ProcessCPU()
-	for i := range n {
-		name, qtype := query(i, zones)
+	n := 0
+	for ; next(n); n++ {
+		name, qtype := query(n, zones)
 		req := new(dns.Msg)
 		req.SetQuestion(name, qtype)
 		m := new(dns.Msg)

@@ -29,6 +29,8 @@ const (
 	setEntry   = 6
 )
 
+var le = binary.LittleEndian
+
 func newWireStore(n int) *wireStore {
 	s := &wireStore{byName: make(map[string]zoneRef, n)}
 	for i := 1; i <= n; i++ {
@@ -71,7 +73,6 @@ func packZone(origin string, rrs []dns.RR) []byte {
 		keyLen += len(k)
 	}
 	b := make([]byte, head+keyLen, head+keyLen+64*len(rrs))
-	le := binary.LittleEndian
 	le.PutUint16(b, uint16(len(keys)))
 	keyOff, set := head, 0
 	for o, k := range keys {
@@ -127,7 +128,6 @@ func ownerAt(b []byte, k string) (int, bool) {
 // searchOwners finds the owner with key k in the owner table of b, by
 // binary search; key returns the key at (offset, length).
 func searchOwners(b []byte, k string, key func(off, n int) string) (int, bool) {
-	le := binary.LittleEndian
 	lo, hi := 0, int(le.Uint16(b))
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
@@ -146,7 +146,6 @@ func searchOwners(b []byte, k string, key func(off, n int) string) (int, bool) {
 
 // records decodes the records of type t at owner o of zone b.
 func records(b []byte, o int, t uint16) []dns.RR {
-	le := binary.LittleEndian
 	e := b[2+ownerEntry*o:]
 	first, n := int(le.Uint16(e[4:])), int(le.Uint16(e[6:]))
 	for i := range n {
