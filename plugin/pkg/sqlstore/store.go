@@ -18,7 +18,7 @@ import (
 
 	_ "github.com/go-sql-driver/mysql" // driver "mysql"
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx": pure Go, no cgo
-	_ "modernc.org/sqlite"             // driver "sqlite": pure Go, no cgo
+	// modernc.org/sqlite (pure Go, no cgo) is opened through its connector: sqliteconn.go.
 )
 
 // Dialect names a supported database.
@@ -75,7 +75,13 @@ func Open(d Dialect, dsn string) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("unknown dialect %q", d)
 	}
-	db, err := sql.Open(driver, full)
+	var db *sql.DB
+	var err error
+	if d == SQLite {
+		db, err = openSQLite(full)
+	} else {
+		db, err = sql.Open(driver, full)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +413,9 @@ func SeedSQLite(ctx context.Context, path, seedFile string) error {
 	defer s.Close()
 	fail := func(err error) error {
 		s.Close()
-		if created { // leave nothing half made behind
+		// Leave nothing half made behind, unless another connection holds the
+		// file: removing it under that one would fail its every later write.
+		if created && !IsConflict(err) {
 			os.Remove(path)
 			os.Remove(path + "-wal")
 			os.Remove(path + "-shm")
