@@ -33,7 +33,7 @@ func (z *Zone) bitmap(o owner, nsec3 bool) []uint16 {
 	var types []uint16
 	if isCut(o) {
 		types = append(types, dns.TypeNS)
-		if run(o.rrs, dns.TypeDS) != nil {
+		if o.run(dns.TypeDS) != nil {
 			types = append(types, dns.TypeDS, dns.TypeRRSIG)
 		}
 	} else {

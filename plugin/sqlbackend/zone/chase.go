@@ -36,7 +36,7 @@ func (l *lookup) dname(z *Zone, qname string, o owner, d *dns.DNAME) Answer {
 	cn := synthesize(qname, d)
 	l.chain = append(l.chain, d)
 	if l.sigs(z) {
-		l.chain = append(l.chain, sigs(o.rrs, dns.TypeDNAME)...)
+		l.chain = append(l.chain, o.sigs(dns.TypeDNAME)...)
 	}
 	if l.qtype == dns.TypeCNAME {
 		if sameName(qname, cn.Target) {

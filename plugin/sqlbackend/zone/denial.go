@@ -74,7 +74,7 @@ func (z *Zone) denialHeader(name string, t uint16) dns.RR_Header {
 // RRset there) or NSEC3PARAM.
 func (z *Zone) data(o owner, t uint16) []dns.RR {
 	if z.den == nil || !dnssecType(t) {
-		return run(o.rrs, t)
+		return o.run(t)
 	}
 	switch {
 	case t == dns.TypeNSEC3PARAM && o.key == "":
@@ -92,7 +92,7 @@ func (z *Zone) wildData(w owner, t uint16) []dns.RR {
 	if z.den != nil && dnssecType(t) {
 		return nil
 	}
-	return run(w.rrs, t)
+	return w.run(t)
 }
 
 // The authority sections of negative answers: the SOA (negative), and with
@@ -105,7 +105,7 @@ func (l *lookup) noData(z *Zone, o owner) []dns.RR {
 	case l.stored3(z):
 		return concat(z.negative(true), z.proveNoType(o))
 	case l.sigs(z):
-		return concat(z.negative(true), withSigs(o.rrs, dns.TypeNSEC, true))
+		return concat(z.negative(true), o.withSigs(dns.TypeNSEC, true))
 	case l.online(z):
 		return concat(z.negative(false), z.proveNoType(o))
 	}
@@ -135,7 +135,7 @@ func (l *lookup) noDataWild(z *Zone, qname, rel, ce string, w owner) []dns.RR {
 	case l.stored3(z):
 		return concat(z.negative(true), z.proveWildNoType(qname, rel, ce, &w))
 	case l.sigs(z):
-		return appendNew(concat(z.negative(true), z.coveringNSEC(rel)), withSigs(w.rrs, dns.TypeNSEC, true))
+		return appendNew(concat(z.negative(true), z.coveringNSEC(rel)), w.withSigs(dns.TypeNSEC, true))
 	case l.online(z):
 		return concat(z.negative(false), z.proveWildNoType(qname, rel, ce, &w))
 	}
@@ -258,7 +258,7 @@ func (z *Zone) proveWildNoType(qname, rel, ce string, w *owner) []dns.RR {
 // proof that it has none, the NSEC or NSEC3 at the cut (RFC 4035 3.1.4.1,
 // RFC 5155 7.2.7; no opt-out).
 func (z *Zone) proveDelegation(o owner) []dns.RR {
-	if ds := run(o.rrs, dns.TypeDS); ds != nil {
+	if ds := o.run(dns.TypeDS); ds != nil {
 		return ds
 	}
 	return z.proveNoType(o)

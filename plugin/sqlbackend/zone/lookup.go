@@ -97,9 +97,9 @@ func (z *Zone) apexShortcut(rel string, qtype uint16, do bool) (Answer, bool) {
 	}
 	switch qtype {
 	case dns.TypeSOA:
-		return Answer{Answer: withSigs(z.apex, dns.TypeSOA, do), Ns: z.ns(do), Result: Success}, true
+		return Answer{Answer: z.apex.withSigs(dns.TypeSOA, do), Ns: z.ns(do), Result: Success}, true
 	case dns.TypeNS:
-		return Answer{Answer: z.ns(do), Extra: z.glue(run(z.apex, dns.TypeNS), do), Result: Success}, true
+		return Answer{Answer: z.ns(do), Extra: z.glue(z.apex.run(dns.TypeNS), do), Result: Success}, true
 	}
 	return Answer{}, false
 }
@@ -135,10 +135,10 @@ func (l *lookup) above(z *Zone, qname, rel string) (Answer, bool) {
 		if !ok {
 			continue
 		}
-		if d := run(o.rrs, dns.TypeDNAME); d != nil && at != rel {
+		if d := o.run(dns.TypeDNAME); d != nil && at != rel {
 			return l.dname(z, qname, o, d[0].(*dns.DNAME)), true
 		}
-		if at != "" && run(o.rrs, dns.TypeNS) != nil && (l.qtype != dns.TypeDS || at != rel) {
+		if at != "" && o.run(dns.TypeNS) != nil && (l.qtype != dns.TypeDS || at != rel) {
 			return l.referral(z, o), true
 		}
 	}
@@ -147,8 +147,8 @@ func (l *lookup) above(z *Zone, qname, rel string) (Answer, bool) {
 
 // exact answers from the owner qname itself.
 func (l *lookup) exact(z *Zone, qname string, o owner) Answer {
-	if cn := run(o.rrs, dns.TypeCNAME); cn != nil && l.qtype != dns.TypeCNAME {
-		return l.follow(z, cn, sigs(o.rrs, dns.TypeCNAME))
+	if cn := o.run(dns.TypeCNAME); cn != nil && l.qtype != dns.TypeCNAME {
+		return l.follow(z, cn, o.sigs(dns.TypeCNAME))
 	}
 	rrs := z.data(o, l.qtype)
 	if rrs == nil {
@@ -157,7 +157,7 @@ func (l *lookup) exact(z *Zone, qname string, o owner) Answer {
 	sg := l.sigs(z)
 	answer := rrs
 	if sg {
-		answer = concat(rrs, sigs(o.rrs, l.qtype))
+		answer = concat(rrs, o.sigs(l.qtype))
 	}
 	return Answer{Answer: answer, Ns: z.ns(sg), Extra: z.additional(rrs, sg), Result: Success}
 }
@@ -208,14 +208,14 @@ func (z *Zone) closestEncloser(rel string) (ce string, ent bool) {
 // encloser ce (RFC 4592 3.3.1).
 func (l *lookup) wildcard(z *Zone, qname, rel, ce string, w owner) Answer {
 	metadata.SetValueFunc(l.ctx, "zone/wildcard", w.name)
-	if cn := run(w.rrs, dns.TypeCNAME); cn != nil && l.qtype != dns.TypeCNAME {
+	if cn := w.run(dns.TypeCNAME); cn != nil && l.qtype != dns.TypeCNAME {
 		if l.online(z) {
 			l.addProof(z.proveNoCloser(qname, rel, ce)) // RFC 4035 3.1.3.3
 		}
 		// RFC 4035 3.1.3.3: the RRSIGs of an expanded wildcard carry the
 		// expanded name (the Labels field tells the wildcard); file sends the
 		// CNAME's RRSIGs with the wildcard's owner.
-		return l.follow(z, z.expand(cn, qname), z.expand(sigs(w.rrs, dns.TypeCNAME), qname))
+		return l.follow(z, z.expand(cn, qname), z.expand(w.sigs(dns.TypeCNAME), qname))
 	}
 	rrs := z.wildData(w, l.qtype)
 	if rrs == nil {
@@ -227,10 +227,10 @@ func (l *lookup) wildcard(z *Zone, qname, rel, ce string, w owner) Answer {
 	ns := z.ns(sg)
 	switch {
 	case l.stored3(z):
-		answer = append(answer, z.expand(sigs(w.rrs, l.qtype), qname)...)
+		answer = append(answer, z.expand(w.sigs(l.qtype), qname)...)
 		ns = concat(ns, z.proveNoCloser(qname, rel, ce)) // RFC 5155 7.2.6
 	case sg:
-		answer = append(answer, z.expand(sigs(w.rrs, l.qtype), qname)...)
+		answer = append(answer, z.expand(w.sigs(l.qtype), qname)...)
 		ns = concat(ns, z.coveringNSEC(rel)) // no closer name matches (RFC 4035 3.1.3.3)
 	case l.online(z):
 		l.addProof(z.proveNoCloser(qname, rel, ce))
@@ -242,11 +242,11 @@ func (l *lookup) wildcard(z *Zone, qname, rel, ce string, w owner) Answer {
 // with DO its DS and their RRSIGs (RFC 4035 3.1.4), or online its DS or the
 // proof that it has none, and glue.
 func (l *lookup) referral(z *Zone, o owner) Answer {
-	ns := run(o.rrs, dns.TypeNS)
+	ns := o.run(dns.TypeNS)
 	extra := z.glue(ns, l.sigs(z))
 	switch {
 	case l.sigs(z):
-		ns = concat(ns, withSigs(o.rrs, dns.TypeDS, true))
+		ns = concat(ns, o.withSigs(dns.TypeDS, true))
 	case l.online(z):
 		ns = concat(ns, z.proveDelegation(o))
 	}

@@ -76,4 +76,4 @@ func (z *Zone) topCut(key string) (owner, bool) {
 }
 
 // isCut reports whether o is a delegation point: NS below the apex.
-func isCut(o owner) bool { return o.key != "" && run(o.rrs, dns.TypeNS) != nil }
+func isCut(o owner) bool { return o.key != "" && o.run(dns.TypeNS) != nil }

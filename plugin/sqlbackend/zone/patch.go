@@ -114,6 +114,7 @@ func (p *patch) apply() (owners, int) {
 		}
 		if len(o.rrs) > 0 {
 			o.rrs = tidy(o.rrs)
+			o.tags = tagsOf(o.rrs)
 			if isSpecial(*o) {
 				special++
 			}

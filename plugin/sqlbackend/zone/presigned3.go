@@ -13,10 +13,10 @@ import "github.com/miekg/dns"
 // storedParam returns the NSEC3PARAM of a pre-signed zone that proves denial
 // with NSEC3, nil for any other zone.
 func (z *Zone) storedParam() *dns.NSEC3PARAM {
-	if z.den != nil || run(z.apex, dns.TypeNSEC) != nil {
+	if z.den != nil || z.apex.run(dns.TypeNSEC) != nil {
 		return nil
 	}
-	if p := run(z.apex, dns.TypeNSEC3PARAM); p != nil {
+	if p := z.apex.run(dns.TypeNSEC3PARAM); p != nil {
 		return p[0].(*dns.NSEC3PARAM)
 	}
 	return nil
@@ -49,7 +49,7 @@ func (z *Zone) storedMatch(h []byte) []dns.RR {
 	if !ok {
 		return nil
 	}
-	return withSigs(o.rrs, dns.TypeNSEC3, true)
+	return o.withSigs(dns.TypeNSEC3, true)
 }
 
 // storedCover returns the NSEC3 covering hash h, and its RRSIGs: the last
@@ -60,7 +60,7 @@ func (z *Zone) storedCover(h []byte) []dns.RR {
 	rel, _, _ := z.relate(z.hashedName(h))
 	var out []dns.RR
 	find := func(o owner) bool {
-		out = withSigs(o.rrs, dns.TypeNSEC3, true)
+		out = o.withSigs(dns.TypeNSEC3, true)
 		return out == nil
 	}
 	z.set.descend(rel, find)

@@ -30,8 +30,63 @@ func sortRecords(rrs []dns.RR) {
 	})
 }
 
+// tags holds the types of an owner's first four records, 16 bits each, 0
+// where the record itself must be read (an RRSIG, whose rank needs the type it
+// covers, or no tag made). A scan for a run then reads only the records it
+// returns: once zones outgrow the cache, every other record read is a miss.
+type tags uint64
+
+const taggedRecords = 4
+
+// tagsOf returns the tags of the sorted records rrs.
+func tagsOf(rrs []dns.RR) tags {
+	var t tags
+	for i, rr := range rrs[:min(len(rrs), taggedRecords)] {
+		if typ := rr.Header().Rrtype; typ != dns.TypeRRSIG {
+			t |= tags(typ) << (16 * i)
+		}
+	}
+	return t
+}
+
+// rank returns the rank of rrs[i], from the tags when they hold it.
+func (t tags) rank(rrs []dns.RR, i int) uint32 {
+	if i < taggedRecords {
+		if typ := uint16(t >> (16 * i)); typ != 0 {
+			return uint32(typ) << 16
+		}
+	}
+	return rank(rrs[i])
+}
+
+// run and sigs are the functions of those names for the owner's records,
+// reading its tags.
+func (o owner) run(t uint16) []dns.RR {
+	return o.tags.span(o.rrs, uint32(t)<<16, uint32(t)<<16|0xffff)
+}
+
+func (o owner) sigs(t uint16) []dns.RR {
+	r := uint32(dns.TypeRRSIG)<<16 | uint32(t)
+	return o.tags.span(o.rrs, r, r)
+}
+
+// withSigs returns the records of type t followed, when do is set, by the
+// RRSIGs over them: a clipped sub-slice of the zone's data when there are
+// none to add.
+func (o owner) withSigs(t uint16, do bool) []dns.RR {
+	set := o.run(t)
+	if !do {
+		return set
+	}
+	return concat(set, o.sigs(t))
+}
+
 // span returns the clipped run of rrs whose rank lies in [lo, hi].
-func span(rrs []dns.RR, lo, hi uint32) []dns.RR {
+func span(rrs []dns.RR, lo, hi uint32) []dns.RR { return tags(0).span(rrs, lo, hi) }
+
+// span returns the clipped run of rrs, an owner's records with tags t, whose
+// rank lies in [lo, hi].
+func (t tags) span(rrs []dns.RR, lo, hi uint32) []dns.RR {
 	var i, j int
 	if len(rrs) > 8 { // big owners: binary search; small ones: a scan is faster
 		i, _ = slices.BinarySearchFunc(rrs, lo, cmpRank)
@@ -43,11 +98,11 @@ func span(rrs []dns.RR, lo, hi uint32) []dns.RR {
 		})
 		j += i
 	} else {
-		for i < len(rrs) && rank(rrs[i]) < lo {
+		for i < len(rrs) && t.rank(rrs, i) < lo {
 			i++
 		}
 		j = i
-		for j < len(rrs) && rank(rrs[j]) <= hi {
+		for j < len(rrs) && t.rank(rrs, j) <= hi {
 			j++
 		}
 	}
@@ -76,17 +131,6 @@ func run(rrs []dns.RR, t uint16) []dns.RR {
 func sigs(rrs []dns.RR, t uint16) []dns.RR {
 	r := uint32(dns.TypeRRSIG)<<16 | uint32(t)
 	return span(rrs, r, r)
-}
-
-// withSigs returns the records of type t followed, when do is set, by the
-// RRSIGs over them: a clipped sub-slice of the zone's data when there are
-// none to add.
-func withSigs(rrs []dns.RR, t uint16, do bool) []dns.RR {
-	set := run(rrs, t)
-	if !do {
-		return set
-	}
-	return concat(set, sigs(rrs, t))
 }
 
 // concat returns a followed by b, a new slice only if both have records.

@@ -8,13 +8,13 @@ import (
 
 // ns returns the apex NS records, with DO and their RRSIGs: the authority
 // section of positive answers, as file sends it.
-func (z *Zone) ns(do bool) []dns.RR { return withSigs(z.apex, dns.TypeNS, do) }
+func (z *Zone) ns(do bool) []dns.RR { return z.apex.withSigs(dns.TypeNS, do) }
 
 // negative returns the authority section's SOA for an NXDOMAIN or NODATA:
 // with the TTL negativeSOA gives it, and with DO its RRSIGs, whose TTL must
 // be the SOA's (RFC 4034 3).
 func (z *Zone) negative(do bool) []dns.RR {
-	sg := sigs(z.apex, dns.TypeSOA)
+	sg := z.apex.sigs(dns.TypeSOA)
 	if !do || sg == nil {
 		return z.negSOA[:]
 	}
@@ -105,8 +105,8 @@ func (z *Zone) appendAddresses(extra []dns.RR, name string, do bool) []dns.RR {
 	if !ok {
 		return extra
 	}
-	extra = append(extra, withSigs(o.rrs, dns.TypeA, do)...)
-	return append(extra, withSigs(o.rrs, dns.TypeAAAA, do)...)
+	extra = append(extra, o.withSigs(dns.TypeA, do)...)
+	return append(extra, o.withSigs(dns.TypeAAAA, do)...)
 }
 
 // coveringNSEC returns the NSEC (and its RRSIGs) of the last owner at or
@@ -115,12 +115,12 @@ func (z *Zone) appendAddresses(extra []dns.RR, name string, do bool) []dns.RR {
 // before rel may not do (file takes that one, and then sends no NSEC). An
 // unsigned zone (no NSEC at the apex) has none: no search then.
 func (z *Zone) coveringNSEC(rel string) []dns.RR {
-	if run(z.apex, dns.TypeNSEC) == nil {
+	if z.apex.run(dns.TypeNSEC) == nil {
 		return nil
 	}
 	var out []dns.RR
 	z.set.descend(rel, func(o owner) bool {
-		out = withSigs(o.rrs, dns.TypeNSEC, true)
+		out = o.withSigs(dns.TypeNSEC, true)
 		return out == nil
 	})
 	return out

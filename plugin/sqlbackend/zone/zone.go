@@ -14,7 +14,7 @@ type Zone struct {
 	origin  string
 	okey    string // the origin's key; owners' keys are relative to it
 	set     owners
-	apex    []dns.RR  // the apex's records, also in set: every answer needs them
+	apex    owner     // the apex, also in set: every answer needs its records
 	negSOA  [1]dns.RR // the SOA as negative answers carry it (negativeSOA); an array so that negSOA[:] costs nothing
 	records int       // records held
 	special int       // owners that make a lookup look above qname: non-apex NS, any DNAME
@@ -31,8 +31,9 @@ var generations atomic.Uint64
 // made of without copying. The set holds owners by value: a key string and
 // a slice header, no pointer to chase per owner.
 type owner struct {
-	key string
-	rrs []dns.RR // never empty, clipped
+	key  string
+	rrs  []dns.RR // never empty, clipped
+	tags tags     // the types of the first records, so that finding a run reads no record it does not return
 }
 
 func (o owner) name() string { return o.rrs[0].Header().Name }
@@ -41,7 +42,7 @@ func (o owner) name() string { return o.rrs[0].Header().Name }
 func (z *Zone) Origin() string { return z.origin }
 
 // SOA returns the zone's SOA record. Never nil.
-func (z *Zone) SOA() *dns.SOA { return run(z.apex, dns.TypeSOA)[0].(*dns.SOA) }
+func (z *Zone) SOA() *dns.SOA { return z.apex.run(dns.TypeSOA)[0].(*dns.SOA) }
 
 // Records returns how many records the zone holds, SOA included.
 func (z *Zone) Records() int { return z.records }
@@ -61,7 +62,7 @@ func (z *Zone) RRset(name string, t uint16) []dns.RR {
 	if !ok {
 		return nil
 	}
-	return run(o.rrs, t)
+	return o.run(t)
 }
 
 // Walk calls fn for each owner name in canonical order (RFC 4034 6.1; the
