@@ -629,9 +629,14 @@ echo "== hostdns benchmarks $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load be
 echo "== RSS of a server with no zones (whoami only): $((RSS_EMPTY / 1024)) MiB"
 echo "== dnsperf -l $DURATION (scale group: -l $SCALE_DURATION) -c $CLIENTS -T $THREADS -q $OUTSTANDING ${QPS_CAP:+-Q $QPS_CAP}; binary $("$COREDNS" -version 2>/dev/null | head -1)"
 awk -F'\t' -v small="$ZONES_N" -v big="$SCALE_ZONES" '
-function base(g, c, m,   b) {
+function base(g, c, m,   b, s) {
 	if (g == "special") return c SUBSEP "plain-a"
-	if (g == "scale") { b = c; sub("-same-q$", "", b); sub("-" big "$", "-" small, b); return b SUBSEP m }
+	if (g == "scale") {
+		# the large set against the small one of the same build: a "-before" row against "-before"
+		b = c; sub("-same-q$", "", b); s = sub("-before$", "", b) ? "-before" : ""
+		sub("-" big "$", "-" small, b)
+		return b s SUBSEP m
+	}
 	return "file" SUBSEP m
 }
 {
