@@ -44,7 +44,7 @@ done
 
 # shellcheck source=run_sh_functions.sh
 source "$ROOT/test/bench/run_sh_functions.sh"
-load_run_sh abusepool.sh say free_port rss_kb cpu_ticks gc_count wait_ready start_coredns stop_server perf schema_file changes_file load_sqlite
+load_run_sh abusepool.sh say free_port rss_kb cpu_ticks host_ticks gc_count wait_ready start_coredns stop_server perf schema_file changes_file load_sqlite
 CLK_TCK=$(getconf CLK_TCK)
 
 command -v dnsperf >/dev/null && command -v dig >/dev/null && command -v sqlite3 >/dev/null || {

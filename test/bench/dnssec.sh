@@ -50,7 +50,7 @@ done
 
 # shellcheck source=run_sh_functions.sh
 source "$ROOT/test/bench/run_sh_functions.sh"
-load_run_sh dnssec.sh say free_port rss_kb cpu_ticks gc_count wait_ready start_coredns stop_server perf schema_file changes_file load_sqlite
+load_run_sh dnssec.sh say free_port rss_kb cpu_ticks host_ticks gc_count wait_ready start_coredns stop_server perf schema_file changes_file load_sqlite
 CLK_TCK=$(getconf CLK_TCK)
 # dnsperf with -D (DNSSEC OK) when DO=1: perf calls dnsperf by name, and a function comes first.
 DO=0

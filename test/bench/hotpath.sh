@@ -53,7 +53,7 @@ MYSQL=(mariadb -uroot -h127.0.0.1 -P3306)
 
 # shellcheck source=run_sh_functions.sh
 source "$ROOT/test/bench/run_sh_functions.sh"
-load_run_sh hotpath.sh say free_port rss_kb cpu_ticks gc_count wait_ready start_coredns stop_server perf \
+load_run_sh hotpath.sh say free_port rss_kb cpu_ticks host_ticks gc_count wait_ready start_coredns stop_server perf \
 	schema_file changes_file load_mariadb mariadb_up ensure_up ensure_mariadb keys_of corefile_file start_pdns
 CLK_TCK=$(getconf CLK_TCK)
 

@@ -212,6 +212,9 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # cpu_ticks PID: user+system CPU time of a process, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 CLK_TCK=$(getconf CLK_TCK)
+# host_ticks: the machine's CPU ticks so far, all and stolen (given by the hypervisor to other
+# guests: on a shared host, rounds with much of it are not comparable with the others).
+host_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $9; exit }' /proc/stat; }
 # gc_count NAME: garbage collections so far in the server's log (GODEBUG=gctrace=1).
 gc_count() { grep -c '^gc [0-9]' "$WORK/$1.log" 2>/dev/null || true; }
 
@@ -279,10 +282,13 @@ perf() {
 	local load1 compilers
 	load1=$(cut -d' ' -f1 /proc/loadavg)
 	compilers=$(ps -eo comm= | grep -cE '^(compile|link|cgo|asm|vet)$' || true)
-	local cpu0 gc0
+	local cpu0 gc0 host0
 	cpu0=$(cpu_ticks "$SRV_PID")
 	gc0=$(gc_count "$SRV_NAME")
+	host0=$(host_ticks)
 	dnsperf "${args[@]}" -l "$secs" >"$out" 2>&1 || true
+	local steal
+	steal=$(awk -v a="$host0" -v b="$(host_ticks)" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[1] - x[1]; if (t > 0) printf "%.0f", 100 * (y[2] - x[2]) / t; else print "NA" }')
 	local cpuq gcs done_q
 	done_q=$(awk '/Queries completed:/ {print $3}' "$out")
 	cpuq=$(awk -v a="$cpu0" -v b="$(cpu_ticks "$SRV_PID")" -v t="$CLK_TCK" -v n="${done_q:-0}" 'BEGIN { if (n > 0) printf "%.1f", (b - a) * 1e6 / t / n; else print "NA" }')
@@ -293,9 +299,9 @@ perf() {
 	sd=$(awk '/Latency StdDev \(s\):/ {printf "%.3f", $4 * 1000}' "$out")
 	lost=$(awk '/Queries lost:/ {print $3}' "$out")
 	rc=$(awk -F': *' '/Response codes:/ {gsub(/ \([0-9.]+%\)/, "", $2); gsub(/ /, "=", $2); gsub(/,=/, ",", $2); print $2}' "$out")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$group" "$config" "$mix" "$round" \
-		"${qps:-0}" "${lat:-NA}" "${sd:-NA}" "${lost:-NA}" "${rc:-NA}" "$RSS_READY" "$(rss_kb "$SRV_PID")" "$load1" "$compilers" "$cpuq" "$gcs" >>"$RESULTS"
-	say "$group/$config/$mix round $round: ${qps:-?} qps, avg ${lat:-?} ms, lost ${lost:-?}, rcodes ${rc:-?}, server CPU ${cpuq} us/query, $gcs GCs (load $load1, $compilers compiler processes)"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$group" "$config" "$mix" "$round" \
+		"${qps:-0}" "${lat:-NA}" "${sd:-NA}" "${lost:-NA}" "${rc:-NA}" "$RSS_READY" "$(rss_kb "$SRV_PID")" "$load1" "$compilers" "$cpuq" "$gcs" "$steal" >>"$RESULTS"
+	say "$group/$config/$mix round $round: ${qps:-?} qps, avg ${lat:-?} ms, lost ${lost:-?}, rcodes ${rc:-?}, server CPU ${cpuq} us/query, $gcs GCs (load $load1, $compilers compiler processes, steal ${steal}%)"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -650,9 +656,10 @@ function base(g, c, m,   b, s) {
 	loads[k] = loads[k] (loads[k] == "" ? "" : "/") $12 ($13 > 0 ? "*" : "")
 	if ($14 != "NA" && $14 != "") { cpu[k] += $14; ncpu[k]++ }
 	gcs[k] = gcs[k] (gcs[k] == "" ? "" : "/") $15
+	steal[k] = steal[k] (steal[k] == "" ? "" : "/") ($16 == "" ? "NA" : $16)
 }
 END {
-	printf "%-8s %-22s %-11s %-20s %9s %7s %-17s %8s  %-10s %8s %9s %-8s %s\n", "group", "config", "mix", "qps (each round)", "mean qps", "ratio", "avg ms (rounds)", "RSS MiB", "load1", "cpu us/q", "cpu ratio", "GCs", "rcodes (last round)"
+	printf "%-8s %-22s %-11s %-20s %9s %7s %-17s %8s  %-10s %-9s %8s %9s %-8s %s\n", "group", "config", "mix", "qps (each round)", "mean qps", "ratio", "avg ms (rounds)", "RSS MiB", "load1", "steal %", "cpu us/q", "cpu ratio", "GCs", "rcodes (last round)"
 	for (i = 1; i <= n; i++) {
 		k = order[i]; split(k, p, SUBSEP)
 		mean = sum[k] / cnt[k]
@@ -664,10 +671,10 @@ END {
 			cq = sprintf("%.1f", cpu[k] / ncpu[k])
 			if (ncpu[bk] > 0 && cpu[k] > 0) cratio = sprintf("%.2fx", (cpu[bk] / ncpu[bk]) / (cpu[k] / ncpu[k]))
 		}
-		printf "%-8s %-22s %-11s %-20s %9.0f %7s %-17s %8.0f  %-10s %8s %9s %-8s %s\n", p[1], p[2], p[3], runs[k], mean, ratio, lat[k], rss[p[1] SUBSEP p[2]] / 1024, loads[k], cq, cratio, gcs[k], rc[k]
+		printf "%-8s %-22s %-11s %-20s %9.0f %7s %-17s %8.0f  %-10s %-9s %8s %9s %-8s %s\n", p[1], p[2], p[3], runs[k], mean, ratio, lat[k], rss[p[1] SUBSEP p[2]] / 1024, loads[k], steal[k], cq, cratio, gcs[k], rc[k]
 	}
 	print "ratio: zones/big/pdns vs config \"file\" on the same mix; special vs mix plain-a; scale vs the same backend at " small " zones (-same-q: the " big "-zone server asked the " small "-zone server'"'"'s queries, in its own zones'"'"' names)."
-	print "load1: 1-minute load average before each round (* = other engineers were compiling then)."
+	print "load1: 1-minute load average before each round (* = other engineers were compiling then). steal %: the share of the machine'"'"'s CPU time the hypervisor gave to other guests during each round: rounds with more than a few % are not comparable with the others."
 	print "cpu us/q: CPU time (user+system) of the server per answered query, mean of the rounds; cpu ratio: baseline cpu us/q divided by this one (above 1: cheaper than the baseline); GCs: garbage collections in each measured run."
 }' "$RESULTS"
 cp "$RESULTS" "${BENCH_RESULTS_TSV:-/dev/null}" 2>/dev/null || true
