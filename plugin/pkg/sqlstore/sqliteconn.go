@@ -9,9 +9,10 @@ import (
 	"modernc.org/sqlite"
 )
 
-// sqliteOpenWait bounds how long opening an SQLite connection waits out
-// another connection's lock: the busy_timeout the DSN sets.
-const sqliteOpenWait = 5 * time.Second
+// sqliteBusyTimeout is how long an SQLite connection waits out another
+// connection's lock: in the DSN's busy_timeout for statements, and in
+// busyRetryConnector for opening, where SQLite does not wait by itself.
+const sqliteBusyTimeout = 5 * time.Second
 
 // openSQLite returns a pool whose connections retry their opening while the
 // file is busy. Opening runs PRAGMA journal_mode=WAL, and two connections
@@ -28,11 +29,11 @@ func openSQLite(dsn string) (*sql.DB, error) {
 }
 
 // busyRetryConnector opens connections through Connector, again while they
-// fail with a conflict, until sqliteOpenWait has passed or ctx is done.
+// fail with a conflict, until sqliteBusyTimeout has passed or ctx is done.
 type busyRetryConnector struct{ driver.Connector }
 
 func (c busyRetryConnector) Connect(ctx context.Context) (driver.Conn, error) {
-	deadline := time.Now().Add(sqliteOpenWait)
+	deadline := time.Now().Add(sqliteBusyTimeout)
 	for pause := time.Millisecond; ; pause = min(2*pause, 50*time.Millisecond) {
 		conn, err := c.Connector.Connect(ctx)
 		if err == nil || !IsConflict(err) || time.Now().After(deadline) {

@@ -103,7 +103,7 @@ func sqliteDSN(path string) string {
 	if strings.HasPrefix(path, "file:") || strings.Contains(path, "?") {
 		return path
 	}
-	return "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
+	return fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)", path, sqliteBusyTimeout.Milliseconds())
 }
 
 // query, queryRow and exec run a query written with "?" placeholders, as

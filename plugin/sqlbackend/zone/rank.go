@@ -59,12 +59,12 @@ func (t tags) rank(rrs []dns.RR, i int) uint32 {
 	return rank(rrs[i])
 }
 
-// run and sigs are the functions of those names for the owner's records,
-// reading its tags.
+// run returns the owner's records of type t (for RRSIG: all of them).
 func (o owner) run(t uint16) []dns.RR {
 	return o.tags.span(o.rrs, uint32(t)<<16, uint32(t)<<16|0xffff)
 }
 
+// sigs returns the owner's RRSIGs over type t.
 func (o owner) sigs(t uint16) []dns.RR {
 	r := uint32(dns.TypeRRSIG)<<16 | uint32(t)
 	return o.tags.span(o.rrs, r, r)
@@ -80,9 +80,6 @@ func (o owner) withSigs(t uint16, do bool) []dns.RR {
 	}
 	return concat(set, o.sigs(t))
 }
-
-// span returns the clipped run of rrs whose rank lies in [lo, hi].
-func span(rrs []dns.RR, lo, hi uint32) []dns.RR { return tags(0).span(rrs, lo, hi) }
 
 // span returns the clipped run of rrs, an owner's records with tags t, whose
 // rank lies in [lo, hi].
@@ -122,16 +119,9 @@ func cmpRank(rr dns.RR, r uint32) int {
 	return 0
 }
 
-// run returns the records of type t (for RRSIG: all of them).
-func run(rrs []dns.RR, t uint16) []dns.RR {
-	return span(rrs, uint32(t)<<16, uint32(t)<<16|0xffff)
-}
-
-// sigs returns the RRSIGs over type t.
-func sigs(rrs []dns.RR, t uint16) []dns.RR {
-	r := uint32(dns.TypeRRSIG)<<16 | uint32(t)
-	return span(rrs, r, r)
-}
+// run is owner.run for sorted records held by no owner yet, untagged: every
+// record is read.
+func run(rrs []dns.RR, t uint16) []dns.RR { return owner{rrs: rrs}.run(t) }
 
 // concat returns a followed by b, a new slice only if both have records.
 func concat(a, b []dns.RR) []dns.RR {

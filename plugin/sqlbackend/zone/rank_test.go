@@ -27,7 +27,7 @@ func TestTagsFindWhatRecordsDo(t *testing.T) {
 			if got, want := o.run(typ), run(rrs, typ); !slices.Equal(got, want) {
 				t.Errorf("%v: run %s: %v through the tags, %v reading the records", texts, dns.TypeToString[typ], got, want)
 			}
-			if got, want := o.sigs(typ), sigs(rrs, typ); !slices.Equal(got, want) {
+			if got, want := o.sigs(typ), (owner{rrs: rrs}).sigs(typ); !slices.Equal(got, want) {
 				t.Errorf("%v: sigs %s: %v through the tags, %v reading the records", texts, dns.TypeToString[typ], got, want)
 			}
 		}
