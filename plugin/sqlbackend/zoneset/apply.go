@@ -141,7 +141,7 @@ func (s *Set) rebuilt(id int64, name string, rows []sqlstore.Row, was before) []
 		s.evict(name)
 	} else {
 		s.unload(e, name)
-		s.setAbsent(e, true)
+		s.setAbsent(name, e, true)
 	}
 	s.mu.Unlock()
 

@@ -28,6 +28,7 @@ func (s *Set) SetDenial(id int64, d *zone.Denial) {
 	}
 	if e := s.names[name]; e != nil && e.id == id && e.zone != nil {
 		e.served = s.served(id, e.zone)
+		s.reroute(name, e)
 	}
 	if e := s.names[name]; e != nil && e.id == id {
 		e.dep.Bump() // its keys changed with it: sqlsign's answers depend on them

@@ -12,14 +12,15 @@ import (
 // stamped by Match under it too, so a stamp always belongs to the version the
 // query was answered from.
 
-// setAbsent marks e served (absent false) or not; s.mu is held. Only a real
+// setAbsent marks e, named name, served (absent false) or not; s.mu is held. Only a real
 // change moves the set's membership on: a zone rebuilt under the same name
 // must not invalidate every other zone's answers.
-func (s *Set) setAbsent(e *entry, absent bool) {
+func (s *Set) setAbsent(name string, e *entry, absent bool) {
 	if e.absent != absent {
 		e.absent = absent
 		s.members.Bump()
 	}
+	s.reroute(name, e)
 }
 
 // stampMembers is the set's membership at a Match; s.mu is held.

@@ -76,6 +76,7 @@ func TestEvictLeastRecentlyUsed(t *testing.T) {
 	if got := s.loaded(); !slices.Equal(got, []string{"big."}) || s.order.Len() != 1 {
 		t.Errorf("loaded %v, LRU %v: want big. alone", got, s.order.Keys())
 	}
+	checkRoutes(t, s)
 }
 
 // BenchmarkLazyInstall is the cost, under Set.mu, of putting a loaded zone

@@ -19,8 +19,9 @@ func (s *Set) install(e *entry, name string, z *sqlzone.Zone) {
 	}
 	s.total += z.Records() - old
 	s.m.Records.Add(float64(z.Records() - old))
-	s.setAbsent(e, false)
+	s.setAbsent(name, e, false)
 	e.zone, e.served = z, s.served(e.id, z)
+	s.reroute(name, e)
 	e.dep.Bump()
 	if s.order != nil {
 		e.used.Store(s.clock.Load())
@@ -36,6 +37,7 @@ func (s *Set) unload(e *entry, name string) {
 		s.m.Records.Sub(float64(n))
 		s.total -= n
 		e.zone, e.served = nil, nil
+		s.reroute(name, e)
 		e.dep.Bump()
 	}
 	if s.order != nil {
@@ -85,7 +87,7 @@ func (s *Set) index(id int64, name string) *entry {
 	s.ids[id] = name
 	e.epoch++
 	e.dep.Bump()
-	s.setAbsent(e, false)
+	s.setAbsent(name, e, false)
 	return e
 }
 
@@ -102,7 +104,7 @@ func (s *Set) forgetName(name string, id int64) {
 	if e := s.names[name]; e != nil && e.id == id {
 		s.unload(e, name)
 		e.epoch++ // a load in flight holds e: it sees it is gone
-		s.setAbsent(e, true)
+		s.setAbsent(name, e, true)
 		answerdeps.Release(e.dep)
 		delete(s.names, name)
 	}

@@ -100,6 +100,7 @@ func (s *Set) Install(l *Load) (changed []string) {
 	}
 	// A load of a cold zone in flight finds its entry gone, and reads again.
 	s.names, s.ids = names, l.doms
+	s.rerouteAll()
 	s.members.Bump()
 	return changed
 }

@@ -59,11 +59,11 @@ func (s *Set) longest(qname string, off int, rec *answerdeps.Recorder) (name str
 				rest = len(qname)
 			}
 		}
-		if e := s.names[name]; e != nil && !e.absent {
-			if e.served != nil {
-				s.used(e, name)
-				stampZone(rec, e)
-				return name, e.served, false, rest
+		if r, ok := s.routes[name]; ok {
+			if r.served != nil {
+				s.used(r.e, name)
+				stampZone(rec, r.e)
+				return name, r.served, false, rest
 			}
 			return name, nil, true, rest
 		}
@@ -166,7 +166,7 @@ func (s *Set) load(ctx context.Context, name string) (*zone.Zone, error) {
 		}
 		s.setBad(id, b.Bad)
 		if b.Zone == nil {
-			s.setAbsent(e, true)
+			s.setAbsent(name, e, true)
 			s.mu.Unlock()
 			return nil, nil
 		}

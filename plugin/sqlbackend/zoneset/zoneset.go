@@ -55,6 +55,7 @@ type Set struct {
 
 	mu      sync.RWMutex
 	names   map[string]*entry            // every domain known, by zone name
+	routes  map[string]route             // the served ones of names, for queries (route.go)
 	ids     map[int64]string             // domains.id -> zone name
 	bad     map[int64]int                // domains.id -> rows skipped at its last read
 	denials map[int64]*zone.Denial       // domains.id -> how it proves denial, signed online (denial.go)
@@ -82,7 +83,7 @@ type entry struct {
 // New returns an empty set. maxRecords bounds the records held (0: none, and
 // every zone is loaded at the full load); r reads cold and changed zones.
 func New(maxRecords int, r Reader, m Metrics) *Set {
-	s := &Set{max: maxRecords, r: r, m: m, names: map[string]*entry{}, ids: map[int64]string{},
+	s := &Set{max: maxRecords, r: r, m: m, names: map[string]*entry{}, routes: map[string]route{}, ids: map[int64]string{},
 		bad: map[int64]int{}, denials: map[int64]*zone.Denial{}, loading: map[string]*loadWait{},
 		members: answerdeps.New()}
 	if maxRecords > 0 {
@@ -122,7 +123,7 @@ func (s *Set) Clear() {
 	for id := range s.bad {
 		s.setBad(id, 0)
 	}
-	s.names, s.ids = map[string]*entry{}, map[int64]string{}
+	s.names, s.routes, s.ids = map[string]*entry{}, map[string]route{}, map[int64]string{}
 	s.members.Bump()
 }
 

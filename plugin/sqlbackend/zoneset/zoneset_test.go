@@ -102,6 +102,7 @@ func TestOnePath(t *testing.T) {
 				if err != nil || name != want || (z == nil) != (want == "") {
 					t.Errorf("Match(%s) = %q, zone %v, %v; want %q", qname, name, z != nil, err, want)
 				}
+				checkRoutes(t, s)
 			}
 			exec := func(q string) {
 				t.Helper()
