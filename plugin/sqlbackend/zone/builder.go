@@ -171,21 +171,25 @@ func newZone(origin, okey string, set owners, records, special int) (*Zone, erro
 		return nil, fmt.Errorf("zone %s: %d SOA records, want 1", origin, len(soa))
 	}
 	z := &Zone{origin: origin, okey: okey, set: set, apex: apex, records: records, special: special, gen: generations.Add(1)}
-	z.negSOA[0] = negativeSOA(soa[0].(*dns.SOA))
+	z.neg = negativeSOA(origin, soa[0].(*dns.SOA))
+	z.negSOA[0] = &z.neg
 	return z, nil
 }
 
 // negativeSOA returns the SOA as NXDOMAIN and NODATA answers carry it: its TTL
 // is the lesser of its own and its MINIMUM field (RFC 2308 3 and 5), which is
 // how long a resolver may cache the negative answer. file sends the SOA's own
-// TTL.
-func negativeSOA(soa *dns.SOA) dns.RR {
-	if soa.Hdr.Ttl <= soa.Minttl {
-		return soa
-	}
+// TTL. The Zone holds it in its own struct, its owner is the origin's string
+// (which the zone set's match has just read) and its two names share one
+// string: a negative answer then reads one object the lookup did not already
+// read, where the SOA's own record and names are three.
+func negativeSOA(origin string, soa *dns.SOA) dns.SOA {
 	c := *soa
-	c.Hdr.Ttl = soa.Minttl
-	return &c
+	c.Hdr.Name = origin
+	c.Hdr.Ttl = min(soa.Hdr.Ttl, soa.Minttl)
+	names := soa.Ns + soa.Mbox
+	c.Ns, c.Mbox = names[:len(soa.Ns)], names[len(soa.Ns):]
+	return c
 }
 
 // tidy sorts an owner's records and trims their slice to its length, so that

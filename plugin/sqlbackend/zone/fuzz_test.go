@@ -119,3 +119,37 @@ func checkInvariants(t *testing.T, q Query, a Answer) {
 		}
 	}
 }
+
+// FuzzWithinAgreesWithRelate: the text test Lookup starts with (within) must
+// place every name, canonical or not, where the key test (relate) does.
+func FuzzWithinAgreesWithRelate(f *testing.F) {
+	for _, s := range [][2]string{
+		{"example.org.", "www.example.org."}, {"example.org.", "example.org."}, {"example.org.", "Www.Example.org."},
+		{"example.org.", `a\.example.org.`}, {"example.org.", `a\\.example.org.`}, {"example.org.", "xexample.org."},
+		{"example.org.", "example.net."}, {"example.org.", "..example.org."}, {".", "www.example.org."},
+		{"org.", `\111rg.`}, {"example.org.", `a.b\046example.org.`}, {"example.org.", ".example.org."},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, origin, name string) {
+		z, err := newZoneOnly(origin)
+		if err != nil {
+			return
+		}
+		rel, cmp, ok := z.relate(name)
+		wantIn := ok && cmp == 0
+		got, in := z.within(name)
+		if in != wantIn || (in && got != rel) {
+			t.Fatalf("origin %q, name %q: within = %q, %t; relate = %q, %t", z.origin, name, got, in, rel, wantIn)
+		}
+	})
+}
+
+// newZoneOnly is a zone of origin with only its SOA.
+func newZoneOnly(origin string) (*Zone, error) {
+	b := NewBuilder(origin)
+	if _, err := b.Add(&dns.SOA{Hdr: dns.RR_Header{Name: b.origin, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 60}, Ns: "ns.", Mbox: "h."}); err != nil {
+		return nil, err
+	}
+	return b.Zone()
+}

@@ -52,8 +52,8 @@ const maxLoop = 8
 // It answers as file.Zone.Lookup does but where that breaks an RFC: doc.go
 // lists those places.
 func (z *Zone) Lookup(ctx context.Context, q Query, c Chaser) Answer {
-	rel, cmp, ok := z.relate(q.Name)
-	if !ok || cmp != 0 {
+	rel, ok := z.within(q.Name)
+	if !ok {
 		return Answer{Result: ServerFailure}
 	}
 	if a, ok := z.apexShortcut(rel, q.Type, q.DO && z.den == nil); ok {
