@@ -32,6 +32,7 @@ type denial struct {
 // Patch carries the mode into the versions made from the new one.
 func (z *Zone) WithDenial(d *Denial) *Zone {
 	nz := *z
+	nz.negSOA[0] = &nz.neg // its own copy, read with nz
 	nz.den = newDenial(&nz, d)
 	return &nz
 }
