@@ -5,7 +5,10 @@ import "github.com/hostdns/hostdns/plugin/sqlbackend/zone"
 // route is what a query needs of a zone served, held by value in Set.routes:
 // with 100,000 zones each load of a query's path is a cache miss, and finding
 // the zone in routes costs the map's probe and no load of the entry, which
-// only the LRU (with a bound) and an answer cache above read.
+// only the LRU (with a bound) and an answer cache above read. The map also
+// made a full collection of a million records 2-2.7 times cheaper
+// (test/bench/RESULTS.md, Run 28), for a reason not established: measure
+// BenchmarkLoadMillion's gc-cpu-ms before taking it out.
 type route struct {
 	served *zone.Zone // nil while cold
 	e      *entry
