@@ -19,9 +19,8 @@ func (s *Set) install(e *entry, name string, z *sqlzone.Zone) {
 	}
 	s.total += z.Records() - old
 	s.m.Records.Add(float64(z.Records() - old))
-	s.setAbsent(name, e, false)
 	e.zone, e.served = z, s.served(e.id, z)
-	s.reroute(name, e)
+	s.setAbsent(name, e, false) // and reroutes, with the new version
 	e.dep.Bump()
 	if s.order != nil {
 		e.used.Store(s.clock.Load())
