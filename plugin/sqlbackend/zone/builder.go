@@ -117,50 +117,17 @@ func (b *Builder) Zone() (*Zone, error) {
 	owners := b.owners
 	b.owners, b.index = nil, nil
 	slices.SortFunc(owners, func(a, b owner) int { return strings.Compare(a.key, b.key) })
-	okey, owners := pack(b.okey, owners) // sorts each owner's records, which isSpecial needs
 	special := 0
 	for _, o := range owners {
+		sortRecords(o.rrs) // isSpecial reads runs
 		if isSpecial(o) {
 			special++
 		}
 	}
-	return newZone(b.origin, okey, newOwners(owners), b.records, special)
-}
-
-// pack sorts each owner's records and moves the origin's key okey and all
-// owner keys into one string and all records into one array, each owner's a
-// clipped part of it: two objects for the zone rather than two per owner, for
-// the garbage collector to visit, and the origin's key, which every lookup
-// reads, on the cache line the search of the owners reads next. A patched
-// owner gets slices of its own; the rest keep sharing. The owners come back
-// in an array of their exact number: the one append grew holds up to twice
-// as many, which a small zone keeps as its set.
-func pack(okey string, owners []owner) (string, []owner) {
-	if cap(owners) > len(owners) {
-		owners = append(make([]owner, 0, len(owners)), owners...)
-	}
-	nkey, nrr := len(okey), 0
-	for _, o := range owners {
-		nkey += len(o.key)
-		nrr += len(o.rrs)
-	}
-	var keys strings.Builder
-	keys.Grow(nkey)
-	keys.WriteString(okey)
-	for _, o := range owners {
-		keys.WriteString(o.key)
-	}
-	all, arena := keys.String(), make([]dns.RR, 0, nrr)
-	k := len(okey)
-	for i, o := range owners {
-		sortRecords(o.rrs)
-		start := len(arena)
-		arena = append(arena, o.rrs...)
-		rrs := arena[start:len(arena):len(arena)]
-		owners[i] = owner{key: all[k : k+len(o.key)], rrs: rrs, tags: tagsOf(rrs)}
-		k += len(o.key)
-	}
-	return all[:len(okey)], owners
+	// The owners, keys and records go in a few objects (packOwners) rather
+	// than two per owner, for the collector to visit and the lookups to read.
+	okey, set := packOwners(b.okey, owners)
+	return newZone(b.origin, okey, set, b.records, special)
 }
 
 // newZone wraps a finished set of owners.

@@ -19,23 +19,25 @@
 // or the NSEC covering a name are found with one ordered search, and Walk,
 // Prev and Next (for AXFR, NSEC/NSEC3) come for free.
 //
-// The owners of a small zone (up to 64) are a sorted slice; those of a big
-// one a copy-on-write B-tree (github.com/google/btree, items by value, one
-// free list shared by all trees). An owner is a key and a slice header, 40
-// bytes, no pointer of its own to chase; a built zone packs all keys into one
-// string and all records into one array. file.Zone keeps per owner a tree
+// The owners of a small zone (up to 64, with up to 1,024 records) are packed
+// flat: all keys in one string, all records in one array, and per owner
+// where its key and records lie, 16 bytes in an array without pointers
+// (flatOwners). Those of a big one are a copy-on-write B-tree
+// (github.com/google/btree, items by value, one free list shared by all
+// trees) of owners, each a key and a slice header with no pointer of its own
+// to chase, packed the same way when built. file.Zone keeps per owner a tree
 // node, an Elem and a Go map of slices: some 6.6 heap objects a record
-// against 2.7 here, which is what the garbage collector marks and what
+// against 3.0 here, which is what the garbage collector marks and what
 // spreads lookups over cache lines.
 //
 // Measured (go test -bench Memory -benchtime=1x, records included, which
 // alone take ~115 B and 2.66 objects a record):
 //
-//	100,000 zones x 10 records: file 347 B, 5.67 objects a record; Zone 169 B, 3.07
-//	1 zone x 1,000,000 records: file 403 B, 6.61 objects a record; Zone 186 B, 2.75
+//	100,000 zones x 10 records: file 347 B, 5.67 objects a record; Zone 156 B, 2.97
+//	1 zone x 1,000,000 records: file 403 B, 6.61 objects a record; Zone 199 B, 2.75
 //
 // A version is never written once made. Patch copies the owners it touches
-// (and, for a small zone, the slice of owners; for a big one, by the
+// (and, for a small zone, packs its owners anew; for a big one, by the
 // B-tree's lazy Clone, the nodes on their paths) and shares all else with
 // the version it came from, which goes on answering unchanged: O(owners
 // touched x log n).

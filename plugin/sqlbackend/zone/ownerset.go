@@ -7,20 +7,21 @@ import (
 	"github.com/google/btree"
 )
 
-// owners is a version's owner names in key order: a sorted slice for a
-// small zone, a B-tree for a big one. Most zones of a provider are small (the
-// test/bench shape has 5 owners): a B-tree node there holds a 40-byte item
-// array grown by append to 8 slots, plus the node, the tree header and its
-// copy-on-write context, some 450 bytes a zone; the slice is its 5 items.
-// A patch copies the slice (at most smallOwners items, 2.5 KB) and stays
-// O(1) in n; past that size the set becomes a B-tree, whose Clone is a lazy
-// copy-on-write copy, so a patch costs O(owners touched x log n).
+// owners is a version's owner names in key order: packed flat (flatOwners)
+// for a small zone, a B-tree for a big one. Most zones of a provider are
+// small (the test/bench shape has 5 owners): a B-tree node there holds a
+// 40-byte item array grown by append to 8 slots, plus the node, the tree
+// header and its copy-on-write context, some 450 bytes a zone. A patch of a
+// flat set makes a new one (at most smallOwners owners and smallRecords
+// records) and stays O(1) in n; past that size the set becomes a B-tree,
+// whose Clone is a lazy copy-on-write copy, so a patch costs O(owners
+// touched x log n).
 type owners struct {
-	small []owner // sorted, clipped; used when tree is nil
-	tree  *btree.BTreeG[owner]
+	flat flatOwners // used when tree is nil
+	tree *btree.BTreeG[owner]
 }
 
-// smallOwners is the most owners a slice holds.
+// smallOwners is the most owners a flat set holds.
 const smallOwners = 64
 
 // degree is the B-tree's: nodes of 15 to 31 owners (40 bytes each) fill a few
@@ -34,17 +35,7 @@ var freeList = btree.NewFreeListG[owner](0)
 
 func lessOwner(a, b owner) bool { return a.key < b.key }
 
-// newOwners makes the set of sorted, a slice it keeps.
-func newOwners(sorted []owner) owners {
-	if len(sorted) <= smallOwners {
-		return owners{small: sorted[:len(sorted):len(sorted)]}
-	}
-	t := btree.NewWithFreeListG(degree, lessOwner, freeList)
-	for _, o := range sorted {
-		t.ReplaceOrInsert(o)
-	}
-	return owners{tree: t}
-}
+func newTree() *btree.BTreeG[owner] { return btree.NewWithFreeListG(degree, lessOwner, freeList) }
 
 // last returns the last owner (there is always the apex).
 func (s owners) last() owner {
@@ -52,20 +43,15 @@ func (s owners) last() owner {
 		o, _ := s.tree.Max()
 		return o
 	}
-	return s.small[len(s.small)-1]
-}
-
-// search returns where key is, or would be, in small.
-func (s owners) search(key string) (int, bool) {
-	return slices.BinarySearchFunc(s.small, key, func(o owner, k string) int { return strings.Compare(o.key, k) })
+	return s.flat.at(s.flat.len() - 1)
 }
 
 func (s owners) get(key string) (owner, bool) {
 	if s.tree != nil {
 		return s.tree.Get(owner{key: key})
 	}
-	if i, ok := s.search(key); ok {
-		return s.small[i], true
+	if i, ok := s.flat.search(key); ok {
+		return s.flat.at(i), true
 	}
 	return owner{}, false
 }
@@ -77,11 +63,11 @@ func (s owners) descend(key string, fn func(owner) bool) {
 		s.tree.DescendLessOrEqual(owner{key: key}, fn)
 		return
 	}
-	i, ok := s.search(key)
+	i, ok := s.flat.search(key)
 	if ok {
 		i++
 	}
-	for i--; i >= 0 && fn(s.small[i]); i-- {
+	for i--; i >= 0 && fn(s.flat.at(i)); i-- {
 	}
 }
 
@@ -92,18 +78,18 @@ func (s owners) ascend(key string, fn func(owner) bool) {
 		s.tree.AscendGreaterOrEqual(owner{key: key}, fn)
 		return
 	}
-	i, _ := s.search(key)
-	for ; i < len(s.small) && fn(s.small[i]); i++ {
+	i, _ := s.flat.search(key)
+	for ; i < s.flat.len() && fn(s.flat.at(i)); i++ {
 	}
 }
 
 // with returns a new set: s with the owners of changed (by key) replaced,
 // added, or, when they have no records, removed. s is not changed.
 func (s owners) with(changed map[string]*owner) owners {
-	if s.tree == nil && len(s.small)+len(changed) <= smallOwners {
-		out := slices.Clone(s.small)
+	if s.tree == nil && s.flat.len()+len(changed) <= smallOwners {
+		out := s.flat.all()
 		for _, o := range changed {
-			i, found := owners{small: out}.search(o.key)
+			i, found := slices.BinarySearchFunc(out, o.key, func(x owner, k string) int { return strings.Compare(x.key, k) })
 			switch {
 			case len(o.rrs) == 0 && found:
 				out = slices.Delete(out, i, i+1)
@@ -114,10 +100,8 @@ func (s owners) with(changed map[string]*owner) owners {
 				out = slices.Insert(out, i, *o)
 			}
 		}
-		if cap(out) != len(out) {
-			out = append(make([]owner, 0, len(out)), out...)
-		}
-		return owners{small: out}
+		_, set := packOwners("", out)
+		return set
 	}
 	var t *btree.BTreeG[owner]
 	if s.tree != nil {
@@ -126,7 +110,10 @@ func (s owners) with(changed map[string]*owner) owners {
 		header := *s.tree
 		t = header.Clone()
 	} else {
-		t = s.asTree()
+		t = newTree()
+		for _, o := range s.flat.all() {
+			t.ReplaceOrInsert(o)
+		}
 	}
 	for _, o := range changed {
 		if len(o.rrs) == 0 {
@@ -136,16 +123,4 @@ func (s owners) with(changed map[string]*owner) owners {
 		}
 	}
 	return owners{tree: t}
-}
-
-// asTree returns the set as a B-tree.
-func (s owners) asTree() *btree.BTreeG[owner] {
-	if s.tree != nil {
-		return s.tree
-	}
-	t := btree.NewWithFreeListG(degree, lessOwner, freeList)
-	for _, o := range s.small {
-		t.ReplaceOrInsert(o)
-	}
-	return t
 }
