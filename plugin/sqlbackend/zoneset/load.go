@@ -68,6 +68,9 @@ func (s *Set) Install(l *Load) (changed []string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Every entry changes below; routes is made anew at the end, not kept
+	// in step entry by entry (reroute). Queries wait for s.mu meanwhile.
+	s.routes = nil
 	for id := range s.bad {
 		if _, known := l.doms[id]; !known || s.max == 0 {
 			s.setBad(id, 0) // gone, or read again (every zone was)

@@ -17,7 +17,12 @@ type route struct {
 // reroute keeps routes[name] in step with entry e, named name, after e or
 // the names map changed; s.mu is held. Every change to e.absent or e.served
 // goes through setAbsent, install, unload or SetDenial, which call it.
+// While Install swaps every entry, routes is nil and reroute does nothing:
+// Install makes routes anew once the new names are in (rerouteAll).
 func (s *Set) reroute(name string, e *entry) {
+	if s.routes == nil {
+		return
+	}
 	if e.absent || s.names[name] != e {
 		if r, ok := s.routes[name]; ok && r.e == e {
 			delete(s.routes, name)
