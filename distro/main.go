@@ -10,6 +10,7 @@ import (
 	"github.com/coredns/coredns/coremain"
 
 	"github.com/hostdns/hostdns/distro/gcfloor"
+	"github.com/hostdns/hostdns/distro/hugeheap"
 	_ "github.com/hostdns/hostdns/distro/plugins" // every plugin, and the chain order
 	"github.com/hostdns/hostdns/distro/stackstart"
 	"github.com/hostdns/hostdns/distro/version"
@@ -32,6 +33,11 @@ func main() {
 	}
 	// A floor under the collector's heap goal: see package gcfloor (HOSTDNS_GC_FLOOR).
 	if _, err := gcfloor.FromEnv(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	// The heap on huge pages, when asked: see package hugeheap (HOSTDNS_HEAP_HUGEPAGES).
+	if _, err := hugeheap.FromEnv(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
