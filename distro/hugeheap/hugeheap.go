@@ -15,7 +15,7 @@
 // anyway, so the collapse adds at most the part not yet resident.
 //
 // Measured with queries spread over 100,000 zones (test/bench/RESULTS.md, Run 29): 8-10 %
-// less CPU a query and 7-9 % more queries per second, for 1-3 % more RSS; with 1,000 zones
+// less CPU a query and 7-9 % more queries per second, for 1-4 % more RSS; with 1,000 zones
 // 3-6 % less CPU for 20 MB more RSS. Off by default (Env): how it behaves over weeks, with the
 // runtime returning freed memory to the kernel in 4 KiB pieces, is not measured.
 package hugeheap
@@ -61,7 +61,8 @@ func FromEnv() (bool, error) {
 	}
 }
 
-// Start advises the mappings now and every Interval until Stop. A second Start does nothing.
+// Start advises the mappings from now on, every Interval, until Stop. A second Start does
+// nothing.
 func Start() {
 	mu.Lock()
 	defer mu.Unlock()
@@ -100,23 +101,27 @@ func loop(stop, done chan struct{}) {
 
 // Advise asks for huge pages for every anonymous writable private mapping of the process,
 // collapses those dense enough that it has not collapsed before, and returns how many it
-// advised: 0 when /proc/self/smaps cannot be read or the kernel refuses (no THP, "never").
+// advised: 0 when /proc/self/smaps cannot be read or the kernel has no THP (madvise refused).
+// With THP "never" the kernel takes the advice and gives no huge pages. It remembers only the
+// mappings that still exist, so what it remembers stays as small as the process's maps.
 func Advise() int {
 	smaps, err := os.ReadFile("/proc/self/smaps")
 	if err != nil {
 		return 0
 	}
-	n := 0
+	n, now := 0, map[span]bool{}
 	for _, m := range anonymous(smaps) {
 		if madvise(m.span, unix.MADV_HUGEPAGE) != nil {
 			continue
 		}
 		n++
-		if !collapsed[m.span] && float64(m.rss) >= denseEnough*float64(m.end-m.start) {
-			collapsed[m.span] = true
+		now[m.span] = collapsed[m.span]
+		if !now[m.span] && float64(m.rss) >= denseEnough*float64(m.end-m.start) {
+			now[m.span] = true
 			_ = madvise(m.span, unix.MADV_COLLAPSE) // refused by kernels before 6.1: advised only
 		}
 	}
+	collapsed = now
 	return n
 }
 

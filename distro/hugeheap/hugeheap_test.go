@@ -60,7 +60,7 @@ func FuzzAnonymous(f *testing.F) {
 func TestAdviseMarksTheHeap(t *testing.T) {
 	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
 	if err != nil || bytes.Contains(mode, []byte("[never]")) {
-		t.Skipf("no transparent huge pages here (%q, %v): madvise is refused", mode, err)
+		t.Skipf("transparent huge pages off or absent here (%q, %v)", mode, err)
 	}
 	buf := make([]byte, 64<<20)
 	for i := 0; i < len(buf); i += 4096 {

@@ -1,6 +1,7 @@
 package zone
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -52,28 +53,29 @@ func packOwners(prefix string, sorted []owner) (string, owners) {
 		b.WriteString(o.key)
 	}
 	all, arena := b.String(), make([]dns.RR, 0, nrr)
+	keys := all[len(prefix):]
+	var set owners
 	if fitsFlat(len(sorted), nrr) {
-		f := flatOwners{keys: all[len(prefix):], spans: make([]ownerSpan, len(sorted))}
-		k := 0
-		for i, o := range sorted {
-			r := len(arena)
-			arena = append(arena, o.rrs...)
-			f.spans[i] = ownerSpan{uint16(k), uint16(k + len(o.key)), uint16(r), uint16(len(arena)), tagsOf(o.rrs)}
-			k += len(o.key)
-		}
-		f.rrs = arena
-		return all[:len(prefix)], owners{flat: f}
+		set.flat = flatOwners{keys: keys, spans: make([]ownerSpan, len(sorted))}
+	} else {
+		set.tree = newTree()
 	}
-	t := newTree()
-	k := len(prefix)
-	for _, o := range sorted {
-		start := len(arena)
+	k := 0
+	for i, o := range sorted {
+		r := len(arena)
 		arena = append(arena, o.rrs...)
-		rrs := arena[start:len(arena):len(arena)]
-		t.ReplaceOrInsert(owner{key: all[k : k+len(o.key)], rrs: rrs, tags: tagsOf(rrs)})
+		rrs, t := arena[r:len(arena):len(arena)], tagsOf(o.rrs)
+		if set.tree != nil {
+			set.tree.ReplaceOrInsert(owner{key: keys[k : k+len(o.key)], rrs: rrs, tags: t})
+		} else {
+			set.flat.spans[i] = ownerSpan{uint16(k), uint16(k + len(o.key)), uint16(r), uint16(len(arena)), t}
+		}
 		k += len(o.key)
 	}
-	return all[:len(prefix)], owners{tree: t}
+	if set.tree == nil {
+		set.flat.rrs = arena
+	}
+	return all[:len(prefix)], set
 }
 
 func (f flatOwners) len() int { return len(f.spans) }
@@ -85,21 +87,13 @@ func (f flatOwners) key(i int) string {
 
 func (f flatOwners) at(i int) owner {
 	e := &f.spans[i]
-	return owner{key: f.keys[e.key0:e.key1], rrs: f.rrs[e.rrs0:e.rrs1:e.rrs1], tags: e.tags}
+	return owner{key: f.key(i), rrs: f.rrs[e.rrs0:e.rrs1:e.rrs1], tags: e.tags}
 }
 
 // search returns where key is, or would be.
 func (f flatOwners) search(key string) (int, bool) {
-	lo, hi := 0, f.len()
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if f.key(m) < key {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo, lo < f.len() && f.key(lo) == key
+	i := sort.Search(f.len(), func(m int) bool { return f.key(m) >= key })
+	return i, i < f.len() && f.key(i) == key
 }
 
 // all returns the owners as values, in order.

@@ -84,9 +84,11 @@ func (s owners) ascend(key string, fn func(owner) bool) {
 }
 
 // with returns a new set: s with the owners of changed (by key) replaced,
-// added, or, when they have no records, removed. s is not changed.
+// added, or, when they have no records, removed. s is not changed. A flat
+// set is packed anew (packOwners: flat again if it still fits, else a
+// B-tree); a B-tree is cloned copy-on-write.
 func (s owners) with(changed map[string]*owner) owners {
-	if s.tree == nil && s.flat.len()+len(changed) <= smallOwners {
+	if s.tree == nil {
 		out := s.flat.all()
 		for _, o := range changed {
 			i, found := slices.BinarySearchFunc(out, o.key, func(x owner, k string) int { return strings.Compare(x.key, k) })
@@ -103,18 +105,10 @@ func (s owners) with(changed map[string]*owner) owners {
 		_, set := packOwners("", out)
 		return set
 	}
-	var t *btree.BTreeG[owner]
-	if s.tree != nil {
-		// Clone writes the tree it is called on: call it on a copy of the
-		// header, so that s stays read-only for concurrent readers.
-		header := *s.tree
-		t = header.Clone()
-	} else {
-		t = newTree()
-		for _, o := range s.flat.all() {
-			t.ReplaceOrInsert(o)
-		}
-	}
+	// Clone writes the tree it is called on: call it on a copy of the
+	// header, so that s stays read-only for concurrent readers.
+	header := *s.tree
+	t := header.Clone()
 	for _, o := range changed {
 		if len(o.rrs) == 0 {
 			t.Delete(*o)

@@ -174,7 +174,7 @@ func TestPatchConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-// TestPatchSmall: a small zone keeps its owners in a slice, copied on
+// TestPatchSmall: a small zone keeps its owners flat, packed anew on
 // write, and turns into a B-tree when a patch makes it big.
 func TestPatchSmall(t *testing.T) {
 	z := build(t, "small.example.", shapeRecords("small.example.", 1))
